@@ -1,0 +1,37 @@
+"""The ClanGen / Lifegen cat renderer: a library that knows nothing of HTTP.
+
+Typical use::
+
+    pack = SpritePack(Path("sprites/lifegen"))
+    renderer = Renderer(pack)
+    result = renderer.render(CatParams.model_validate({"spriteNumber": 8, "colour": "GINGER"}))
+    png = encode_png(result.image)
+"""
+
+from .errors import RendererError, SpritePackError, TraitError
+from .params import CatParams, InvalidTraitsError, TortieLayer, check_traits
+from .pipeline import Layer, Renderer, RenderResult
+from .png import encode_png, upscale
+from .sprites import CELL_SIZE, SpritePack
+from .stages import LAYER_IDS, STAGES
+from .vocabulary import Vocabulary
+
+__all__ = [
+    "CELL_SIZE",
+    "LAYER_IDS",
+    "STAGES",
+    "CatParams",
+    "InvalidTraitsError",
+    "Layer",
+    "RenderResult",
+    "Renderer",
+    "RendererError",
+    "SpritePack",
+    "SpritePackError",
+    "TortieLayer",
+    "TraitError",
+    "Vocabulary",
+    "check_traits",
+    "encode_png",
+    "upscale",
+]

@@ -1,0 +1,142 @@
+"""The pipeline: params in, a composed 50 x 50 RGBA picture (and its layers) out."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from . import blend
+from .blend import Op
+from .params import CatParams, check_traits
+from .sprites import CELL_SIZE, SpritePack
+from .stages import STAGES, Context, Stage, StageFunction
+from .vocabulary import Vocabulary
+
+Image = NDArray[np.uint8]
+"""A ``(height, width, 4)`` uint8 RGBA picture."""
+
+_CANVAS_OPS = frozenset(
+    {Op.MULTIPLY_COLOUR, Op.ADD_COLOUR, Op.MULTIPLY_CELL, Op.MIN_CELL, Op.MULTIPLY_CELL_RGBA}
+)
+
+
+@dataclass(slots=True)
+class Layer:
+    """A stage as it was drawn: for diagnostics, never needed for the picture itself."""
+
+    id: str
+    label: str
+    blend_mode: str
+    sprites: list[str]
+    notes: list[str]
+    duration_ms: float
+    drawn: bool
+    """Whether the stage had anything to do (a tint of ``none`` does not)."""
+    image: Image | None = None
+    """The stage's own contribution on a transparent canvas (see ``Renderer.render``)."""
+
+
+@dataclass(slots=True)
+class RenderResult:
+    image: Image
+    duration_ms: float
+    layers: list[Layer] | None = field(default=None)
+
+
+class Renderer:
+    """Draws cats from one sprite pack. Thread-safe: it keeps no per-render state."""
+
+    def __init__(self, pack: SpritePack, stages: tuple[StageFunction, ...] = STAGES) -> None:
+        self.pack = pack
+        self.vocabulary = Vocabulary.from_pack(pack)
+        self.stages = stages
+
+    def plan(self, params: CatParams, pose: int | None = None) -> list[Stage]:
+        """Check ``params`` against the pack and list every stage with its ops.
+
+        ``pose`` overrides ``params.sprite_number``. Raises ``InvalidTraitsError``.
+        """
+        check_traits(params, self.vocabulary, pose)
+        chosen = params.sprite_number if pose is None else pose
+        assert chosen is not None  # check_traits requires one of the two
+        ctx = Context(self.pack, self.vocabulary, chosen)
+        return [stage(params, ctx) for stage in self.stages]
+
+    def render(
+        self,
+        params: CatParams,
+        pose: int | None = None,
+        *,
+        collect_layers: bool = False,
+        layer_images: bool = False,
+    ) -> RenderResult:
+        """Compose the cat. With ``collect_layers``, also time and describe every stage.
+
+        A layer image is what the stage alone contributes: the sprites it blits, drawn on a
+        transparent canvas; for a stage that changes the canvas in place (tint, shading,
+        missing parts) it is the operand it applied, clipped to the cat as it was then.
+        """
+        started = time.perf_counter()
+        stages = self.plan(params, pose)
+        canvas = np.zeros((CELL_SIZE, CELL_SIZE, 4), dtype=np.uint8)
+        extent = np.zeros(4, dtype=np.int32)
+        cells, bboxes = self.pack.cells, self.pack.bboxes
+        layers: list[Layer] | None = None
+        if not collect_layers:
+            rows = [row for stage in stages for row in stage.ops]
+            if rows:
+                blend.run_ops(canvas, cells, bboxes, np.array(rows, dtype=np.int32), extent)
+        else:
+            layers = []
+            for stage in stages:
+                before = canvas.copy() if layer_images and stage.ops else None
+                began = time.perf_counter()
+                if stage.ops:
+                    ops = np.array(stage.ops, dtype=np.int32)
+                    blend.run_ops(canvas, cells, bboxes, ops, extent)
+                duration = (time.perf_counter() - began) * 1000
+                image = self._layer_image(stage, before) if before is not None else None
+                layers.append(
+                    Layer(
+                        stage.id,
+                        stage.label,
+                        stage.blend_mode,
+                        list(stage.sprites),
+                        list(stage.notes),
+                        duration,
+                        bool(stage.ops),
+                        image,
+                    )
+                )
+        blend.finish(canvas, extent, params.reverse)
+        if layers is not None and params.reverse:
+            for layer in layers:
+                if layer.image is not None:
+                    layer.image = np.ascontiguousarray(layer.image[:, ::-1])
+        return RenderResult(canvas, (time.perf_counter() - started) * 1000, layers)
+
+    def _layer_image(self, stage: Stage, before: Image) -> Image:
+        cells, bboxes = self.pack.cells, self.pack.bboxes
+        own = np.zeros_like(before)
+        extent = np.zeros(4, dtype=np.int32)
+        blits = [row for row in stage.ops if row[0] not in _CANVAS_OPS]
+        if blits:
+            blend.run_ops(own, cells, bboxes, np.array(blits, dtype=np.int32), extent)
+        silhouette = before[:, :, 3]
+        for code, a, _b, r, g, b in stage.ops:
+            if code in (Op.MULTIPLY_COLOUR, Op.ADD_COLOUR):
+                operand = blend.solid((r, g, b))
+            elif code in _CANVAS_OPS:
+                operand = cells[a].copy()
+            else:
+                continue
+            operand[:, :, 3] = np.minimum(operand[:, :, 3], silhouette)
+            if code in (Op.MULTIPLY_COLOUR, Op.ADD_COLOUR, Op.MULTIPLY_CELL):
+                operand[:, :, 3] = silhouette
+            blend.blit(own, operand)
+        extent[:] = (0, CELL_SIZE, 0, CELL_SIZE)
+        blend.finish(own, extent, False)
+        return own

@@ -1,0 +1,203 @@
+"""The sprite repository: the only part of the renderer that touches the file system.
+
+A legacy ClanGen / Lifegen pack is a folder of PNG atlases plus JSON indexes:
+
+- ``spritesIndex.json``: group name -> ``{spritesheet, xOffset, yOffset}``;
+- ``spritesOffsetMap.json``: pose number -> ``{x, y}`` cell inside a group;
+- ``peltInfo.json``: scar and accessory vocabularies;
+- ``dicts/tint.json`` and ``dicts/white_patches_tint.json``: tint colours.
+
+Loading cuts every group's 21 pose cells out of the atlases once and keeps them in one
+contiguous ``(n, 50, 50, 4)`` uint8 array, so a render addresses a sprite by an integer.
+Fully transparent cells all share cell 0. Each cell also has the bounding box of its visible
+pixels, so the compositing kernel only walks the pixels a sprite can change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from PIL import Image
+
+from .errors import SpritePackError
+
+CELL_SIZE = 50
+"""Width and height of one sprite cell, in pixels."""
+
+INDEX_FILE = "spritesIndex.json"
+OFFSET_MAP_FILE = "spritesOffsetMap.json"
+PELT_INFO_FILE = "peltInfo.json"
+TINT_FILE = "dicts/tint.json"
+WHITE_PATCHES_TINT_FILE = "dicts/white_patches_tint.json"
+REQUIRED_FILES = (INDEX_FILE, OFFSET_MAP_FILE, PELT_INFO_FILE, TINT_FILE, WHITE_PATCHES_TINT_FILE)
+
+EMPTY_CELL = 0
+"""Cell id shared by every fully transparent sprite."""
+
+
+@dataclass(frozen=True, slots=True)
+class GroupLocation:
+    """Where a sprite group's top-left cell sits: atlas file stem and pixel offset."""
+
+    sheet: str
+    x: int
+    y: int
+
+
+@dataclass(frozen=True, slots=True)
+class PoseCell:
+    """The column and row of a pose's cell inside a group."""
+
+    column: int
+    row: int
+
+
+def _read_json(root: Path, name: str) -> Any:
+    path = root / name
+    try:
+        return json.loads(path.read_bytes())
+    except FileNotFoundError:
+        raise SpritePackError(str(root), f"missing {name}") from None
+    except (OSError, ValueError) as exc:
+        raise SpritePackError(str(root), f"cannot read {name}: {exc}") from None
+
+
+def _parse_index(root: Path, raw: Any) -> dict[str, GroupLocation]:
+    if not isinstance(raw, dict) or not raw:
+        raise SpritePackError(str(root), f"{INDEX_FILE} must be a non-empty object of groups")
+    groups: dict[str, GroupLocation] = {}
+    for name, entry in raw.items():
+        try:
+            sheet = str(entry["spritesheet"])
+            x, y = float(entry["xOffset"]), float(entry["yOffset"])
+        except (KeyError, TypeError, ValueError):
+            raise SpritePackError(
+                str(root), f"{INDEX_FILE}: group {name!r} lacks spritesheet/xOffset/yOffset"
+            ) from None
+        if x < 0 or y < 0 or x != int(x) or y != int(y):
+            raise SpritePackError(
+                str(root), f"{INDEX_FILE}: group {name!r} has a bad offset ({x}, {y})"
+            )
+        groups[name] = GroupLocation(sheet, int(x), int(y))
+    return groups
+
+
+def _parse_offset_map(root: Path, raw: Any) -> tuple[PoseCell, ...]:
+    try:
+        poses = tuple(PoseCell(int(item["x"]), int(item["y"])) for item in raw)
+    except (KeyError, TypeError, ValueError):
+        raise SpritePackError(
+            str(root), f"{OFFSET_MAP_FILE} must be a list of {{x, y}} cells"
+        ) from None
+    if not poses:
+        raise SpritePackError(str(root), f"{OFFSET_MAP_FILE} lists no poses")
+    return poses
+
+
+def _decode_sheet(path: Path) -> tuple[NDArray[np.uint8], bytes]:
+    data = path.read_bytes()
+    with Image.open(io.BytesIO(data)) as image:
+        rgba = np.asarray(image.convert("RGBA"), dtype=np.uint8)
+    return rgba, data
+
+
+class SpritePack:
+    """A loaded sprite pack: its indexes, game data and every sprite cell as arrays."""
+
+    def __init__(self, root: Path) -> None:
+        root = Path(root)
+        if not root.is_dir():
+            raise SpritePackError(str(root), "no such directory")
+        self.root = root
+        raw_files = {name: _read_json(root, name) for name in REQUIRED_FILES}
+        self.groups: Mapping[str, GroupLocation] = _parse_index(root, raw_files[INDEX_FILE])
+        self.poses: tuple[PoseCell, ...] = _parse_offset_map(root, raw_files[OFFSET_MAP_FILE])
+        self.pelt_info: Mapping[str, Any] = raw_files[PELT_INFO_FILE]
+        self.tints: Mapping[str, Any] = raw_files[TINT_FILE]
+        self.white_patches_tints: Mapping[str, Any] = raw_files[WHITE_PATCHES_TINT_FILE]
+
+        digest = hashlib.blake2b(digest_size=16)
+        for name in REQUIRED_FILES:
+            digest.update(name.encode())
+            digest.update(json.dumps(raw_files[name], sort_keys=True).encode())
+
+        sheet_names = sorted({location.sheet for location in self.groups.values()})
+        missing = [name for name in sheet_names if not (root / f"{name}.png").is_file()]
+        if missing:
+            raise SpritePackError(
+                str(root),
+                f"{INDEX_FILE} names atlases that are not there: "
+                + ", ".join(f"{name}.png" for name in missing),
+            )
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            decoded = dict(
+                zip(
+                    sheet_names,
+                    pool.map(lambda n: _decode_sheet(root / f"{n}.png"), sheet_names),
+                    strict=True,
+                )
+            )
+        for name in sheet_names:
+            digest.update(name.encode())
+            digest.update(decoded[name][1])
+        self.content_hash = digest.hexdigest()
+
+        self.sheet_sizes = {name: decoded[name][0].shape[1::-1] for name in sheet_names}
+        pose_count = len(self.poses)
+        capacity = 1 + len(self.groups) * pose_count
+        cells = np.zeros((capacity, CELL_SIZE, CELL_SIZE, 4), dtype=np.uint8)
+        bboxes = np.zeros((capacity, 4), dtype=np.int32)
+        cell_ids = np.zeros((len(self.groups), pose_count), dtype=np.int32)
+        group_ids: dict[str, int] = {}
+        used = 1
+        for group_id, (name, location) in enumerate(self.groups.items()):
+            group_ids[name] = group_id
+            sheet = decoded[location.sheet][0]
+            for pose, cell in enumerate(self.poses):
+                top = location.y + cell.row * CELL_SIZE
+                left = location.x + cell.column * CELL_SIZE
+                crop = sheet[top : top + CELL_SIZE, left : left + CELL_SIZE]
+                alpha = crop[:, :, 3]
+                if crop.size == 0 or not alpha.any():
+                    continue  # stays EMPTY_CELL
+                cells[used, : crop.shape[0], : crop.shape[1]] = crop
+                rows = np.flatnonzero(alpha.any(axis=1))
+                columns = np.flatnonzero(alpha.any(axis=0))
+                bboxes[used] = (rows[0], rows[-1] + 1, columns[0], columns[-1] + 1)
+                cell_ids[group_id, pose] = used
+                used += 1
+        self.cells: NDArray[np.uint8] = cells[:used]
+        self.bboxes: NDArray[np.int32] = bboxes[:used]
+        self._cell_ids: dict[str, tuple[int, ...]] = {
+            name: tuple(int(cell) for cell in cell_ids[group_id])
+            for name, group_id in group_ids.items()
+        }
+
+    @property
+    def pose_count(self) -> int:
+        return len(self.poses)
+
+    def has_group(self, name: str) -> bool:
+        return name in self._cell_ids
+
+    def cell_id(self, group: str, pose: int) -> int:
+        """The id of ``group``'s cell for ``pose`` (``KeyError`` for an unknown group)."""
+        return self._cell_ids[group][pose]
+
+    def sprite(self, group: str, pose: int) -> NDArray[np.uint8]:
+        """A read-only ``(50, 50, 4)`` view of ``group``'s cell for ``pose``."""
+        view: NDArray[np.uint8] = self.cells[self.cell_id(group, pose)]
+        view.flags.writeable = False
+        return view
+
+    def __repr__(self) -> str:
+        return f"SpritePack({str(self.root)!r}, groups={len(self.groups)}, cells={len(self.cells)})"

@@ -1,0 +1,199 @@
+"""Every trait value a sprite pack can draw, derived from the pack itself.
+
+This is the single source of truth for validation: a name is valid when the pack has the
+group it maps to. The catalog and the error messages both read from here.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from .sprites import SpritePack
+
+PELT_SPRITE_NAMES: Mapping[str, str] = MappingProxyType(
+    {
+        "SingleColour": "single",
+        "TwoColour": "single",
+        "Tabby": "tabby",
+        "Marbled": "marbled",
+        "Rosette": "rosette",
+        "Smoke": "smoke",
+        "Ticked": "ticked",
+        "Speckled": "speckled",
+        "Bengal": "bengal",
+        "Mackerel": "mackerel",
+        "Classic": "classic",
+        "Sokoke": "sokoke",
+        "Agouti": "agouti",
+        "Singlestripe": "singlestripe",
+        "Masked": "masked",
+    }
+)
+"""V2 pelt names -> the sprite name part of their coat groups (ClanGen's ``sprites_names``)."""
+
+POINT_MARKINGS = ("COLOURPOINT", "RAGDOLL", "SEPIAPOINT", "MINKPOINT", "SEALPOINT")
+"""White groups ClanGen uses as colour points."""
+
+VITILIGO_MARKINGS = ("VITILIGO", "VITILIGOTWO", "MOON", "PHANTOM", "POWDER", "BLEACHED", "SMOKEY")
+"""White groups ClanGen uses as vitiligo."""
+
+ACCESSORY_PREFIXES = (
+    "acc_herbs",
+    "acc_wild",
+    "collars",
+    "acc_flower",
+    "acc_plant2",
+    "acc_snake",
+    "acc_smallAnimal",
+    "acc_deadInsect",
+    "acc_aliveInsect",
+    "acc_fruit",
+    "acc_crafted",
+    "acc_tail2",
+)
+"""Group prefixes of accessories, in the order they are tried."""
+
+ACCESSORY_LISTS = (
+    "plant_accessories",
+    "wild_accessories",
+    "tail_accessories",
+    "collars",
+    "extra_accessories",
+)
+"""``peltInfo.json`` lists that name accessories."""
+
+ACCESSORY_GROUP_QUIRKS: Mapping[str, str] = MappingProxyType({"LAVENDER": "acc_herbsRASPBERRY"})
+"""Accessories that ClanGen's own code draws from another group than the index names.
+
+ClanGen draws the raspberry sprite for ``LAVENDER`` (its parity pictures show it); the
+pack's ``acc_herbsLAVENDER`` cells are never used by the game, so neither are they here.
+"""
+
+NONE_NAMES = frozenset({"none", "None", "NONE", ""})
+"""Spellings of "no value" accepted for optional traits."""
+
+
+def closest(value: str, choices: Iterable[str], limit: int = 5) -> list[str]:
+    """The valid names nearest to ``value``, case-insensitively, best first."""
+    by_folded: dict[str, str] = {}
+    for choice in choices:
+        by_folded.setdefault(choice.casefold(), choice)
+    folded = value.casefold()
+    if folded in by_folded:
+        return [by_folded[folded]]
+    matches = difflib.get_close_matches(folded, list(by_folded), n=limit, cutoff=0.5)
+    return [by_folded[match] for match in matches]
+
+
+def _suffixes(pack: SpritePack, prefix: str) -> tuple[str, ...]:
+    """Trait names of the groups ``<prefix><NAME>``.
+
+    Trait names are capitals, so ``singlestripeWHITE`` is not a ``single`` colour and
+    ``eyes2BLUE`` is not an ``eyes`` colour.
+    """
+    names = (name[len(prefix) :] for name in pack.groups if name.startswith(prefix))
+    return tuple(n for n in names if n and n == n.upper() and not n[0].isdigit())
+
+
+def _rgb(value: object) -> tuple[int, int, int] | None:
+    if value is None:
+        return None
+    if not isinstance(value, list | tuple) or len(value) != 3:
+        raise ValueError(f"a tint colour must be [r, g, b], not {value!r}")
+    r, g, b = (int(channel) for channel in value)
+    return (r, g, b)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The names a pack accepts for each trait, and the sprite groups they map to."""
+
+    pelts: Mapping[str, str]
+    colours: tuple[str, ...]
+    colour_groups: Mapping[str, str]
+    tortie_masks: tuple[str, ...]
+    tints: Mapping[str, tuple[int, int, int]]
+    dilute_tints: Mapping[str, tuple[int, int, int]]
+    white_patches: tuple[str, ...]
+    points: tuple[str, ...]
+    vitiligo: tuple[str, ...]
+    white_patches_tints: Mapping[str, tuple[int, int, int] | None]
+    eye_colours: tuple[str, ...]
+    eye_colours2: tuple[str, ...]
+    skins: tuple[str, ...]
+    scars_primary: tuple[str, ...]
+    scars_special: tuple[str, ...]
+    scars_missing: tuple[str, ...]
+    accessories: Mapping[str, str] = field(default_factory=dict)
+    """Accessory name -> the group that draws it."""
+
+    all_tints: Mapping[str, tuple[int, int, int]] = field(default_factory=dict)
+    """Coat tints of either kind (a name in both lists is applied both ways)."""
+    all_scars: frozenset[str] = frozenset()
+    """Every scar name, of any kind."""
+
+    @classmethod
+    def from_pack(cls, pack: SpritePack) -> Vocabulary:
+        info = pack.pelt_info
+        colours = _suffixes(pack, "single")
+        pelts = {
+            name: sprite
+            for name, sprite in PELT_SPRITE_NAMES.items()
+            if any(pack.has_group(f"{sprite}{colour}") for colour in colours)
+        }
+        whites = _suffixes(pack, "white")
+        tint_data, white_tint_data = pack.tints, pack.white_patches_tints
+        tints = {
+            name: rgb
+            for name, value in tint_data.get("tint_colours", {}).items()
+            if (rgb := _rgb(value)) is not None
+        }
+        dilute = {
+            name: rgb
+            for name, value in tint_data.get("dilute_tint_colours", {}).items()
+            if (rgb := _rgb(value)) is not None
+        }
+        white_tints = {
+            name: _rgb(value) for name, value in white_tint_data.get("tint_colours", {}).items()
+        }
+
+        def scars(key: str) -> tuple[str, ...]:
+            return tuple(str(name) for name in info.get(key, []) if pack.has_group(f"scars{name}"))
+
+        accessories: dict[str, str] = {}
+        for list_name in ACCESSORY_LISTS:
+            for name in info.get(list_name, []):
+                name = str(name)
+                if name in accessories:
+                    continue
+                group = next(
+                    (p + name for p in ACCESSORY_PREFIXES if pack.has_group(p + name)), None
+                )
+                if group is not None:
+                    quirk = ACCESSORY_GROUP_QUIRKS.get(name)
+                    accessories[name] = quirk if quirk and pack.has_group(quirk) else group
+
+        return cls(
+            pelts=MappingProxyType(pelts),
+            colours=colours,
+            colour_groups=MappingProxyType(dict(tint_data.get("colour_groups", {}))),
+            tortie_masks=_suffixes(pack, "tortiemask"),
+            tints=MappingProxyType(tints),
+            dilute_tints=MappingProxyType(dilute),
+            white_patches=whites,
+            points=tuple(name for name in POINT_MARKINGS if name in whites),
+            vitiligo=tuple(name for name in VITILIGO_MARKINGS if name in whites),
+            white_patches_tints=MappingProxyType(white_tints),
+            eye_colours=_suffixes(pack, "eyes"),
+            eye_colours2=_suffixes(pack, "eyes2"),
+            skins=_suffixes(pack, "skin"),
+            scars_primary=scars("scars1"),
+            scars_special=scars("scars3"),
+            scars_missing=scars("scars2"),
+            accessories=MappingProxyType(accessories),
+            all_tints=MappingProxyType({**tints, **dilute}),
+            all_scars=frozenset((*scars("scars1"), *scars("scars3"), *scars("scars2"))),
+        )

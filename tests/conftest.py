@@ -1,0 +1,41 @@
+"""Shared fixtures: the default sprite pack, loaded once per test session."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from renderer_service.app.main import create_app
+from renderer_service.assets import find_sprite_root
+from renderer_service.config import Settings
+from renderer_service.renderer import Renderer, SpritePack
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+PARITY = SHARED / "parity"
+
+
+def sprite_root() -> Path:
+    configured = os.environ.get("CG3_SPRITE_ROOT")
+    return find_sprite_root(Path(configured) if configured else None)
+
+
+@pytest.fixture(scope="session")
+def pack() -> SpritePack:
+    return SpritePack(sprite_root())
+
+
+@pytest.fixture(scope="session")
+def renderer(pack: SpritePack) -> Renderer:
+    return Renderer(pack)
+
+
+@pytest.fixture(scope="session")
+def client(renderer: Renderer) -> Iterator[TestClient]:
+    app = create_app(Settings(sprite_root=renderer.pack.root), renderer=renderer)
+    with TestClient(app) as test_client:
+        yield test_client

@@ -1,0 +1,40 @@
+"""Helpers for comparing pictures the way the parity rules say."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+from PIL import Image
+
+
+def load_rgba(path: Path | bytes) -> NDArray[np.uint8]:
+    source = io.BytesIO(path) if isinstance(path, bytes) else path
+    with Image.open(source) as image:
+        return np.asarray(image.convert("RGBA"), dtype=np.uint8)
+
+
+def mismatches(actual: NDArray[np.uint8], expected: NDArray[np.uint8]) -> NDArray[np.bool_]:
+    """Pixels that differ: equal means both alpha 0, or all four channels equal."""
+    assert actual.shape == expected.shape, (actual.shape, expected.shape)
+    same = (actual == expected).all(axis=2) | ((actual[:, :, 3] == 0) & (expected[:, :, 3] == 0))
+    return ~same
+
+
+def write_diff(
+    path: Path, actual: NDArray[np.uint8], expected: NDArray[np.uint8], scale: int = 6
+) -> Path:
+    """Save actual | expected | mismatching pixels in red, side by side, enlarged."""
+    bad = mismatches(actual, expected)
+    marks = np.zeros_like(actual)
+    marks[bad] = (255, 0, 0, 255)
+    gap = np.full((actual.shape[0], 2, 4), (128, 128, 128, 255), dtype=np.uint8)
+    strip = np.concatenate([actual, gap, expected, gap, marks], axis=1)
+    strip = np.repeat(np.repeat(strip, scale, axis=0), scale, axis=1)
+    background = Image.new("RGBA", (strip.shape[1], strip.shape[0]), (255, 255, 255, 255))
+    background.alpha_composite(Image.fromarray(strip, "RGBA"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    background.save(path)
+    return path

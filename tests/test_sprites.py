@@ -1,0 +1,133 @@
+"""Loading a sprite pack: cells, lookups, and clear errors for broken packs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from renderer_service.assets import candidate_roots, find_sprite_root, load_sprite_pack
+from renderer_service.renderer import SpritePack, SpritePackError
+from renderer_service.renderer.sprites import EMPTY_CELL
+
+from .imaging import load_rgba, mismatches
+
+
+def test_cells_are_the_atlas_crops_of_each_pose(pack: SpritePack) -> None:
+    for group, pose in [
+        ("singleGINGER", 0),
+        ("eyesBLUE", 8),
+        ("acc_herbsMAPLE LEAF", 20),
+        ("lines", 13),
+    ]:
+        location = pack.groups[group]
+        column, row = pack.poses[pose].column, pack.poses[pose].row
+        sheet = load_rgba(pack.root / f"{location.sheet}.png")
+        top, left = location.y + row * 50, location.x + column * 50
+        crop = sheet[top : top + 50, left : left + 50]
+        assert not mismatches(pack.sprite(group, pose), crop).any(), (group, pose)
+
+
+def test_transparent_cells_share_the_empty_cell(pack: SpritePack) -> None:
+    assert not pack.cells[EMPTY_CELL].any()
+    assert len(pack.cells) < len(pack.groups) * pack.pose_count
+    for cell in range(1, len(pack.cells), 997):
+        top, bottom, left, right = pack.bboxes[cell]
+        alpha = pack.cells[cell][:, :, 3]
+        assert alpha[top:bottom, left:right].sum() == alpha.sum() > 0
+
+
+def test_pack_knows_its_groups_and_poses(pack: SpritePack) -> None:
+    assert pack.pose_count == 21
+    assert pack.has_group("singleWHITE")
+    assert not pack.has_group("singleNOPE")
+    with pytest.raises(KeyError):
+        pack.cell_id("singleNOPE", 0)
+    assert len(pack.content_hash) == 32
+
+
+def _copy_pack_metadata(source: Path, target: Path) -> Path:
+    """A small pack: the JSON files and only the atlases a handful of groups need."""
+    target.mkdir()
+    (target / "dicts").mkdir()
+    for name in [
+        "spritesOffsetMap.json",
+        "peltInfo.json",
+        "dicts/tint.json",
+        "dicts/white_patches_tint.json",
+    ]:
+        shutil.copy(source / name, target / name)
+    index = json.loads((source / "spritesIndex.json").read_text())
+    keep = {name: entry for name, entry in index.items() if entry["spritesheet"] == "lineart"}
+    (target / "spritesIndex.json").write_text(json.dumps(keep))
+    shutil.copy(source / "lineart.png", target / "lineart.png")
+    return target
+
+
+def test_a_small_valid_pack_loads(pack: SpritePack, tmp_path: Path) -> None:
+    small = SpritePack(_copy_pack_metadata(pack.root, tmp_path / "small"))
+    assert list(small.groups) == ["lines"]
+    assert not mismatches(small.sprite("lines", 4), pack.sprite("lines", 4)).any()
+
+
+@pytest.mark.parametrize(
+    ("breakage", "message"),
+    [
+        (lambda root: (root / "spritesIndex.json").unlink(), "missing spritesIndex.json"),
+        (lambda root: (root / "peltInfo.json").unlink(), "missing peltInfo.json"),
+        (lambda root: (root / "dicts" / "tint.json").unlink(), "missing dicts/tint.json"),
+        (
+            lambda root: (root / "spritesIndex.json").write_text("{not json"),
+            "cannot read spritesIndex.json",
+        ),
+        (lambda root: (root / "spritesIndex.json").write_text("[]"), "non-empty object"),
+        (lambda root: (root / "lineart.png").unlink(), "lineart.png"),
+        (lambda root: (root / "spritesOffsetMap.json").write_text('[{"x": 0}]'), "list of {x, y}"),
+        (
+            lambda root: (root / "spritesIndex.json").write_text(
+                '{"lines": {"spritesheet": "lineart"}}'
+            ),
+            "lacks spritesheet/xOffset/yOffset",
+        ),
+    ],
+)
+def test_a_broken_pack_says_what_is_missing(
+    pack: SpritePack, tmp_path: Path, breakage: object, message: str
+) -> None:
+    root = _copy_pack_metadata(pack.root, tmp_path / "broken")
+    breakage(root)  # type: ignore[operator]
+    with pytest.raises(SpritePackError, match="broken") as info:
+        SpritePack(root)
+    assert message in str(info.value)
+
+
+def test_a_missing_folder_names_the_path(tmp_path: Path) -> None:
+    with pytest.raises(SpritePackError, match="no such directory"):
+        SpritePack(tmp_path / "nowhere")
+
+
+def test_sprite_root_prefers_the_setting_then_sprites_then_shared(tmp_path: Path) -> None:
+    checkout = tmp_path / "main"
+    checkout.mkdir()
+    configured = tmp_path / "mine"
+    assert candidate_roots(configured, checkout) == [configured]
+    assert candidate_roots(None, checkout) == [
+        checkout / "sprites",
+        tmp_path / "shared" / "sprites" / "lifegen",
+    ]
+    shared = tmp_path / "shared" / "sprites" / "lifegen"
+    shared.mkdir(parents=True)
+    assert find_sprite_root(None, checkout) == shared
+    (checkout / "sprites").mkdir()
+    assert find_sprite_root(None, checkout) == checkout / "sprites"
+
+
+def test_no_pack_anywhere_lists_the_paths_tried(tmp_path: Path) -> None:
+    with pytest.raises(SpritePackError) as info:
+        load_sprite_pack(None, tmp_path / "main")
+    assert str(tmp_path / "main" / "sprites") in str(info.value)
+    assert "shared" in str(info.value)
+    with pytest.raises(SpritePackError, match="CG3_SPRITE_ROOT"):
+        find_sprite_root(tmp_path / "configured-but-absent")
