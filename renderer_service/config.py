@@ -3,18 +3,67 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+ENV_PREFIX = "CG3_"
+
+
+class SettingsError(ValueError):
+    """A ``CG3_*`` variable has a value the service cannot run with."""
 
 
 class Settings(BaseSettings):
     """Everything an operator can tune. Invalid values stop start-up naming the variable."""
 
-    model_config = SettingsConfigDict(env_prefix="CG3_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=".env", extra="ignore")
 
     sprite_root: Path | None = Field(
         None,
         description="Sprite pack folder; default ./sprites in the checkout, "
         "else ../shared/sprites/lifegen beside it.",
     )
+    max_queue_size: int = Field(
+        120, ge=1, le=100_000, description="Renders that may wait for a worker."
+    )
+    worker_count: int = Field(4, ge=1, le=64, description="Render worker processes.")
+    circuit_failure_threshold: int = Field(
+        8, ge=1, description="Consecutive render failures that open the circuit."
+    )
+    circuit_reset_seconds: float = Field(
+        12.0, gt=0, description="How long the circuit stays open before a trial request."
+    )
+    render_timeout_seconds: float = Field(
+        10.0, gt=0, description="Longest a worker may take over one render; it is then replaced."
+    )
+    shutdown_grace_seconds: float = Field(
+        10.0, ge=0, description="How long shutdown waits for queued renders to finish."
+    )
+    retry_after_seconds: int = Field(
+        1, ge=1, description="Retry-After sent with 503 answers for a full queue."
+    )
+    allowed_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="CORS origins allowed to call the service (comma-separated, or `*`).",
+    )
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings; a bad value raises ``SettingsError`` naming its variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        lines = []
+        for item in error.errors():
+            name = ENV_PREFIX + "_".join(str(part) for part in item["loc"][:1]).upper()
+            lines.append(f"{name}={item.get('input')!r}: {item['msg']}")
+        raise SettingsError("invalid settings: " + "; ".join(lines)) from None

@@ -1,7 +1,8 @@
-"""A render job and how to turn one into response bytes.
+"""Render jobs: a request's body in, the answer's bytes out.
 
-This is the part of a request that costs CPU: compose, encode, serialise. It knows nothing of
-HTTP, so it can run in the request's own process or in a worker process.
+This is the part of a request that costs CPU: parse and check the params, compose, encode,
+serialise. It knows no web framework, so it runs in worker processes; the HTTP layer only
+moves bytes to and from them.
 """
 
 from __future__ import annotations
@@ -9,12 +10,22 @@ from __future__ import annotations
 import base64
 import time
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import orjson
+from pydantic import ValidationError
 
-from .models import RenderOptions
-from .renderer import CatParams, Layer, Renderer, encode_png, upscale
+from .errors import ApiError, error_item, traits_error, validation_error
+from .models import RenderOptions, RenderRequest
+from .renderer import (
+    CatParams,
+    InvalidTraitsError,
+    Layer,
+    Renderer,
+    check_traits,
+    encode_png,
+    upscale,
+)
 
 OutputFormat = Literal["json", "png"]
 
@@ -27,6 +38,20 @@ class RenderJob:
     pose: int
     options: RenderOptions
     output: OutputFormat = "json"
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A finished answer: status, media type, body and extra headers."""
+
+    status: int
+    media_type: str
+    body: bytes
+    headers: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def from_error(cls, error: ApiError) -> Reply:
+        return cls(error.status, "application/json", error.body(), tuple(error.headers.items()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,3 +121,76 @@ def run_render_job(renderer: Renderer, job: RenderJob) -> RenderOutput:
         ),
     }
     return RenderOutput(orjson.dumps(body), "application/json", render_ms)
+
+
+def resolve_pose(request: RenderRequest) -> int:
+    """The pose, from ``payload.spriteNumber`` or ``payload.params.spriteNumber``."""
+    payload = request.payload
+    outer, inner = payload.sprite_number, payload.params.sprite_number
+    if outer is not None and inner is not None and outer != inner:
+        raise ApiError(
+            422,
+            "invalid_params",
+            f"payload.spriteNumber ({outer}) and payload.params.spriteNumber ({inner}) differ",
+            [
+                error_item(
+                    "payload.params.spriteNumber",
+                    inner,
+                    "the pose is given twice with different values",
+                    f"{outer}, or leave one of them out",
+                )
+            ],
+        )
+    pose = outer if outer is not None else inner
+    if pose is None:
+        raise ApiError(
+            422,
+            "invalid_params",
+            "payload.spriteNumber: a pose is required",
+            [
+                error_item(
+                    "payload.spriteNumber",
+                    None,
+                    "no pose given",
+                    "an integer 0-20, here or as payload.params.spriteNumber",
+                )
+            ],
+        )
+    return pose
+
+
+def parse_render_request(body: bytes, renderer: Renderer, output: OutputFormat) -> RenderJob:
+    """Parse and check a /render body; raises ``ApiError`` (422) for anything invalid."""
+    try:
+        request = RenderRequest.model_validate_json(body)
+    except ValidationError as error:
+        raise validation_error(error.errors(include_url=False)) from None
+    pose = resolve_pose(request)
+    try:
+        check_traits(request.payload.params, renderer.vocabulary, pose)
+    except InvalidTraitsError as error:
+        raise traits_error(error) from None
+    return RenderJob(request.payload.params, pose, request.options, output)
+
+
+def answer_render(renderer: Renderer, body: bytes, output: OutputFormat) -> Reply:
+    """The whole of POST /render after the bytes arrive: bad input is a 4xx ``Reply``."""
+    try:
+        job = parse_render_request(body, renderer, output)
+    except ApiError as error:
+        return Reply.from_error(error)
+    result = run_render_job(renderer, job)
+    return Reply(200, result.media_type, result.body)
+
+
+class TaskHandler:
+    """What a worker process runs: ``handler(kind, payload) -> Reply`` for each task kind."""
+
+    def __init__(self, renderer: Renderer) -> None:
+        self.renderer = renderer
+
+    def __call__(self, kind: str, payload: Any) -> Reply:
+        if kind == "render":
+            body, output = payload
+            return answer_render(self.renderer, body, output)
+        raise ValueError(f"unknown task kind {kind!r}")

@@ -109,8 +109,16 @@ class RenderResponse(BaseModel):
 
 
 class HealthResponse(BaseModel):
-    status: str = Field(description="`ok`, or `degraded` when renders are being refused.")
+    status: str = Field(
+        description="`ok`, or `degraded` while the circuit is open, the queue is full or a "
+        "worker is missing."
+    )
     pack: dict[str, Any] = Field(description="Path, group count and hash of the sprite pack.")
+    metrics: dict[str, Any] = Field(
+        description="Queue and worker metrics: queue_size, max_queue, max_observed_queue, "
+        "total_enqueued, total_completed, total_failed, total_rejected, circuit_open, "
+        "circuit_reset_in, worker_count, latency_ms {p50, p95, p99} and more."
+    )
 
 
 class ErrorItem(BaseModel):

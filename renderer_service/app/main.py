@@ -3,31 +3,75 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from prometheus_client import CollectorRegistry
 
 from ..assets import load_sprite_pack
-from ..config import Settings
+from ..config import Settings, load_settings
+from ..jobs import TaskHandler
+from ..models import RenderRequest
 from ..renderer import Renderer
+from ..runtime import Handler, QueueCollector, QueueLimits, RenderQueue
 from .errors import install_error_handlers
+from .openapi import install_schemas
 from .routes import health, render
 from .state import ServiceState
 
 logger = logging.getLogger("renderer.app")
 
 
-def create_app(settings: Settings | None = None, renderer: Renderer | None = None) -> FastAPI:
-    """Build the service. The sprite pack loads at start-up unless a renderer is handed in."""
+def _configure_logging() -> None:
+    root = logging.getLogger("renderer")
+    if not root.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)
+        root.setLevel(logging.INFO)
+
+
+def queue_limits(settings: Settings) -> QueueLimits:
+    return QueueLimits(
+        max_queue_size=settings.max_queue_size,
+        worker_count=settings.worker_count,
+        render_timeout_seconds=settings.render_timeout_seconds,
+        retry_after_seconds=settings.retry_after_seconds,
+        circuit_failure_threshold=settings.circuit_failure_threshold,
+        circuit_reset_seconds=settings.circuit_reset_seconds,
+    )
+
+
+def create_app(
+    settings: Settings | None = None,
+    renderer: Renderer | None = None,
+    handler_factory: Callable[[Renderer], Handler] = TaskHandler,
+) -> FastAPI:
+    """Build the service.
+
+    Settings are read (and checked) now; the sprite pack loads at start-up unless a
+    renderer is handed in. ``handler_factory`` makes what the worker processes run.
+    """
+    chosen = settings if settings is not None else load_settings()
+    _configure_logging()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        chosen = settings or Settings()
         drawing = renderer or Renderer(load_sprite_pack(chosen.sprite_root))
         logger.info("sprite pack %s: %d groups", drawing.pack.root, len(drawing.pack.groups))
-        app.state.service = ServiceState(chosen, drawing)
-        yield
+        queue = RenderQueue(handler_factory(drawing), queue_limits(chosen))
+        await queue.start()
+        registry = CollectorRegistry()
+        registry.register(QueueCollector(queue))
+        app.state.service = ServiceState(chosen, drawing, queue, registry)
+        logger.info("%d render workers ready", chosen.worker_count)
+        try:
+            yield
+        finally:
+            await queue.close(chosen.shutdown_grace_seconds)
+            logger.info("render workers stopped")
 
     app = FastAPI(
         title="CatGenerator V3 renderer",
@@ -35,9 +79,18 @@ def create_app(settings: Settings | None = None, renderer: Renderer | None = Non
         summary="Pixel-exact ClanGen / Lifegen cats from the games' sprite atlases.",
         lifespan=lifespan,
     )
+    if chosen.allowed_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=chosen.allowed_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["*"],
+            expose_headers=["Retry-After"],
+        )
     install_error_handlers(app)
     app.include_router(render.router)
     app.include_router(health.router)
+    install_schemas(app, [RenderRequest])
     return app
 
 

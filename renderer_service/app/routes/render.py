@@ -4,65 +4,35 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header
+from fastapi import APIRouter, Depends, Header, Request
 from starlette.responses import Response
 
-from ...jobs import OutputFormat, RenderJob, run_render_job
+from ...jobs import OutputFormat, Reply
 from ...models import RenderRequest, RenderResponse
-from ...renderer import check_traits
-from ..errors import ERROR_RESPONSES, ApiError
+from ..errors import ERROR_RESPONSES
+from ..openapi import json_body
 from ..state import ServiceState, get_state
 
 router = APIRouter(tags=["render"])
 
 
 def wants_png(accept: str | None) -> bool:
-    """Whether the client asked for the picture itself (``Accept: image/png``)."""
+    """Whether the client asked for the picture itself (``Accept: image/png`` before JSON)."""
     if not accept:
         return False
     types = [part.split(";")[0].strip().lower() for part in accept.split(",")]
-    return "image/png" in types and "application/json" not in types[: types.index("image/png")]
+    if "image/png" not in types:
+        return False
+    return "application/json" not in types[: types.index("image/png")]
 
 
-def build_job(request: RenderRequest, output: OutputFormat, state: ServiceState) -> RenderJob:
-    """Resolve the pose and check every trait; raises ``ApiError`` / ``InvalidTraitsError``."""
-    payload = request.payload
-    pose = payload.sprite_number
-    inner = payload.params.sprite_number
-    if pose is None:
-        pose = inner
-    elif inner is not None and inner != pose:
-        raise ApiError(
-            422,
-            "invalid_params",
-            f"payload.spriteNumber ({pose}) and payload.params.spriteNumber ({inner}) differ",
-            [
-                {
-                    "field": "payload.params.spriteNumber",
-                    "value": inner,
-                    "detail": "the pose is given twice with different values",
-                    "expected": f"{pose}, or leave one of them out",
-                    "suggestions": [],
-                }
-            ],
-        )
-    if pose is None:
-        raise ApiError(
-            422,
-            "invalid_params",
-            "payload.spriteNumber: a pose is required",
-            [
-                {
-                    "field": "payload.spriteNumber",
-                    "value": None,
-                    "detail": "no pose given",
-                    "expected": "an integer 0-20, here or as payload.params.spriteNumber",
-                    "suggestions": [],
-                }
-            ],
-        )
-    check_traits(payload.params, state.renderer.vocabulary, pose)
-    return RenderJob(payload.params, pose, request.options, output)
+def reply_response(reply: Reply) -> Response:
+    return Response(
+        reply.body,
+        status_code=reply.status,
+        media_type=reply.media_type,
+        headers=dict(reply.headers),
+    )
 
 
 @router.post(
@@ -75,13 +45,14 @@ def build_job(request: RenderRequest, output: OutputFormat, state: ServiceState)
             "description": "The cat as JSON, or as PNG bytes with `Accept: image/png`.",
         },
     },
+    openapi_extra=json_body(RenderRequest),
     summary="Render one cat",
 )
-def render(
-    request: RenderRequest,
+async def render(
+    request: Request,
     state: Annotated[ServiceState, Depends(get_state)],
     accept: Annotated[str | None, Header()] = None,
 ) -> Response:
-    job = build_job(request, "png" if wants_png(accept) else "json", state)
-    output = run_render_job(state.renderer, job)
-    return Response(output.body, media_type=output.media_type)
+    body = await request.body()
+    output: OutputFormat = "png" if wants_png(accept) else "json"
+    return reply_response(await state.queue.submit("render", (body, output)))

@@ -1,0 +1,87 @@
+"""Counters and latency percentiles of the render queue, for /health and /metrics."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+if TYPE_CHECKING:
+    from .queue import RenderQueue
+
+LATENCY_WINDOW = 2048
+"""How many recent requests the latency percentiles cover."""
+
+
+def percentile(sorted_values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile of an ascending list (0.0 for an empty one)."""
+    if not sorted_values:
+        return 0.0
+    rank = max(0, min(len(sorted_values) - 1, round(fraction * len(sorted_values) + 0.5) - 1))
+    return sorted_values[rank]
+
+
+@dataclass
+class QueueStats:
+    """What the queue has done since start-up."""
+
+    total_enqueued: int = 0
+    total_completed: int = 0
+    total_failed: int = 0
+    total_rejected: int = 0
+    rejected_queue_full: int = 0
+    rejected_circuit_open: int = 0
+    timeouts: int = 0
+    worker_restarts: int = 0
+    max_observed_queue: int = 0
+    latencies_ms: deque[float] = field(default_factory=lambda: deque(maxlen=LATENCY_WINDOW))
+
+    def latency_percentiles(self) -> dict[str, float]:
+        ordered = sorted(self.latencies_ms)
+        return {
+            "p50": round(percentile(ordered, 0.50), 3),
+            "p95": round(percentile(ordered, 0.95), 3),
+            "p99": round(percentile(ordered, 0.99), 3),
+        }
+
+
+class QueueCollector(Collector):
+    """Exposes a queue's numbers to Prometheus, read at scrape time."""
+
+    def __init__(self, queue: RenderQueue) -> None:
+        self.queue = queue
+
+    def collect(self) -> Iterator[Metric]:
+        snapshot: dict[str, Any] = self.queue.snapshot()
+        gauges = {
+            "queue_size": "Renders waiting for a worker",
+            "max_queue": "Capacity of the render queue",
+            "max_observed_queue": "Most renders ever waiting at once",
+            "in_flight": "Renders being drawn by a worker now",
+            "worker_count": "Render worker processes",
+            "circuit_open": "1 while the circuit breaker refuses renders",
+            "circuit_reset_in": "Seconds until the open circuit lets a trial request through",
+        }
+        for name, help_text in gauges.items():
+            yield GaugeMetricFamily(f"cg3_{name}", help_text, value=float(snapshot[name]))
+        counters = {
+            "total_enqueued": ("cg3_renders_enqueued", "Renders accepted into the queue"),
+            "total_completed": ("cg3_renders_completed", "Renders answered by a worker"),
+            "total_failed": ("cg3_renders_failed", "Renders that failed (5xx, crash, timeout)"),
+            "total_rejected": ("cg3_renders_rejected", "Renders refused with 503"),
+            "worker_restarts": ("cg3_worker_restarts", "Workers replaced after a crash or hang"),
+        }
+        for key, (name, help_text) in counters.items():
+            yield CounterMetricFamily(name, help_text, value=float(snapshot[key]))
+        latency = GaugeMetricFamily(
+            "cg3_render_latency_seconds",
+            f"Render latency percentiles over the last {LATENCY_WINDOW} renders",
+            labels=["quantile"],
+        )
+        for label, key in (("0.5", "p50"), ("0.95", "p95"), ("0.99", "p99")):
+            latency.add_metric([label], snapshot["latency_ms"][key] / 1000)
+        yield latency

@@ -1,0 +1,139 @@
+"""Worker processes that run tasks, one at a time each, for the event loop.
+
+A worker is a forked child of the service: it shares the loaded sprite pack with its parent
+(copy-on-write, so the atlases are in memory once) and talks to it over a socket pair.
+Messages are length-prefixed pickles: ``(kind, payload)`` in, a ``Reply`` out. A worker that
+dies or hangs is replaced by a fresh fork; the task it held gets an error answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import multiprocessing
+import os
+import pickle
+import signal
+import socket
+import struct
+from collections.abc import Callable
+from multiprocessing.process import BaseProcess
+from typing import Any
+
+from ..errors import ApiError
+from ..jobs import Reply
+
+Handler = Callable[[str, Any], Reply]
+"""What a worker runs: ``handler(kind, payload) -> Reply``."""
+
+_HEADER = struct.Struct(">I")
+
+
+class WorkerCrashedError(RuntimeError):
+    """The worker process died (or closed its socket) before answering."""
+
+
+def _recv_exact(sock: socket.socket, size: int) -> bytes | None:
+    chunks, remaining = [], size
+    while remaining:
+        chunk = sock.recv(min(remaining, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def _failure_reply(exc: BaseException) -> Reply:
+    return Reply.from_error(
+        ApiError(500, "render_failed", f"the render failed: {type(exc).__name__}: {exc}")
+    )
+
+
+def _worker_main(sock: socket.socket, handler: Handler) -> None:
+    """The worker's loop: answer every task until the parent closes the socket."""
+    # Only the socket and the standard streams are ours: the parent's listening socket and
+    # client connections must not stay open in here, or closing them there would not close them.
+    signal.set_wakeup_fd(-1)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the parent, which stops us
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    keep = sock.fileno()
+    os.closerange(3, keep)
+    os.closerange(keep + 1, os.sysconf("SC_OPEN_MAX"))
+    while True:
+        header = _recv_exact(sock, _HEADER.size)
+        data = None if header is None else _recv_exact(sock, _HEADER.unpack(header)[0])
+        if data is None:
+            # The parent is gone or done with us. Leave at once: the forked copy of the
+            # parent's exit handlers must not run here.
+            os._exit(0)
+        try:
+            kind, payload = pickle.loads(data)
+            reply = handler(kind, payload)
+        except Exception as exc:  # an answer for every task, whatever went wrong
+            reply = _failure_reply(exc)
+        out = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
+        sock.sendall(_HEADER.pack(len(out)) + out)
+
+
+class Worker:
+    """One worker process and the parent's end of its socket."""
+
+    def __init__(self, index: int, handler: Handler) -> None:
+        self.index = index
+        parent_end, child_end = socket.socketpair()
+        context = multiprocessing.get_context("fork")
+        self.process: BaseProcess = context.Process(
+            target=_worker_main,
+            args=(child_end, handler),
+            name=f"renderer-worker-{index}",
+            daemon=True,
+        )
+        self.process.start()
+        child_end.close()
+        self._socket = parent_end
+        self._reader: asyncio.StreamReader | None = None
+        self._writer: asyncio.StreamWriter | None = None
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid
+
+    def is_alive(self) -> bool:
+        return self.process.is_alive()
+
+    async def call(self, kind: str, payload: Any) -> Reply:
+        """Send one task and wait for its answer; ``WorkerCrashedError`` if the worker dies."""
+        if self._reader is None or self._writer is None:
+            self._reader, self._writer = await asyncio.open_connection(sock=self._socket)
+        data = pickle.dumps((kind, payload), protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            self._writer.write(_HEADER.pack(len(data)) + data)
+            await self._writer.drain()
+            header = await self._reader.readexactly(_HEADER.size)
+            body = await self._reader.readexactly(_HEADER.unpack(header)[0])
+        except (asyncio.IncompleteReadError, ConnectionError) as exc:
+            raise WorkerCrashedError(f"worker {self.index} (pid {self.pid}) died") from exc
+        reply: Reply = pickle.loads(body)
+        return reply
+
+    def kill(self) -> None:
+        """Stop the process now (it may be stuck in a render)."""
+        with contextlib.suppress(Exception):
+            self.process.kill()
+        self.close_socket()
+
+    def close_socket(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+        else:
+            self._socket.close()
+
+    async def stop(self, timeout: float = 2.0) -> None:
+        """Ask the process to finish (closing its socket ends its loop), then make sure."""
+        self.close_socket()
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, self.process.join, timeout)
+        if self.process.is_alive():
+            self.kill()
+            await loop.run_in_executor(None, self.process.join, 1.0)

@@ -1,0 +1,207 @@
+"""The render queue with real worker processes: shedding, circuit, crashes, metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+
+from renderer_service.jobs import Reply
+from renderer_service.runtime import QueueLimits, RenderQueue
+
+
+def scripted(kind: str, payload: Any) -> Reply:
+    """A worker handler driven by its payload: ``ok``, ``sleep:S``, ``fail``, ``crash``, ``bad``."""
+    command = str(payload)
+    if command.startswith("sleep:"):
+        time.sleep(float(command.split(":", 1)[1]))
+    elif command == "fail":
+        raise RuntimeError("the renderer broke")
+    elif command == "crash":
+        os._exit(3)
+    elif command == "bad":
+        return Reply(422, "application/json", b'{"error": "invalid_params"}')
+    return Reply(200, "text/plain", f"{kind}:{command}:{os.getpid()}".encode())
+
+
+def run(limits: QueueLimits, scenario: Callable[[RenderQueue], Awaitable[Any]]) -> Any:
+    async def main() -> Any:
+        queue = RenderQueue(scripted, limits)
+        await queue.start()
+        try:
+            return await scenario(queue)
+        finally:
+            await queue.close(grace_seconds=5)
+
+    return asyncio.run(main())
+
+
+def test_every_task_is_answered_by_a_worker() -> None:
+    async def scenario(queue: RenderQueue) -> list[Reply]:
+        return await asyncio.gather(*(queue.submit("render", "ok") for _ in range(20)))
+
+    replies = run(QueueLimits(worker_count=2), scenario)
+    assert [reply.status for reply in replies] == [200] * 20
+    pids = {reply.body.split(b":")[-1] for reply in replies}
+    assert str(os.getpid()).encode() not in pids
+    assert len(pids) == 2  # both workers took work
+
+
+def test_a_full_queue_answers_503_at_once_with_retry_after(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def scenario(queue: RenderQueue) -> tuple[list[Reply], float, dict[str, Any]]:
+        first = asyncio.ensure_future(queue.submit("render", "sleep:0.5"))
+        await asyncio.sleep(0.2)  # the worker is busy with it
+        waiting = [asyncio.ensure_future(queue.submit("render", "ok")) for _ in range(2)]
+        await asyncio.sleep(0)
+        began = time.monotonic()
+        refused = await queue.submit("render", "ok")
+        elapsed = time.monotonic() - began
+        snapshot_during = queue.snapshot()
+        replies = [await first, *(await asyncio.gather(*waiting)), refused]
+        return replies, elapsed, snapshot_during
+
+    with caplog.at_level(logging.WARNING, logger="renderer.queue"):
+        replies, elapsed, during = run(
+            QueueLimits(worker_count=1, max_queue_size=2, retry_after_seconds=3), scenario
+        )
+    *served, refused = replies
+    assert [reply.status for reply in served] == [200, 200, 200]
+    assert refused.status == 503
+    assert dict(refused.headers)["Retry-After"] == "3"
+    assert b'"error":"queue_full"' in refused.body
+    assert elapsed < 0.1
+    assert during["queue_size"] == 2
+    assert during["total_rejected"] == 1
+    assert during["max_observed_queue"] == 2
+    assert "render queue full" in caplog.text
+    assert "above 80% of capacity" in caplog.text
+
+
+def test_failures_open_the_circuit_and_a_good_trial_closes_it(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def scenario(queue: RenderQueue) -> dict[str, Any]:
+        failures = [await queue.submit("render", "fail") for _ in range(3)]
+        refused = await queue.submit("render", "ok")
+        open_snapshot = queue.snapshot()
+        await asyncio.sleep(0.45)
+        trial = await queue.submit("render", "ok")
+        after = await queue.submit("render", "ok")
+        return {
+            "failures": failures,
+            "refused": refused,
+            "open": open_snapshot,
+            "trial": trial,
+            "after": after,
+            "closed": queue.snapshot(),
+        }
+
+    limits = QueueLimits(worker_count=1, circuit_failure_threshold=3, circuit_reset_seconds=0.4)
+    with caplog.at_level(logging.WARNING, logger="renderer.queue"):
+        result = run(limits, scenario)
+    assert [reply.status for reply in result["failures"]] == [500, 500, 500]
+    assert b"the renderer broke" in result["failures"][0].body
+    assert result["refused"].status == 503
+    assert b'"error":"circuit_open"' in result["refused"].body
+    assert "Retry-After" in dict(result["refused"].headers)
+    assert result["open"]["circuit_open"] is True
+    assert 0 < result["open"]["circuit_reset_in"] <= 0.4
+    assert result["trial"].status == 200
+    assert result["after"].status == 200
+    assert result["closed"]["circuit_open"] is False
+    assert result["closed"]["total_failed"] == 3
+    assert "circuit opened" in caplog.text
+    assert "circuit closed" in caplog.text
+
+
+def test_bad_input_never_counts_as_a_failure() -> None:
+    async def scenario(queue: RenderQueue) -> dict[str, Any]:
+        for _ in range(10):
+            assert (await queue.submit("render", "bad")).status == 422
+        return queue.snapshot()
+
+    snapshot = run(QueueLimits(worker_count=1, circuit_failure_threshold=2), scenario)
+    assert snapshot["circuit_open"] is False
+    assert snapshot["total_failed"] == 0
+    assert snapshot["total_completed"] == 10
+
+
+def test_a_crashed_worker_is_replaced_and_its_task_answered() -> None:
+    async def scenario(queue: RenderQueue) -> tuple[Reply, Reply, dict[str, Any]]:
+        crashed = await queue.submit("render", "crash")
+        after = await queue.submit("render", "ok")
+        return crashed, after, queue.snapshot()
+
+    crashed, after, snapshot = run(QueueLimits(worker_count=1), scenario)
+    assert crashed.status == 500
+    assert b"worker_crashed" in crashed.body
+    assert after.status == 200
+    assert snapshot["worker_restarts"] == 1
+    assert snapshot["workers_alive"] == 1
+
+
+def test_a_hung_worker_times_out_and_is_replaced() -> None:
+    async def scenario(queue: RenderQueue) -> tuple[Reply, Reply, dict[str, Any]]:
+        hung = await queue.submit("render", "sleep:30")
+        after = await queue.submit("render", "ok")
+        return hung, after, queue.snapshot()
+
+    hung, after, snapshot = run(QueueLimits(worker_count=1, render_timeout_seconds=0.3), scenario)
+    assert hung.status == 504
+    assert b"render_timeout" in hung.body
+    assert after.status == 200
+    assert snapshot["timeouts"] == 1
+    assert snapshot["total_failed"] == 1
+
+
+def test_metrics_count_what_happened() -> None:
+    async def scenario(queue: RenderQueue) -> dict[str, Any]:
+        await asyncio.gather(*(queue.submit("render", "ok") for _ in range(5)))
+        await queue.submit("render", "fail")
+        return queue.snapshot()
+
+    snapshot = run(QueueLimits(worker_count=2), scenario)
+    assert snapshot["total_enqueued"] == 6
+    assert snapshot["total_completed"] == 6
+    assert snapshot["total_failed"] == 1
+    assert snapshot["total_rejected"] == 0
+    assert snapshot["queue_size"] == 0
+    assert snapshot["worker_count"] == 2
+    latency = snapshot["latency_ms"]
+    assert 0 < latency["p50"] <= latency["p95"] <= latency["p99"]
+
+
+def test_closing_answers_queued_work_before_stopping() -> None:
+    async def main() -> list[Reply]:
+        queue = RenderQueue(scripted, QueueLimits(worker_count=1))
+        await queue.start()
+        tasks = [asyncio.ensure_future(queue.submit("render", "sleep:0.1")) for _ in range(4)]
+        await asyncio.sleep(0.05)
+        await queue.close(grace_seconds=5)
+        late = await queue.submit("render", "ok")
+        return [*(await asyncio.gather(*tasks)), late]
+
+    *drained, late = asyncio.run(main())
+    assert [reply.status for reply in drained] == [200] * 4
+    assert late.status == 503
+    assert b"shutting_down" in late.body
+
+
+def test_closing_past_the_grace_period_still_answers_everyone() -> None:
+    async def main() -> list[Reply]:
+        queue = RenderQueue(scripted, QueueLimits(worker_count=1))
+        await queue.start()
+        tasks = [asyncio.ensure_future(queue.submit("render", "sleep:1")) for _ in range(3)]
+        await asyncio.sleep(0.05)
+        await queue.close(grace_seconds=0.1)
+        return list(await asyncio.gather(*tasks))
+
+    replies = asyncio.run(main())
+    assert [reply.status for reply in replies] == [503, 503, 503]

@@ -1,0 +1,160 @@
+"""The runtime seen over HTTP: /health and /metrics, load shedding, graceful shutdown."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from renderer_service.app.main import create_app
+from renderer_service.config import Settings
+from renderer_service.renderer import Renderer
+
+from .conftest import REPO
+from .slow_app import SlowHandler
+
+CAT = {"payload": {"spriteNumber": 8, "params": {"peltName": "SingleColour", "colour": "WHITE"}}}
+
+
+def test_health_reports_queue_metrics(client: TestClient) -> None:
+    assert client.post("/render", json=CAT).status_code == 200
+    body = client.get("/health").json()
+    assert body["status"] == "ok"
+    metrics = body["metrics"]
+    for key in [
+        "queue_size",
+        "max_queue",
+        "max_observed_queue",
+        "total_enqueued",
+        "total_completed",
+        "total_failed",
+        "total_rejected",
+        "circuit_open",
+        "circuit_reset_in",
+        "worker_count",
+    ]:
+        assert key in metrics, key
+    assert metrics["total_completed"] >= 1
+    assert set(metrics["latency_ms"]) == {"p50", "p95", "p99"}
+
+
+def test_metrics_are_in_prometheus_text_format(client: TestClient) -> None:
+    client.post("/render", json=CAT)
+    response = client.get("/metrics")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    text = response.text
+    for name in [
+        "cg3_queue_size",
+        "cg3_max_queue",
+        "cg3_renders_enqueued_total",
+        "cg3_renders_completed_total",
+        "cg3_renders_failed_total",
+        "cg3_renders_rejected_total",
+        "cg3_circuit_open",
+        'cg3_render_latency_seconds{quantile="0.99"}',
+    ]:
+        assert name in text, name
+
+
+def test_bad_input_is_answered_by_workers_without_failing(client: TestClient) -> None:
+    before = client.get("/health").json()["metrics"]["total_failed"]
+    response = client.post("/render", json={"payload": {"spriteNumber": 99}})
+    assert response.status_code == 422
+    assert client.get("/health").json()["metrics"]["total_failed"] == before
+
+
+@pytest.fixture
+def slow_client(renderer: Renderer) -> Iterator[TestClient]:
+    settings = Settings(
+        sprite_root=renderer.pack.root, worker_count=1, max_queue_size=2, retry_after_seconds=2
+    )
+    app = create_app(settings, renderer, handler_factory=lambda r: SlowHandler(r, 0.4))
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def test_a_full_queue_answers_503_with_retry_after_over_http(slow_client: TestClient) -> None:
+    with ThreadPoolExecutor(8) as pool:
+        responses = list(pool.map(lambda _: slow_client.post("/render", json=CAT), range(8)))
+    statuses = sorted(response.status_code for response in responses)
+    assert 200 in statuses
+    refused = [response for response in responses if response.status_code == 503]
+    assert refused, statuses
+    assert all(response.headers["retry-after"] == "2" for response in refused)
+    assert all(response.json()["error"] == "queue_full" for response in refused)
+    assert set(statuses) <= {200, 503}
+    health = slow_client.get("/health").json()["metrics"]
+    assert health["total_rejected"] == len(refused)
+    assert health["max_observed_queue"] == 2
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def test_sigterm_finishes_queued_renders_then_exits_cleanly() -> None:
+    port = _free_port()
+    env = {**os.environ, "SLOW_APP_DELAY": "0.3", "CG3_WORKER_COUNT": "1"}
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "tests.slow_app:create",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        cwd=REPO,
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "the service did not start"
+            assert server.poll() is None, "the service exited at start-up"
+            time.sleep(0.2)
+
+        with ThreadPoolExecutor(5) as pool:
+            futures = [
+                pool.submit(httpx.post, f"{base}/render", json=CAT, timeout=30) for _ in range(5)
+            ]
+            time.sleep(0.4)  # all five are queued or rendering
+            server.send_signal(signal.SIGTERM)
+            responses = [future.result() for future in futures]
+        assert [response.status_code for response in responses] == [200] * 5
+        assert all(response.json()["image"].startswith("data:image/png") for response in responses)
+        # uvicorn finishes its shutdown, then re-raises the signal it was stopped with.
+        assert server.wait(timeout=30) in (0, -signal.SIGTERM)
+        log = server.stderr.read() if server.stderr else ""
+        assert "render workers stopped" in log
+        assert "Traceback" not in log
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()

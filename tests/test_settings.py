@@ -1,0 +1,72 @@
+"""Settings come from CG3_* variables or .env, and a bad value names its variable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from renderer_service.config import Settings, SettingsError, load_settings
+
+
+def test_defaults_match_the_documented_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in [
+        "MAX_QUEUE_SIZE",
+        "WORKER_COUNT",
+        "CIRCUIT_FAILURE_THRESHOLD",
+        "CIRCUIT_RESET_SECONDS",
+    ]:
+        monkeypatch.delenv(f"CG3_{name}", raising=False)
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.max_queue_size == 120
+    assert settings.worker_count == 4
+    assert settings.circuit_failure_threshold == 8
+    assert settings.circuit_reset_seconds == 12
+    assert settings.render_timeout_seconds > 0
+    assert settings.allowed_origins == []
+
+
+def test_environment_variables_override(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CG3_MAX_QUEUE_SIZE", "7")
+    monkeypatch.setenv("CG3_WORKER_COUNT", "2")
+    monkeypatch.setenv("CG3_ALLOWED_ORIGINS", "https://a.example, https://b.example")
+    monkeypatch.setenv("CG3_SPRITE_ROOT", "/packs/mine")
+    settings = load_settings()
+    assert settings.max_queue_size == 7
+    assert settings.worker_count == 2
+    assert settings.allowed_origins == ["https://a.example", "https://b.example"]
+    assert settings.sprite_root == Path("/packs/mine")
+
+
+def test_a_dotenv_file_is_honoured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CG3_CIRCUIT_RESET_SECONDS", raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text("CG3_CIRCUIT_RESET_SECONDS=3.5\n")
+    assert load_settings().circuit_reset_seconds == 3.5
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("CG3_MAX_QUEUE_SIZE", "0"),
+        ("CG3_MAX_QUEUE_SIZE", "lots"),
+        ("CG3_WORKER_COUNT", "-1"),
+        ("CG3_CIRCUIT_FAILURE_THRESHOLD", "0"),
+        ("CG3_CIRCUIT_RESET_SECONDS", "soon"),
+        ("CG3_RENDER_TIMEOUT_SECONDS", "0"),
+    ],
+)
+def test_an_invalid_value_names_the_variable(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError, match=variable):
+        load_settings()
+
+
+def test_the_app_refuses_to_start_with_bad_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    from renderer_service.app.main import create_app
+
+    monkeypatch.setenv("CG3_WORKER_COUNT", "many")
+    with pytest.raises(SettingsError, match="CG3_WORKER_COUNT='many'"):
+        create_app()
