@@ -173,6 +173,18 @@ def parse_render_request(body: bytes, renderer: Renderer, output: OutputFormat) 
     return RenderJob(request.payload.params, pose, request.options, output)
 
 
+def canonical_body(job: RenderJob) -> bytes:
+    """The job as the shortest /render body that means the same: defaults left out, the pose
+    inside the params, keys sorted. Equal jobs have equal canonical bodies."""
+    params = job.params.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+    params["spriteNumber"] = job.pose
+    body: dict[str, Any] = {"payload": {"params": params}}
+    options = job.options.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+    if options:
+        body["options"] = options
+    return orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
+
+
 def answer_render(renderer: Renderer, body: bytes, output: OutputFormat) -> Reply:
     """The whole of POST /render after the bytes arrive: bad input is a 4xx ``Reply``."""
     try:

@@ -66,11 +66,13 @@ def test_metrics_are_in_prometheus_text_format(client: TestClient) -> None:
         assert name in text, name
 
 
-def test_bad_input_is_answered_by_workers_without_failing(client: TestClient) -> None:
-    before = client.get("/health").json()["metrics"]["total_failed"]
+def test_bad_input_is_refused_before_the_queue(client: TestClient) -> None:
+    before = client.get("/health").json()["metrics"]
     response = client.post("/render", json={"payload": {"spriteNumber": 99}})
     assert response.status_code == 422
-    assert client.get("/health").json()["metrics"]["total_failed"] == before
+    after = client.get("/health").json()["metrics"]
+    assert after["total_failed"] == before["total_failed"]
+    assert after["total_enqueued"] == before["total_enqueued"]
 
 
 @pytest.fixture
@@ -158,3 +160,25 @@ def test_sigterm_finishes_queued_renders_then_exits_cleanly() -> None:
         if server.poll() is None:
             server.kill()
             server.wait()
+
+
+def test_the_fast_path_and_the_framework_route_answer_alike(
+    client: TestClient, renderer: Renderer
+) -> None:
+    settings = Settings(sprite_root=renderer.pack.root, worker_count=1)
+    with TestClient(create_app(settings, renderer, fast_path=False)) as framework:
+        for request in [
+            {"json": CAT},
+            {"json": CAT, "headers": {"Accept": "image/png"}},
+            {"json": {"payload": {"spriteNumber": 50}}},
+            {"content": b"{oops", "headers": {"Content-Type": "application/json"}},
+        ]:
+            fast = client.post("/render", **request)  # type: ignore[arg-type]
+            slow = framework.post("/render", **request)  # type: ignore[arg-type]
+            assert fast.status_code == slow.status_code
+            assert fast.headers["content-type"] == slow.headers["content-type"]
+            assert fast.headers.get("etag") == slow.headers.get("etag")
+            if fast.headers["content-type"] == "application/json" and fast.status_code == 200:
+                assert fast.json()["image"] == slow.json()["image"]
+            else:
+                assert fast.content == slow.content

@@ -16,7 +16,9 @@ from ..jobs import TaskHandler
 from ..models import RenderRequest
 from ..renderer import Renderer
 from ..runtime import Handler, QueueCollector, QueueLimits, RenderQueue
+from ..service import RenderService
 from .errors import install_error_handlers
+from .fastpath import RenderFastPath
 from .openapi import install_schemas
 from .routes import health, render
 from .state import ServiceState
@@ -48,11 +50,13 @@ def create_app(
     settings: Settings | None = None,
     renderer: Renderer | None = None,
     handler_factory: Callable[[Renderer], Handler] = TaskHandler,
+    fast_path: bool = True,
 ) -> FastAPI:
     """Build the service.
 
     Settings are read (and checked) now; the sprite pack loads at start-up unless a
     renderer is handed in. ``handler_factory`` makes what the worker processes run.
+    ``fast_path=False`` serves ``POST /render`` through the framework route only.
     """
     chosen = settings if settings is not None else load_settings()
     _configure_logging()
@@ -65,7 +69,9 @@ def create_app(
         await queue.start()
         registry = CollectorRegistry()
         registry.register(QueueCollector(queue))
-        app.state.service = ServiceState(chosen, drawing, queue, registry)
+        app.state.service = ServiceState(
+            chosen, drawing, queue, RenderService(drawing, queue), registry
+        )
         logger.info("%d render workers ready", chosen.worker_count)
         try:
             yield
@@ -79,6 +85,8 @@ def create_app(
         summary="Pixel-exact ClanGen / Lifegen cats from the games' sprite atlases.",
         lifespan=lifespan,
     )
+    if fast_path:
+        app.add_middleware(RenderFastPath)  # added first, so CORS and error handling wrap it
     if chosen.allowed_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -10,6 +10,7 @@ from prometheus_client import CollectorRegistry
 from ..config import Settings
 from ..renderer import Renderer
 from ..runtime import RenderQueue
+from ..service import RenderService
 
 
 @dataclass
@@ -17,9 +18,11 @@ class ServiceState:
     settings: Settings
     renderer: Renderer
     queue: RenderQueue
+    service: RenderService
     registry: CollectorRegistry
 
 
-def get_state(request: Request) -> ServiceState:
+async def get_state(request: Request) -> ServiceState:
+    """The shared state (``async`` so FastAPI does not hand it to a thread pool)."""
     state: ServiceState = request.app.state.service
     return state

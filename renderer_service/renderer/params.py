@@ -109,6 +109,11 @@ class CatParams(BaseModel):
     def _none_spellings(cls, value: str | None) -> str | None:
         return None if value is None or value in NONE_NAMES else value
 
+    @field_validator("tint", "white_patches_tint", mode="after")
+    @classmethod
+    def _tint_none(cls, value: str) -> str:
+        return "none" if value in NONE_NAMES else value
+
     @property
     def accessory_list(self) -> list[str]:
         """Every accessory to draw, in order."""

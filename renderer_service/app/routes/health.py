@@ -15,7 +15,7 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/health", response_model=HealthResponse, summary="Service status and queue metrics")
-def health(state: Annotated[ServiceState, Depends(get_state)]) -> HealthResponse:
+async def health(state: Annotated[ServiceState, Depends(get_state)]) -> HealthResponse:
     pack = state.renderer.pack
     metrics = state.queue.snapshot()
     degraded = (
@@ -41,5 +41,5 @@ def health(state: Annotated[ServiceState, Depends(get_state)]) -> HealthResponse
     response_class=Response,
     responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}},
 )
-def metrics(state: Annotated[ServiceState, Depends(get_state)]) -> Response:
+async def metrics(state: Annotated[ServiceState, Depends(get_state)]) -> Response:
     return Response(generate_latest(state.registry), media_type=CONTENT_TYPE_LATEST)

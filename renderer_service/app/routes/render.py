@@ -1,4 +1,8 @@
-"""POST /render: one cat, as JSON with a data URL or as PNG bytes."""
+"""POST /render: one cat, as JSON with a data URL or as PNG bytes.
+
+This route documents the endpoint; ``..fastpath.RenderFastPath`` serves the same requests
+with the same ``RenderService`` call, without the framework's per-request bookkeeping.
+"""
 
 from __future__ import annotations
 
@@ -10,27 +14,18 @@ from starlette.responses import Response
 from ...jobs import OutputFormat, Reply
 from ...models import RenderRequest, RenderResponse
 from ..errors import ERROR_RESPONSES
+from ..fastpath import wants_png
 from ..openapi import json_body
 from ..state import ServiceState, get_state
 
 router = APIRouter(tags=["render"])
 
 
-def wants_png(accept: str | None) -> bool:
-    """Whether the client asked for the picture itself (``Accept: image/png`` before JSON)."""
-    if not accept:
-        return False
-    types = [part.split(";")[0].strip().lower() for part in accept.split(",")]
-    if "image/png" not in types:
-        return False
-    return "application/json" not in types[: types.index("image/png")]
-
-
 def reply_response(reply: Reply) -> Response:
     return Response(
         reply.body,
         status_code=reply.status,
-        media_type=reply.media_type,
+        media_type=reply.media_type or None,
         headers=dict(reply.headers),
     )
 
@@ -52,7 +47,8 @@ async def render(
     request: Request,
     state: Annotated[ServiceState, Depends(get_state)],
     accept: Annotated[str | None, Header()] = None,
+    if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
     body = await request.body()
     output: OutputFormat = "png" if wants_png(accept) else "json"
-    return reply_response(await state.queue.submit("render", (body, output)))
+    return reply_response(await state.service.render(body, output, if_none_match))
