@@ -1,0 +1,484 @@
+"""Throughput benchmark: the service over HTTP at a fixed concurrency (loopback only).
+
+    uv run python bench/throughput.py [--requests 20000] [--concurrency 8] [--repeat 1]
+        [--url http://127.0.0.1:PORT] [--env CG3_NAME=VALUE ...] [--uvicorn-workers N]
+
+Without ``--url`` it starts the service itself (uvicorn on a free loopback port, ``--log-level
+warning``, this environment passed through so ``CG3_*`` settings apply, plus any ``--env``),
+waits for GET /health to answer ok, warms up, measures, and always stops the service again.
+With ``--url`` it drives a service that is already running.
+
+Each measurement keeps ``--concurrency`` keep-alive connections busy, with no pause, sending the
+120 public parity cats in turn as JSON renders until ``--requests`` answers are in (or
+``--time-limit`` runs out). It prints requests/s, p50/p95/p99 latency, answers by status, and
+the CPU seconds of this client and (when it started it) of the service. With ``--repeat N`` it
+measures N times and also prints the medians.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import shlex
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+
+from loadgen import (
+    PUBLIC_CASES,
+    REPO_ROOT,
+    HttpConnection,
+    LoopFactory,
+    NotLoopbackError,
+    Recorder,
+    RequestBudget,
+    RequestError,
+    Target,
+    cpu_line,
+    cpu_seconds,
+    event_loop,
+    get_health,
+    json_request,
+    load_public_cases,
+    parse_target,
+    percentiles,
+    run,
+    summary_lines,
+    verdict_line,
+)
+
+APP = "renderer_service.app.main:app"
+
+
+# --- the service under test ---------------------------------------------------------------------
+
+
+def free_loopback_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def process_group_cpu_seconds(group: int) -> float | None:
+    """CPU seconds used so far by every live process in process group ``group`` (Linux /proc).
+
+    Includes children those processes have already waited for; ``None`` where /proc is missing.
+    """
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:  # gone meanwhile
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        # after the command: state ppid pgrp session tty tpgid flags minflt cminflt majflt
+        # cmajflt utime stime cutime cstime ...
+        if int(fields[2]) != group:
+            continue
+        total += sum(int(value) for value in fields[11:15])
+    return total / ticks
+
+
+@dataclass
+class Service:
+    """A running service: where to reach it and, when this script started it, its process."""
+
+    target: Target
+    process: subprocess.Popen[bytes] | None = None
+
+    def cpu_seconds(self) -> float | None:
+        if self.process is None:
+            return None
+        return process_group_cpu_seconds(self.process.pid)
+
+
+def server_command(port: int, uvicorn_workers: int | None) -> list[str]:
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        APP,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+    ]
+    if uvicorn_workers is not None:
+        command += ["--workers", str(uvicorn_workers)]
+    return command
+
+
+async def wait_until_healthy(
+    target: Target, process: subprocess.Popen[bytes], timeout: float
+) -> float:
+    """Poll GET /health until it answers 200 with ``status: ok``; the seconds it took."""
+    began = time.perf_counter()
+    connection = HttpConnection(target, timeout=2.0)
+    last = "no answer yet"
+    try:
+        while time.perf_counter() - began < timeout:
+            code = process.poll()
+            if code is not None:
+                raise RuntimeError(f"the service exited with code {code} while starting")
+            try:
+                document = await get_health(connection)
+            except RequestError as failed:
+                last = str(failed)
+            else:
+                if isinstance(document, dict) and document.get("status") == "ok":
+                    return time.perf_counter() - began
+                last = f"/health said {str(document)[:200]}"
+            await asyncio.sleep(0.1)
+    finally:
+        await connection.aclose()
+    raise RuntimeError(f"the service was not healthy within {timeout:g} s ({last})")
+
+
+def stop_service(process: subprocess.Popen[bytes]) -> None:
+    """Stop the service and anything it started (its own process group): TERM, then KILL."""
+    if process.poll() is None:
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=15)
+        except ProcessLookupError:
+            pass
+        except subprocess.TimeoutExpired:
+            print("the service did not stop within 15 s of SIGTERM; killing it", file=sys.stderr)
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    # Worker processes it may have left behind share its process group.
+    with suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+def _exit_on_signal(signum: int, _frame: FrameType | None) -> None:
+    print(f"stopped by {signal.Signals(signum).name}; stopping the service", file=sys.stderr)
+    raise SystemExit(128 + signum)
+
+
+@contextmanager
+def started_service(
+    environment: Mapping[str, str],
+    uvicorn_workers: int | None,
+    startup_timeout: float,
+    factory: LoopFactory | None,
+) -> Iterator[Service]:
+    """Start uvicorn on a free loopback port in its own process group; always stop it."""
+    port = free_loopback_port()
+    target = parse_target(f"http://127.0.0.1:{port}")
+    command = server_command(port, uvicorn_workers)
+    print(f"service         python {shlex.join(command[1:])}", flush=True)
+    process = subprocess.Popen(
+        command,
+        cwd=REPO_ROOT,
+        env={**os.environ, **environment},
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,  # Ctrl-C reaches this script, which then stops the service
+    )
+    previous = {
+        number: signal.signal(number, _exit_on_signal) for number in (signal.SIGTERM, signal.SIGHUP)
+    }
+    try:
+        seconds = run(lambda: wait_until_healthy(target, process, startup_timeout), factory)
+        print(f"service up      healthy after {seconds:.1f} s (pid {process.pid})", flush=True)
+        yield Service(target, process)
+    finally:
+        stop_service(process)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+# --- measuring ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Measurement:
+    recorder: Recorder
+    wall: float
+    client_cpu: float
+    server_cpu: float | None
+    time_limited: bool
+
+    @property
+    def rate(self) -> float:
+        return self.recorder.answered / self.wall if self.wall > 0 else 0.0
+
+
+async def drive(
+    target: Target,
+    requests: Sequence[bytes],
+    count: int,
+    concurrency: int,
+    timeout: float,
+    time_limit: float,
+    service: Service | None = None,
+) -> Measurement:
+    """Send ``count`` requests over ``concurrency`` busy keep-alive connections."""
+    recorder = Recorder()
+    budget = RequestBudget(count)
+    connections = [HttpConnection(target, timeout=timeout) for _ in range(concurrency)]
+    for connection in connections:  # connect before the clock starts
+        try:
+            await connection.connect()
+        except RequestError as failed:
+            for each in connections:
+                await each.aclose()
+            raise RuntimeError(f"cannot reach {target.url()}: {failed.detail}") from None
+    deadline = time.perf_counter() + time_limit
+    next_case = 0
+
+    async def user(connection: HttpConnection) -> None:
+        nonlocal next_case
+        while time.perf_counter() < deadline and budget.take():
+            raw = requests[next_case % len(requests)]
+            next_case += 1
+            began = time.perf_counter()
+            try:
+                response = await connection.request(raw)
+            except RequestError as failed:
+                recorder.failure(failed)
+                if failed.kind == "connect":
+                    await asyncio.sleep(0.1)
+            else:
+                recorder.response(response, time.perf_counter() - began)
+
+    server_before = service.cpu_seconds() if service else None
+    client_before = cpu_seconds()
+    began = time.perf_counter()
+    try:
+        async with asyncio.timeout(time_limit + timeout + 5):  # safety net; users stop by then
+            await asyncio.gather(*(user(connection) for connection in connections))
+    finally:
+        wall = time.perf_counter() - began
+        client_cpu = cpu_seconds() - client_before
+        server_after = service.cpu_seconds() if service else None
+        for connection in connections:
+            await connection.aclose()
+    server_cpu = (
+        server_after - server_before
+        if server_after is not None and server_before is not None
+        else None
+    )
+    return Measurement(recorder, wall, client_cpu, server_cpu, not budget.exhausted)
+
+
+def report(measurement: Measurement, label: str) -> None:
+    recorder = measurement.recorder
+    print(f"--- {label} ---")
+    for line in summary_lines(recorder, measurement.wall):
+        print(line)
+    if measurement.time_limited:
+        print("time limit      reached before the request count")
+    print(cpu_line("client CPU", measurement.client_cpu, measurement.wall, recorder.total))
+    if measurement.server_cpu is not None:
+        print(cpu_line("service CPU", measurement.server_cpu, measurement.wall, recorder.total))
+    print(verdict_line(recorder), flush=True)
+
+
+def report_medians(measurements: Sequence[Measurement]) -> None:
+    rates = [each.rate for each in measurements]
+    quantiles = [percentiles(each.recorder.latencies_ms, [50, 95, 99]) for each in measurements]
+    medians = [statistics.median(values) for values in zip(*quantiles, strict=True)]
+    print(f"--- median of {len(measurements)} runs ---")
+    print(
+        f"throughput      {statistics.median(rates):.1f} requests/s "
+        f"(runs: {', '.join(f'{rate:.1f}' for rate in rates)})"
+    )
+    print(f"latency (ms)    p50 {medians[0]:.1f}  p95 {medians[1]:.1f}  p99 {medians[2]:.1f}")
+    servers = [each.server_cpu for each in measurements if each.server_cpu is not None]
+    if servers:
+        answered = statistics.median(each.recorder.answered for each in measurements)
+        per_request = statistics.median(servers) / answered * 1000 if answered else float("nan")
+        print(f"service CPU     {per_request:.3f} CPU ms per request (median)")
+    client = statistics.median(
+        each.client_cpu / each.recorder.total * 1000 for each in measurements if each.recorder.total
+    )
+    print(f"client CPU      {client:.3f} CPU ms per request (median)")
+
+
+async def benchmark(
+    args: argparse.Namespace, target: Target, requests: list[bytes], service: Service | None
+) -> int:
+    if args.warmup:
+        warm = await drive(
+            target, requests, args.warmup, args.concurrency, args.timeout, args.time_limit
+        )
+        print(
+            f"warm-up         {warm.recorder.answered} answers in {warm.wall:.1f} s "
+            f"({warm.rate:.1f}/s, statuses {dict(warm.recorder.statuses)}, "
+            f"errors {warm.recorder.unanswered})",
+            flush=True,
+        )
+    measurements = []
+    for number in range(1, args.repeat + 1):
+        measurement = await drive(
+            target,
+            requests,
+            args.requests,
+            args.concurrency,
+            args.timeout,
+            args.time_limit,
+            service,
+        )
+        measurements.append(measurement)
+        report(measurement, f"run {number} of {args.repeat}")
+    if args.repeat > 1:
+        report_medians(measurements)
+    failed = any(each.recorder.unanswered for each in measurements)
+    return 1 if failed else 0
+
+
+def parse_environment(pairs: Sequence[str]) -> dict[str, str]:
+    environment = {}
+    for pair in pairs:
+        name, equals, value = pair.partition("=")
+        if not equals or not name:
+            raise ValueError(f"--env takes NAME=VALUE, got {pair!r}")
+        environment[name] = value
+    return environment
+
+
+def git_revision() -> str:
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return head + (" (with uncommitted changes)" if dirty else "")
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description="Requests/s and latency of POST /render at a fixed concurrency (loopback)."
+    )
+    parser.add_argument("--requests", type=int, default=20_000, help="per run (default 20000)")
+    parser.add_argument("--concurrency", type=int, default=8, help="connections (default 8)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs; prints medians (default 1)")
+    parser.add_argument(
+        "--warmup", type=int, default=600, help="unmeasured requests first (default 600)"
+    )
+    parser.add_argument("--url", help="drive this running loopback service instead of starting one")
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="extra environment for the started service (repeatable), e.g. CG3_...=...",
+    )
+    parser.add_argument(
+        "--uvicorn-workers", type=int, help="uvicorn --workers for the started service"
+    )
+    parser.add_argument("--cases", type=Path, default=PUBLIC_CASES, help="the cats to send")
+    parser.add_argument("--timeout", type=float, default=30.0, help="seconds per answer")
+    parser.add_argument(
+        "--time-limit", type=float, default=600.0, help="seconds per run at most (default 600)"
+    )
+    parser.add_argument(
+        "--startup-timeout", type=float, default=60.0, help="seconds for the service to be healthy"
+    )
+    parser.add_argument("--loop", choices=["auto", "asyncio", "uvloop"], default="auto")
+    args = parser.parse_args(argv)
+    if not 1 <= args.requests <= 10_000_000:
+        parser.error("--requests must be 1-10000000")
+    if not 1 <= args.concurrency <= 1000:
+        parser.error("--concurrency must be 1-1000")
+    if not 1 <= args.repeat <= 100:
+        parser.error("--repeat must be 1-100")
+    if not 0 <= args.warmup <= 1_000_000:
+        parser.error("--warmup must be 0-1000000")
+    for name in ("timeout", "time_limit", "startup_timeout"):
+        if not 0 < getattr(args, name) <= 3600:
+            parser.error(f"--{name.replace('_', '-')} must be in (0, 3600] s")
+    if args.uvicorn_workers is not None and args.uvicorn_workers < 1:
+        parser.error("--uvicorn-workers must be at least 1")
+    if args.url and (args.env or args.uvicorn_workers):
+        parser.error("--env and --uvicorn-workers apply to a service this script starts, not --url")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        environment = parse_environment(args.env)
+        target = parse_target(args.url) if args.url else None
+        documents = load_public_cases(args.cases)
+    except (NotLoopbackError, ValueError, OSError, KeyError, TypeError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    factory, loop = event_loop(args.loop)
+    shown = shlex.join(["bench/throughput.py", *(sys.argv[1:] if argv is None else argv)])
+    settings = {
+        name: value
+        for name, value in {**os.environ, **environment}.items()
+        if name.startswith("CG3_")
+    }
+    print(f"command         {shown}")
+    print(
+        f"config          requests {args.requests}, concurrency {args.concurrency}, "
+        f"repeat {args.repeat}, warm-up {args.warmup}, {len(documents)} cats as JSON, "
+        f"time limit {args.time_limit:g} s"
+    )
+    print(f"CG3_ settings   {' '.join(f'{k}={v}' for k, v in sorted(settings.items())) or 'none'}")
+    print(
+        f"machine         {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        f"client loop {loop}, revision {git_revision()}",
+        flush=True,
+    )
+
+    def measure(target: Target, service: Service | None) -> int:
+        requests = [json_request(target, "/render", document) for document in documents]
+        print(f"target          {target.url('/render')}", flush=True)
+        return run(lambda: benchmark(args, target, requests, service), factory)
+
+    try:
+        if target is not None:
+            return measure(target, None)
+        with started_service(
+            environment, args.uvicorn_workers, args.startup_timeout, factory
+        ) as service:
+            return measure(service.target, service)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except RuntimeError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
