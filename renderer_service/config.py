@@ -44,6 +44,12 @@ class Settings(BaseSettings):
     retry_after_seconds: int = Field(
         1, ge=1, description="Retry-After sent with 503 answers for a full queue."
     )
+    cache_size: int = Field(
+        1024, ge=0, description="Answers kept for identical renders; 0 disables the cache."
+    )
+    cache_max_bytes: int = Field(
+        64 * 1024 * 1024, ge=0, description="Most bytes the render cache may hold."
+    )
     allowed_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="CORS origins allowed to call the service (comma-separated, or `*`).",

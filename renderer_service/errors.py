@@ -98,14 +98,26 @@ def _model_at(root: type[BaseModel], loc: Sequence[str | int]) -> type[BaseModel
     return model
 
 
+def _path(parts: Sequence[str | int]) -> str:
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
 def validation_error(
-    errors: Sequence[Mapping[str, Any]], root: type[BaseModel] = RenderRequest
+    errors: Sequence[Mapping[str, Any]],
+    root: type[BaseModel] = RenderRequest,
+    prefix: Sequence[str | int] = (),
 ) -> ApiError:
-    """The 422 for a body that does not fit the request model (types, ranges, fields)."""
+    """The 422 for a body that does not fit the request model (types, ranges, fields).
+
+    ``prefix`` is where ``root`` sits in the request, for models checked on their own.
+    """
     items = []
     for err in errors:
         loc = [part for part in err.get("loc", ()) if part != "body"]
-        field = ".".join(str(part) for part in loc) or None
+        field = _path([*prefix, *loc]) or None
         message = str(err.get("msg", "invalid"))
         kind = err.get("type", "")
         value = err.get("input")

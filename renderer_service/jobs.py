@@ -12,9 +12,11 @@ import time
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import numpy as np
 import orjson
 from pydantic import ValidationError
 
+from .codes import encode_cat_code
 from .errors import ApiError, error_item, traits_error, validation_error
 from .models import RenderOptions, RenderRequest
 from .renderer import (
@@ -26,6 +28,7 @@ from .renderer import (
     encode_png,
     upscale,
 )
+from .renderer.png import resize_nearest
 
 OutputFormat = Literal["json", "png"]
 
@@ -48,6 +51,10 @@ class Reply:
     media_type: str
     body: bytes
     headers: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def nbytes(self) -> int:
+        return len(self.body) + sum(len(name) + len(value) for name, value in self.headers)
 
     @classmethod
     def from_error(cls, error: ApiError) -> Reply:
@@ -102,6 +109,7 @@ def run_render_job(renderer: Renderer, job: RenderJob) -> RenderOutput:
         return RenderOutput(png, "image/png", render_ms)
     body = {
         "image": data_url(png),
+        "code": encode_cat_code(canonical_params(job.params, job.pose)),
         "meta": {
             "started_at": started_at,
             "finished_at": time.time(),
@@ -173,12 +181,17 @@ def parse_render_request(body: bytes, renderer: Renderer, output: OutputFormat) 
     return RenderJob(request.payload.params, pose, request.options, output)
 
 
+def canonical_params(params: CatParams, pose: int) -> dict[str, Any]:
+    """The params with defaults left out and the pose inside: equal cats, equal dicts."""
+    canonical = params.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+    canonical["spriteNumber"] = pose
+    return canonical
+
+
 def canonical_body(job: RenderJob) -> bytes:
     """The job as the shortest /render body that means the same: defaults left out, the pose
     inside the params, keys sorted. Equal jobs have equal canonical bodies."""
-    params = job.params.model_dump(mode="json", by_alias=True, exclude_defaults=True)
-    params["spriteNumber"] = job.pose
-    body: dict[str, Any] = {"payload": {"params": params}}
+    body: dict[str, Any] = {"payload": {"params": canonical_params(job.params, job.pose)}}
     options = job.options.model_dump(mode="json", by_alias=True, exclude_defaults=True)
     if options:
         body["options"] = options
@@ -195,14 +208,58 @@ def answer_render(renderer: Renderer, body: bytes, output: OutputFormat) -> Repl
     return Reply(200, result.media_type, result.body)
 
 
+@dataclass(frozen=True, slots=True)
+class FrameTask:
+    """One frame of a batch: a canonical /render body, drawn into a square tile."""
+
+    body: bytes
+    tile_size: int
+    layer_id: str | None = None
+    """Draw only this layer (``frameMode=layer``); ``None`` draws the whole cat."""
+    include_png: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FrameResult:
+    status: int
+    tile: bytes
+    """The tile's RGBA bytes, ``tile_size`` x ``tile_size``."""
+    png: bytes | None
+    drawn: bool
+
+    @property
+    def nbytes(self) -> int:
+        return len(self.tile) + len(self.png or b"")
+
+
+def run_frame(renderer: Renderer, task: FrameTask) -> FrameResult:
+    """Draw one batch frame (its body was checked when the batch was planned)."""
+    try:
+        job = parse_render_request(task.body, renderer, "png")
+    except ApiError as error:
+        raise ValueError(f"a batch frame was not valid: {error.detail}") from None
+    drawn = True
+    if task.layer_id is None:
+        image = renderer.render(job.params, job.pose).image
+    else:
+        result = renderer.render(job.params, job.pose, collect_layers=True, layer_images=True)
+        layer = next(layer for layer in result.layers or [] if layer.id == task.layer_id)
+        drawn = layer.drawn
+        image = layer.image if layer.image is not None else np.zeros_like(result.image)
+    tile = resize_nearest(image, task.tile_size)
+    return FrameResult(200, tile.tobytes(), encode_png(tile) if task.include_png else None, drawn)
+
+
 class TaskHandler:
     """What a worker process runs: ``handler(kind, payload) -> Reply`` for each task kind."""
 
     def __init__(self, renderer: Renderer) -> None:
         self.renderer = renderer
 
-    def __call__(self, kind: str, payload: Any) -> Reply:
+    def __call__(self, kind: str, payload: Any) -> Reply | FrameResult:
         if kind == "render":
             body, output = payload
             return answer_render(self.renderer, body, output)
+        if kind == "frame":
+            return run_frame(self.renderer, payload)
         raise ValueError(f"unknown task kind {kind!r}")

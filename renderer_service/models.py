@@ -6,7 +6,7 @@ and the OpenAPI document show.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -104,6 +104,7 @@ class RenderMeta(BaseModel):
 
 class RenderResponse(BaseModel):
     image: str = Field(description="The picture as a `data:image/png;base64,...` URL.")
+    code: str = Field(description="The cat as a URL-safe code, for `GET /render/{code}.png`.")
     meta: RenderMeta
     layers: list[LayerInfo] | None = None
 
@@ -117,7 +118,8 @@ class HealthResponse(BaseModel):
     metrics: dict[str, Any] = Field(
         description="Queue and worker metrics: queue_size, max_queue, max_observed_queue, "
         "total_enqueued, total_completed, total_failed, total_rejected, circuit_open, "
-        "circuit_reset_in, worker_count, latency_ms {p50, p95, p99} and more."
+        "circuit_reset_in, worker_count, latency_ms {p50, p95, p99}, cache {hits, misses, "
+        "entries, bytes} and more."
     )
 
 
@@ -138,3 +140,132 @@ class ErrorResponse(BaseModel):
     detail: str = Field(description="A sentence for people.")
     field: str | None = Field(None, description="The first field at fault, where one applies.")
     errors: list[ErrorItem] = Field(default_factory=list, description="Every problem found.")
+
+
+# --- batches ------------------------------------------------------------------------------
+
+MAX_BATCH_FRAMES = 256
+MAX_TILE_SIZE = 1024
+PIXEL_BUDGET = 16_000_000
+
+
+class BatchVariant(BaseModel):
+    """One frame: params merged over the base payload's, then ``overrides`` over those."""
+
+    model_config = _STRICT
+
+    id: str = Field(min_length=1, max_length=64, description="Unique id of the frame.")
+    label: str | None = Field(None, max_length=128, description="Text for people.")
+    group: str | None = Field(None, max_length=64, description="Group the frame belongs to.")
+    sprite_number: int | None = Field(
+        None, alias="spriteNumber", ge=0, le=20, description="Pose of this frame."
+    )
+    params: dict[str, Any] | None = Field(
+        None,
+        max_length=32,
+        description="V2 params merged over the base params: an omitted param keeps the base "
+        "value; an empty list or `false` clears the trait.",
+    )
+    overrides: dict[str, Any] | None = Field(
+        None, max_length=32, description="Params applied last, over `params`."
+    )
+
+
+class BatchOptions(BaseModel):
+    model_config = _STRICT
+
+    tile_size: int = Field(
+        50,
+        alias="tileSize",
+        ge=1,
+        le=MAX_TILE_SIZE,
+        description="Width and height of each tile (the 50 px cat scaled, nearest neighbour).",
+    )
+    columns: int | None = Field(
+        None, ge=1, le=MAX_BATCH_FRAMES, description="Tiles per row; default about square."
+    )
+    include_sources: bool = Field(
+        False, alias="includeSources", description="Also return each frame's own PNG."
+    )
+    include_base: bool = Field(
+        False, alias="includeBase", description="Render the base payload as the first frame."
+    )
+    frame_mode: Literal["composed", "layer"] = Field(
+        "composed",
+        alias="frameMode",
+        description="`composed`: whole cats; `layer`: only the layer `layerId` of each.",
+    )
+    layer_id: str | None = Field(
+        None,
+        alias="layerId",
+        max_length=32,
+        description="The layer for `frameMode=layer`, and the trait `expandVariants` walks.",
+    )
+    expand_variants: bool = Field(
+        False,
+        alias="expandVariants",
+        description="With `layerId` and no variants: one frame per valid value of that "
+        "layer's trait (every eye colour, every accessory...).",
+    )
+
+
+class BatchRequest(BaseModel):
+    model_config = ConfigDict(
+        strict=True,
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "payload": {
+                        "spriteNumber": 8,
+                        "params": {"peltName": "Tabby", "colour": "GINGER"},
+                    },
+                    "variants": [
+                        {"id": "blue", "params": {"eyeColour": "BLUE"}},
+                        {"id": "kit", "spriteNumber": 1, "overrides": {"eyeColour": "SAGE"}},
+                    ],
+                    "options": {"tileSize": 100, "columns": 2},
+                }
+            ]
+        },
+    )
+
+    payload: RenderPayload
+    variants: list[BatchVariant] = Field(
+        default_factory=list,
+        max_length=MAX_BATCH_FRAMES,
+        description=f"At most {MAX_BATCH_FRAMES} frames.",
+    )
+    options: BatchOptions = Field(default_factory=BatchOptions)
+
+
+class BatchFrame(BaseModel):
+    id: str
+    label: str | None = None
+    group: str | None = None
+    index: int
+    column: int
+    row: int
+    x: int
+    y: int
+    width: int
+    height: int
+    spriteNumber: int
+    drawn: bool = Field(description="False when the frame's layer draws nothing.")
+
+
+class BatchSource(BaseModel):
+    id: str
+    image: str = Field(description="The frame alone as a PNG data URL.")
+
+
+class BatchResponse(BaseModel):
+    sheet: str = Field(description="The spritesheet as a PNG data URL.")
+    width: int
+    height: int
+    tileSize: int
+    columns: int
+    rows: int
+    frames: list[BatchFrame]
+    sources: list[BatchSource] | None = None
+    meta: dict[str, Any] = Field(description="Timings, frame count, cache hits, pack hash.")

@@ -205,3 +205,22 @@ def test_closing_past_the_grace_period_still_answers_everyone() -> None:
 
     replies = asyncio.run(main())
     assert [reply.status for reply in replies] == [503, 503, 503]
+
+
+def test_a_batch_is_one_queue_entry_spread_over_all_workers() -> None:
+    async def scenario(queue: RenderQueue) -> tuple[list[Reply], int]:
+        blocker = asyncio.ensure_future(queue.submit("render", "sleep:0.3"))
+        blocker2 = asyncio.ensure_future(queue.submit("render", "sleep:0.3"))
+        await asyncio.sleep(0.1)  # both workers busy
+        batch = queue.submit_all([("frame", "sleep:0.05") for _ in range(8)])
+        frames = asyncio.ensure_future(batch)
+        await asyncio.sleep(0.05)
+        waiting = queue.queue_size
+        await blocker
+        await blocker2
+        return list(await frames), waiting
+
+    replies, waiting = run(QueueLimits(worker_count=2, max_queue_size=1), scenario)
+    assert waiting == 1  # eight frames, one place in the queue
+    assert [reply.status for reply in replies] == [200] * 8
+    assert len({reply.body.split(b":")[-1] for reply in replies}) == 2

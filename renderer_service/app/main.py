@@ -15,12 +15,12 @@ from ..config import Settings, load_settings
 from ..jobs import TaskHandler
 from ..models import RenderRequest
 from ..renderer import Renderer
-from ..runtime import Handler, QueueCollector, QueueLimits, RenderQueue
+from ..runtime import Handler, LRUCache, MetricsCollector, QueueLimits, RenderQueue
 from ..service import RenderService
 from .errors import install_error_handlers
 from .fastpath import RenderFastPath
 from .openapi import install_schemas
-from .routes import health, render
+from .routes import batch, health, render
 from .state import ServiceState
 
 logger = logging.getLogger("renderer.app")
@@ -65,13 +65,13 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         drawing = renderer or Renderer(load_sprite_pack(chosen.sprite_root))
         logger.info("sprite pack %s: %d groups", drawing.pack.root, len(drawing.pack.groups))
+        drawing.warm_up()
         queue = RenderQueue(handler_factory(drawing), queue_limits(chosen))
         await queue.start()
+        service = RenderService(drawing, queue, LRUCache(chosen.cache_size, chosen.cache_max_bytes))
         registry = CollectorRegistry()
-        registry.register(QueueCollector(queue))
-        app.state.service = ServiceState(
-            chosen, drawing, queue, RenderService(drawing, queue), registry
-        )
+        registry.register(MetricsCollector(service.snapshot))
+        app.state.service = ServiceState(chosen, drawing, queue, service, registry)
         logger.info("%d render workers ready", chosen.worker_count)
         try:
             yield
@@ -97,6 +97,7 @@ def create_app(
         )
     install_error_handlers(app)
     app.include_router(render.router)
+    app.include_router(batch.router)
     app.include_router(health.router)
     install_schemas(app, [RenderRequest])
     return app

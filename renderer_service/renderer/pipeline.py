@@ -118,6 +118,23 @@ class Renderer:
                     layer.image = np.ascontiguousarray(layer.image[:, ::-1])
         return RenderResult(canvas, (time.perf_counter() - started) * 1000, layers)
 
+    def warm_up(self) -> None:
+        """Render one cat every way once, so the compiled kernels are ready (worker
+        processes forked afterwards inherit them instead of compiling their own)."""
+        v = self.vocabulary
+        cat = CatParams.model_validate(
+            {
+                "spriteNumber": 0,
+                "peltName": next(iter(v.pelts)),
+                "colour": v.colours[0],
+                "eyeColour": v.eye_colours[0],
+                "skinColour": v.skins[0],
+                "reverse": True,
+            }
+        )
+        self.render(cat)
+        self.render(cat, collect_layers=True, layer_images=True)
+
     def _layer_image(self, stage: Stage, before: Image) -> Image:
         cells, bboxes = self.pack.cells, self.pack.bboxes
         own = np.zeros_like(before)

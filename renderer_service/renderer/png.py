@@ -52,3 +52,19 @@ def upscale(image: NDArray[np.uint8], scale: int) -> NDArray[np.uint8]:
     if scale == 1:
         return image
     return np.repeat(np.repeat(image, scale, axis=0), scale, axis=1)
+
+
+def resize_nearest(image: NDArray[np.uint8], size: int) -> NDArray[np.uint8]:
+    """Nearest-neighbour resize of a square picture to ``size`` x ``size``."""
+    if size < 1:
+        raise ValueError(f"size must be positive, not {size}")
+    height, width = image.shape[:2]
+    if size % height == 0 and size % width == 0 and height == width:
+        return upscale(image, size // height) if size <= height * MAX_SCALE else _take(image, size)
+    return _take(image, size)
+
+
+def _take(image: NDArray[np.uint8], size: int) -> NDArray[np.uint8]:
+    rows = np.arange(size) * image.shape[0] // size
+    columns = np.arange(size) * image.shape[1] // size
+    return np.ascontiguousarray(image[rows][:, columns])

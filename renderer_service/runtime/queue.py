@@ -3,6 +3,10 @@
 Every accepted request gets exactly one answer: the worker's, or an error ``Reply`` when the
 worker crashed, timed out or the service is stopping. Refusals (full queue, open circuit)
 are answered at once, without touching the workers.
+
+A queue entry holds one task or, for a batch, many: a batch takes one place in the queue,
+and while it is at the head every free worker takes its next task, so its frames spread
+over all workers.
 """
 
 from __future__ import annotations
@@ -12,7 +16,8 @@ import contextlib
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,13 +44,60 @@ class QueueLimits:
 
 
 @dataclass(eq=False)
-class _Job:
+class _Task:
+    """One unit of work for a worker, and where its answer goes."""
+
     kind: str
     payload: Any
-    future: asyncio.Future[Reply]
+    future: asyncio.Future[Any]
     enqueued_at: float
     trial: bool = False
     done: bool = field(default=False)
+    """Answered, or abandoned by its caller: a worker skips it."""
+
+
+@dataclass(eq=False)
+class _Entry:
+    """One place in the queue: the tasks of a request not yet handed to a worker."""
+
+    tasks: deque[_Task]
+
+
+class _Line:
+    """A FIFO of entries that workers wait on; an entry can go back to the front."""
+
+    def __init__(self) -> None:
+        self._entries: deque[_Entry] = deque()
+        self._wakeup = asyncio.Event()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def put(self, entry: _Entry, front: bool = False) -> None:
+        if front:
+            self._entries.appendleft(entry)
+        else:
+            self._entries.append(entry)
+        self._wakeup.set()
+
+    async def get(self) -> _Entry:
+        while not self._entries:
+            self._wakeup.clear()
+            await self._wakeup.wait()
+        return self._entries.popleft()
+
+    def drain(self) -> list[_Entry]:
+        entries = list(self._entries)
+        self._entries.clear()
+        return entries
+
+
+class QueueRefusedError(Exception):
+    """The queue would not take the work; ``reply`` is the 503 to send."""
+
+    def __init__(self, reply: Reply) -> None:
+        self.reply = reply
+        super().__init__(reply.status)
 
 
 def _busy(error: str, detail: str, retry_after: float) -> Reply:
@@ -69,7 +121,7 @@ class RenderQueue:
             limits.circuit_failure_threshold, limits.circuit_reset_seconds, clock
         )
         self._clock = clock
-        self._waiting: asyncio.Queue[_Job] = asyncio.Queue()
+        self._waiting = _Line()
         self._workers: list[Worker] = []
         self._tasks: list[asyncio.Task[None]] = []
         self._in_flight = 0
@@ -90,59 +142,81 @@ class RenderQueue:
         """Refuse new work, let queued work finish for up to ``grace_seconds``, stop workers."""
         self._closing = True
         deadline = self._clock() + grace_seconds
-        while (self._waiting.qsize() or self._in_flight) and self._clock() < deadline:
+        while (len(self._waiting) or self._in_flight) and self._clock() < deadline:
             await asyncio.sleep(0.01)
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        while not self._waiting.empty():
-            job = self._waiting.get_nowait()
-            self._answer(job, _busy("shutting_down", "the service is stopping", 1))
+        for entry in self._waiting.drain():
+            for job in entry.tasks:
+                self._answer(job, _busy("shutting_down", "the service is stopping", 1))
         await asyncio.gather(*(worker.stop() for worker in self._workers))
 
     # --- admission -----------------------------------------------------------------------
 
     async def submit(self, kind: str, payload: Any) -> Reply:
         """Queue a task and wait for its answer; refusals come back at once as 503s."""
+        try:
+            results = await self.submit_all([(kind, payload)])
+        except QueueRefusedError as refusal:
+            return refusal.reply
+        reply: Reply = results[0]
+        return reply
+
+    async def submit_all(self, tasks: Sequence[tuple[str, Any]]) -> list[Any]:
+        """Queue tasks as one entry and wait for all their answers, in order.
+
+        Raises ``QueueRefusedError`` (with the 503 to send) when the queue will not take them.
+        """
         if self._closing:
-            return _busy("shutting_down", "the service is stopping", 1)
+            raise QueueRefusedError(_busy("shutting_down", "the service is stopping", 1))
         allowed, trial = self.breaker.allow()
         if not allowed:
             self.stats.total_rejected += 1
             self.stats.rejected_circuit_open += 1
             reset_in = self.breaker.reset_in()
-            return _busy(
-                "circuit_open",
-                f"renders are failing; the circuit is open, retry in {reset_in:.1f} s",
-                reset_in,
+            raise QueueRefusedError(
+                _busy(
+                    "circuit_open",
+                    f"renders are failing; the circuit is open, retry in {reset_in:.1f} s",
+                    reset_in,
+                )
             )
-        size = self._waiting.qsize()
+        size = len(self._waiting)
         if size >= self.limits.max_queue_size:
             if trial:
                 self.breaker.record(None, trial=True)
             self.stats.total_rejected += 1
             self.stats.rejected_queue_full += 1
             self._log_rejection()
-            return _busy(
-                "queue_full",
-                f"the render queue is full ({size} of {self.limits.max_queue_size} waiting)",
-                self.limits.retry_after_seconds,
+            raise QueueRefusedError(
+                _busy(
+                    "queue_full",
+                    f"the render queue is full ({size} of {self.limits.max_queue_size} waiting)",
+                    self.limits.retry_after_seconds,
+                )
             )
-        future: asyncio.Future[Reply] = asyncio.get_running_loop().create_future()
-        job = _Job(kind, payload, future, self._clock(), trial)
-        self._waiting.put_nowait(job)
-        self.stats.total_enqueued += 1
+        loop = asyncio.get_running_loop()
+        now = self._clock()
+        jobs = [
+            _Task(kind, payload, loop.create_future(), now, trial and index == 0)
+            for index, (kind, payload) in enumerate(tasks)
+        ]
+        if not jobs:
+            return []
+        self._waiting.put(_Entry(deque(jobs)))
+        self.stats.total_enqueued += len(jobs)
         size += 1
         self.stats.max_observed_queue = max(self.stats.max_observed_queue, size)
         self._check_high_water(size)
         try:
-            return await asyncio.shield(future)
+            return list(await asyncio.shield(asyncio.gather(*(job.future for job in jobs))))
         except asyncio.CancelledError:
-            # The client went away. A worker still answers the job (or skips it if it has
-            # not started); nothing else waits for it.
-            job.done = True
+            # The client went away. Workers skip what they have not started.
+            for job in jobs:
+                job.done = True
             raise
 
     def _check_high_water(self, size: int) -> None:
@@ -162,7 +236,7 @@ class RenderQueue:
             extra = f" (and {self._suppressed_rejects} more since the last report)"
             logger.warning(
                 "render queue full (%d waiting): request rejected with 503%s",
-                self._waiting.qsize(),
+                len(self._waiting),
                 extra if self._suppressed_rejects else "",
             )
             self._last_reject_log = now
@@ -176,8 +250,11 @@ class RenderQueue:
         """One worker's loop: take the next job, run it, answer it, replace the worker if
         it died or hung."""
         while True:
-            job = await self._waiting.get()
-            if self._waiting.qsize() <= HIGH_WATER * self.limits.max_queue_size:
+            entry = await self._waiting.get()
+            job = entry.tasks.popleft()
+            if entry.tasks:  # a batch: its next task goes to the next free worker
+                self._waiting.put(entry, front=True)
+            if len(self._waiting) <= HIGH_WATER * self.limits.max_queue_size:
                 self._warned_high = False
             if job.done or job.future.done():
                 self.breaker.record(None, job.trial)
@@ -198,7 +275,7 @@ class RenderQueue:
             self.breaker.record(not failed, job.trial)
             self._answer(job, reply)
 
-    async def _run(self, index: int, job: _Job) -> tuple[Reply, bool]:
+    async def _run(self, index: int, job: _Task) -> tuple[Any, bool]:
         worker = self._workers[index]
         timeout = self.limits.render_timeout_seconds
         try:
@@ -221,7 +298,7 @@ class RenderQueue:
         self._workers[index] = Worker(index, self.handler)
         self.stats.worker_restarts += 1
 
-    def _answer(self, job: _Job, reply: Reply) -> None:
+    def _answer(self, job: _Task, reply: Any) -> None:
         job.done = True
         if not job.future.done():
             job.future.set_result(reply)
@@ -230,7 +307,7 @@ class RenderQueue:
 
     @property
     def queue_size(self) -> int:
-        return self._waiting.qsize()
+        return len(self._waiting)
 
     def workers_alive(self) -> int:
         return sum(worker.is_alive() for worker in self._workers)

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
-
-if TYPE_CHECKING:
-    from .queue import RenderQueue
 
 LATENCY_WINDOW = 2048
 """How many recent requests the latency percentiles cover."""
@@ -49,14 +46,15 @@ class QueueStats:
         }
 
 
-class QueueCollector(Collector):
-    """Exposes a queue's numbers to Prometheus, read at scrape time."""
+class MetricsCollector(Collector):
+    """Exposes the service's numbers (``snapshot()``, as /health shows them) to Prometheus,
+    read at scrape time."""
 
-    def __init__(self, queue: RenderQueue) -> None:
-        self.queue = queue
+    def __init__(self, snapshot: Callable[[], dict[str, Any]]) -> None:
+        self.snapshot = snapshot
 
     def collect(self) -> Iterator[Metric]:
-        snapshot: dict[str, Any] = self.queue.snapshot()
+        snapshot = self.snapshot()
         gauges = {
             "queue_size": "Renders waiting for a worker",
             "max_queue": "Capacity of the render queue",
@@ -85,3 +83,13 @@ class QueueCollector(Collector):
         for label, key in (("0.5", "p50"), ("0.95", "p95"), ("0.99", "p99")):
             latency.add_metric([label], snapshot["latency_ms"][key] / 1000)
         yield latency
+        cache = snapshot.get("cache")
+        if cache is not None:
+            yield CounterMetricFamily(
+                "cg3_cache_hits", "Answers served from the cache", cache["hits"]
+            )
+            yield CounterMetricFamily(
+                "cg3_cache_misses", "Cache lookups that missed", cache["misses"]
+            )
+            yield GaugeMetricFamily("cg3_cache_entries", "Answers in the cache", cache["entries"])
+            yield GaugeMetricFamily("cg3_cache_bytes", "Bytes held by the cache", cache["bytes"])

@@ -23,8 +23,8 @@ from typing import Any
 from ..errors import ApiError
 from ..jobs import Reply
 
-Handler = Callable[[str, Any], Reply]
-"""What a worker runs: ``handler(kind, payload) -> Reply``."""
+Handler = Callable[[str, Any], Any]
+"""What a worker runs: ``handler(kind, payload)`` returns an answer with a ``status``."""
 
 _HEADER = struct.Struct(">I")
 
@@ -102,7 +102,7 @@ class Worker:
     def is_alive(self) -> bool:
         return self.process.is_alive()
 
-    async def call(self, kind: str, payload: Any) -> Reply:
+    async def call(self, kind: str, payload: Any) -> Any:
         """Send one task and wait for its answer; ``WorkerCrashedError`` if the worker dies."""
         if self._reader is None or self._writer is None:
             self._reader, self._writer = await asyncio.open_connection(sock=self._socket)
@@ -114,8 +114,7 @@ class Worker:
             body = await self._reader.readexactly(_HEADER.unpack(header)[0])
         except (asyncio.IncompleteReadError, ConnectionError) as exc:
             raise WorkerCrashedError(f"worker {self.index} (pid {self.pid}) died") from exc
-        reply: Reply = pickle.loads(body)
-        return reply
+        return pickle.loads(body)
 
     def kill(self) -> None:
         """Stop the process now (it may be stuck in a render)."""

@@ -17,7 +17,7 @@ router = APIRouter(tags=["health"])
 @router.get("/health", response_model=HealthResponse, summary="Service status and queue metrics")
 async def health(state: Annotated[ServiceState, Depends(get_state)]) -> HealthResponse:
     pack = state.renderer.pack
-    metrics = state.queue.snapshot()
+    metrics = state.service.snapshot()
     degraded = (
         metrics["circuit_open"]
         or metrics["workers_alive"] < metrics["worker_count"]

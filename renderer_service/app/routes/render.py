@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from starlette.responses import Response
 
 from ...jobs import OutputFormat, Reply
@@ -52,3 +52,22 @@ async def render(
     body = await request.body()
     output: OutputFormat = "png" if wants_png(accept) else "json"
     return reply_response(await state.service.render(body, output, if_none_match))
+
+
+@router.get(
+    "/render/{code}.png",
+    response_class=Response,
+    responses={
+        **ERROR_RESPONSES,
+        200: {"content": {"image/png": {}}, "description": "The cat as PNG bytes."},
+        304: {"description": "Not modified (the ETag matched)."},
+    },
+    summary="Render a cat from its code",
+)
+async def render_code(
+    code: str,
+    state: Annotated[ServiceState, Depends(get_state)],
+    scale: Annotated[int, Query(ge=1, le=16, description="Enlargement, 1-16.")] = 1,
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    return reply_response(await state.service.render_code(code, scale, if_none_match))

@@ -1,0 +1,224 @@
+"""POST /render/batch: merge semantics, layer frames, expansion and limits."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+from renderer_service.models import MAX_BATCH_FRAMES
+from renderer_service.renderer import CatParams, Renderer, upscale
+
+from .imaging import load_rgba, mismatches
+
+BASE = {
+    "spriteNumber": 8,
+    "params": {
+        "peltName": "Tabby",
+        "colour": "GINGER",
+        "eyeColour": "GREEN",
+        "accessories": ["MAPLE LEAF"],
+        "shading": True,
+    },
+}
+
+
+def batch(client: TestClient, variants: list[dict[str, Any]], **options: Any) -> Any:
+    return client.post(
+        "/render/batch", json={"payload": BASE, "variants": variants, "options": options}
+    )
+
+
+def decode(url: str) -> np.ndarray:
+    return load_rgba(base64.b64decode(url.split(",", 1)[1]))
+
+
+def tiles(body: dict[str, Any]) -> dict[str, np.ndarray]:
+    sheet = decode(body["sheet"])
+    return {
+        frame["id"]: sheet[
+            frame["y"] : frame["y"] + frame["height"], frame["x"] : frame["x"] + frame["width"]
+        ]
+        for frame in body["frames"]
+    }
+
+
+def drawn(renderer: Renderer, pose: int, **params: Any) -> np.ndarray:
+    return renderer.render(CatParams.model_validate(params), pose).image
+
+
+def same(a: np.ndarray, b: np.ndarray) -> bool:
+    return not mismatches(a, b).any()
+
+
+def test_variants_merge_over_the_base_and_overrides_win(
+    client: TestClient, renderer: Renderer
+) -> None:
+    response = batch(
+        client,
+        [
+            {"id": "as-base"},
+            {"id": "blue", "params": {"eyeColour": "BLUE"}},
+            {"id": "override", "params": {"eyeColour": "BLUE"}, "overrides": {"eyeColour": "SAGE"}},
+            {"id": "cleared", "params": {"accessories": [], "shading": False}},
+            {"id": "kitten", "spriteNumber": 1},
+        ],
+    )
+    assert response.status_code == 200, response.text
+    got = tiles(response.json())
+    base = BASE["params"]
+    assert same(got["as-base"], drawn(renderer, 8, **base))
+    assert same(got["blue"], drawn(renderer, 8, **{**base, "eyeColour": "BLUE"}))
+    assert same(got["override"], drawn(renderer, 8, **{**base, "eyeColour": "SAGE"}))
+    cleared = drawn(renderer, 8, **{**base, "accessories": [], "shading": False})
+    assert same(got["cleared"], cleared)
+    assert not same(got["cleared"], got["as-base"])
+    assert same(got["kitten"], drawn(renderer, 1, **base))
+
+
+def test_frames_describe_their_place_on_the_sheet(client: TestClient) -> None:
+    variants = [{"id": f"f{i}", "label": f"Frame {i}", "group": "g"} for i in range(5)]
+    body = batch(client, variants, tileSize=100, columns=2, includeSources=True).json()
+    assert (body["width"], body["height"], body["tileSize"]) == (200, 300, 100)
+    assert (body["columns"], body["rows"]) == (2, 3)
+    third = body["frames"][2]
+    assert third == {
+        "id": "f2",
+        "label": "Frame 2",
+        "group": "g",
+        "index": 2,
+        "column": 0,
+        "row": 1,
+        "x": 0,
+        "y": 100,
+        "width": 100,
+        "height": 100,
+        "spriteNumber": 8,
+        "drawn": True,
+    }
+    assert [source["id"] for source in body["sources"]] == [f"f{i}" for i in range(5)]
+    assert same(decode(body["sources"][2]["image"]), tiles(body)["f2"])
+
+
+def test_tiles_are_nearest_neighbour_enlargements(client: TestClient, renderer: Renderer) -> None:
+    body = batch(client, [{"id": "x"}], tileSize=150).json()
+    assert same(tiles(body)["x"], upscale(drawn(renderer, 8, **BASE["params"]), 3))
+
+
+def test_include_base_adds_the_base_as_first_frame(client: TestClient) -> None:
+    body = batch(client, [{"id": "v", "params": {"colour": "BLACK"}}], includeBase=True).json()
+    assert [frame["id"] for frame in body["frames"]] == ["base", "v"]
+
+
+def test_layer_frames_hold_only_that_layer(client: TestClient, renderer: Renderer) -> None:
+    body = batch(
+        client,
+        [{"id": "green"}, {"id": "none", "params": {"accessories": []}}],
+        frameMode="layer",
+        layerId="accessories",
+    ).json()
+    got = tiles(body)
+    assert same(got["green"], renderer.pack.sprite("acc_herbsMAPLE LEAF", 8))
+    assert not got["none"][:, :, 3].any()
+    assert [frame["drawn"] for frame in body["frames"]] == [True, False]
+
+
+def test_expand_variants_walks_every_eye_colour(client: TestClient, renderer: Renderer) -> None:
+    body = batch(client, [], expandVariants=True, layerId="eyes").json()
+    colours = list(renderer.vocabulary.eye_colours)
+    assert [frame["id"] for frame in body["frames"]] == colours
+    assert all(frame["group"] == "eyes" for frame in body["frames"])
+    got = tiles(body)
+    for colour in colours[:4]:
+        assert same(got[colour], drawn(renderer, 8, **{**BASE["params"], "eyeColour": colour}))
+
+
+def test_expand_tortie_masks_for_a_tortie_base(client: TestClient, renderer: Renderer) -> None:
+    payload = {
+        "spriteNumber": 8,
+        "params": {
+            "isTortie": True,
+            "tortiePattern": "Tabby",
+            "tortieColour": "BLACK",
+            "tortieMask": "ONE",
+        },
+    }
+    response = client.post(
+        "/render/batch",
+        json={
+            "payload": payload,
+            "options": {"expandVariants": True, "layerId": "base", "frameMode": "layer"},
+        },
+    )
+    assert response.status_code == 200, response.text
+    assert [frame["id"] for frame in response.json()["frames"]] == list(
+        renderer.vocabulary.tortie_masks
+    )
+
+
+def test_expanding_an_unknown_layer_names_the_choices(client: TestClient) -> None:
+    body = batch(client, [], expandVariants=True, layerId="wings").json()
+    assert body["field"] == "options.layerId"
+    assert "eyes" in body["errors"][0]["expected"]
+
+
+def test_more_frames_than_the_limit_is_refused(client: TestClient) -> None:
+    response = batch(client, [], expandVariants=True, layerId="accessories")
+    assert response.status_code == 413
+    body = response.json()
+    assert body["error"] == "too_many_frames"
+    assert str(MAX_BATCH_FRAMES) in body["detail"]
+    assert body["errors"][0]["value"] > MAX_BATCH_FRAMES
+    response = batch(client, [{"id": str(i)} for i in range(MAX_BATCH_FRAMES + 1)])
+    assert response.status_code == 422
+    assert "256" in response.json()["detail"]
+
+
+def test_tiles_over_1024_pixels_are_refused(client: TestClient) -> None:
+    response = batch(client, [{"id": "x"}], tileSize=1025)
+    assert response.status_code == 422
+    assert response.json()["field"] == "options.tileSize"
+
+
+def test_the_pixel_budget_counts_sheet_and_sources(client: TestClient) -> None:
+    # 64 tiles of 400 px: the sheet alone is 10.24 million pixels, sources double it.
+    variants = [{"id": str(i)} for i in range(64)]
+    assert batch(client, variants, tileSize=400).status_code == 200
+    response = batch(client, variants, tileSize=400, includeSources=True)
+    assert response.status_code == 413
+    body = response.json()
+    assert body["error"] == "pixel_budget"
+    assert "20,480,000" in body["detail"]
+    assert "16,000,000" in body["detail"]
+
+
+def test_bad_variant_params_name_the_variant(client: TestClient) -> None:
+    body = batch(client, [{"id": "a"}, {"id": "b", "params": {"eyeColour": "BLU"}}]).json()
+    assert body["field"] == "variants[1].params.eyeColour"
+    assert "BLUE" in body["errors"][0]["suggestions"]
+    body = batch(client, [{"id": "a", "params": {"shading": "yes"}}]).json()
+    assert body["field"] == "variants[0].params.shading"
+    body = batch(client, [{"id": "a", "params": {"eyeColor": "BLUE"}}]).json()
+    assert body["field"] == "variants[0].params.eyeColor"
+    assert "eyeColour" in body["errors"][0]["suggestions"]
+
+
+def test_duplicate_ids_and_empty_batches_are_refused(client: TestClient) -> None:
+    assert batch(client, [{"id": "a"}, {"id": "a"}]).json()["field"] == "variants[1].id"
+    assert batch(client, []).status_code == 422
+
+
+@pytest.mark.parametrize("mode", ["composed", "layer"])
+def test_repeated_frames_come_from_the_cache(client: TestClient, mode: str) -> None:
+    variants = [
+        {"id": "a", "params": {"colour": "CREAM"}},
+        {"id": "b", "params": {"colour": "LILAC"}},
+    ]
+    first = batch(client, variants, frameMode=mode, layerId="base", tileSize=77).json()
+    second = batch(client, variants, frameMode=mode, layerId="base", tileSize=77).json()
+    assert second["meta"]["cached"] == 2
+    assert second["meta"]["rendered"] == 0
+    assert second["sheet"] == first["sheet"]
