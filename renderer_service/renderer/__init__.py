@@ -13,11 +13,12 @@ from .params import CatParams, InvalidTraitsError, TortieLayer, check_traits
 from .pipeline import Layer, Renderer, RenderResult
 from .png import encode_png, upscale
 from .sprites import CELL_SIZE, SpritePack
-from .stages import LAYER_IDS, STAGES
+from .stages import DEFAULT_DARK_FOREST_TINT, LAYER_IDS, STAGES
 from .vocabulary import Vocabulary
 
 __all__ = [
     "CELL_SIZE",
+    "DEFAULT_DARK_FOREST_TINT",
     "LAYER_IDS",
     "STAGES",
     "CatParams",
