@@ -12,7 +12,7 @@ from ..assets import load_sprite_pack
 from ..config import Settings
 from ..renderer import Renderer
 from .errors import install_error_handlers
-from .routes import health, render
+from .routes import catalog, health, render
 from .state import ServiceState
 
 logger = logging.getLogger("renderer.app")
@@ -38,6 +38,7 @@ def create_app(settings: Settings | None = None, renderer: Renderer | None = Non
     install_error_handlers(app)
     app.include_router(render.router)
     app.include_router(health.router)
+    app.include_router(catalog.router)
     return app
 
 

@@ -8,6 +8,7 @@ Typical use::
     png = encode_png(result.image)
 """
 
+from .catalog import Catalog, build_catalog
 from .errors import RendererError, SpritePackError, TraitError
 from .params import CatParams, InvalidTraitsError, TortieLayer, check_traits
 from .pipeline import Layer, Renderer, RenderResult
@@ -22,6 +23,7 @@ __all__ = [
     "LAYER_IDS",
     "STAGES",
     "CatParams",
+    "Catalog",
     "InvalidTraitsError",
     "Layer",
     "RenderResult",
@@ -32,6 +34,7 @@ __all__ = [
     "TortieLayer",
     "TraitError",
     "Vocabulary",
+    "build_catalog",
     "check_traits",
     "encode_png",
     "upscale",

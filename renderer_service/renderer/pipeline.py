@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
 
 from . import blend
 from .blend import Op
+from .catalog import Catalog, build_catalog
 from .params import CatParams, check_traits
 from .sprites import CELL_SIZE, SpritePack
 from .stages import DEFAULT_DARK_FOREST_TINT, RGB, STAGES, Context, Stage, StageFunction
@@ -70,6 +72,11 @@ class Renderer:
         self.vocabulary = Vocabulary.from_pack(pack)
         self.stages = stages
         self.dark_forest_tint = dark_forest_tint
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        """Every value each param accepts with this renderer's pack."""
+        return build_catalog(self.pack, self.vocabulary, self.dark_forest_tint)
 
     def plan(self, params: CatParams, pose: int | None = None) -> list[Stage]:
         """Check ``params`` against the pack and list every stage with its ops.

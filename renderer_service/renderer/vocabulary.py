@@ -123,6 +123,11 @@ def _suffixes(pack: SpritePack, prefix: str) -> tuple[str, ...]:
     return tuple(n for n in names if n and n == n.upper() and not n[0].isdigit())
 
 
+def accessory_prefix(group: str) -> str:
+    """The ``ACCESSORY_PREFIXES`` entry an accessory group starts with (its kind of atlas)."""
+    return max((p for p in ACCESSORY_PREFIXES if group.startswith(p)), key=len)
+
+
 def _rgb(value: object) -> tuple[int, int, int] | None:
     if value is None:
         return None
