@@ -84,14 +84,26 @@ EXPANSIONS: dict[str, Callable[[Vocabulary, CatParams], Expansion]] = {
     "scarsPrimary": lambda v, base: _each_in_list("scars", [*v.scars_primary, *v.scars_special]),
     "shading": lambda v, base: [("off", {"shading": False}), ("on", {"shading": True})],
     "lighting": lambda v, base: [("off", {"shading": False}), ("on", {"shading": True})],
+    "darkForestTint": lambda v, base: [
+        ("off", {"darkForest": False}),
+        ("on", {"darkForest": True}),
+    ],
     "lineart": lambda v, base: [
         ("living", {"dead": False, "darkForest": False}),
-        ("starclan", {"dead": True, "darkForest": False}),
-        ("darkForest", {"dead": True, "darkForest": True}),
+        *(
+            (
+                afterlife,
+                {"dead": True, "darkForest": afterlife == "darkForest", "afterlife": afterlife},
+            )
+            for afterlife in v.afterlives
+        ),
     ],
     "skin": lambda v, base: _each("skinColour", v.skins),
     "scarsSecondary": lambda v, base: _each_in_list("scars", v.scars_missing),
     "accessories": lambda v, base: _each_in_list("accessories", list(v.accessories)),
+    "fading": lambda v, base: [
+        (str(opacity), {"dead": True, "opacity": opacity}) for opacity in (100, 90, 60, 30)
+    ],
 }
 """For each layer, the values ``expandVariants`` walks through."""
 

@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     retry_after_seconds: int = Field(
         1, ge=1, description="Retry-After sent with 503 answers for a full queue."
     )
+    dark_forest_tint: tuple[int, int, int] = Field(
+        (190, 160, 170),
+        description="RGB multiplied over a living Dark Forest cat's coat before the lineart "
+        "(JSON, e.g. `[190, 160, 170]`).",
+    )
     cache_size: int = Field(
         1024, ge=0, description="Answers kept for identical renders; 0 disables the cache."
     )
@@ -54,6 +59,13 @@ class Settings(BaseSettings):
         default_factory=list,
         description="CORS origins allowed to call the service (comma-separated, or `*`).",
     )
+
+    @field_validator("dark_forest_tint")
+    @classmethod
+    def _channels(cls, value: tuple[int, int, int]) -> tuple[int, int, int]:
+        if not all(0 <= channel <= 255 for channel in value):
+            raise ValueError(f"each channel must be 0-255, not {list(value)}")
+        return value
 
     @field_validator("allowed_origins", mode="before")
     @classmethod

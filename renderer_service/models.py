@@ -79,7 +79,7 @@ class RenderRequest(BaseModel):
 
 
 class LayerInfo(BaseModel):
-    id: str = Field(description="Stage id: base, tint, whitePatches, ... accessories.")
+    id: str = Field(description="Stage id: base, tint, whitePatches, ... accessories, fading.")
     label: str
     blendMode: str = Field(description="normal, rgb_mult, rgb_add, rgba_min...")
     sprites: list[str] = Field(description="Sprite groups the stage drew, in order.")

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import json
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -14,6 +17,30 @@ def load_rgba(path: Path | bytes) -> NDArray[np.uint8]:
     source = io.BytesIO(path) if isinstance(path, bytes) else path
     with Image.open(source) as image:
         return np.asarray(image.convert("RGBA"), dtype=np.uint8)
+
+
+@cache
+def _sheet(path: Path) -> NDArray[np.uint8]:
+    return load_rgba(path)
+
+
+@cache
+def _index(root: Path) -> dict[str, dict[str, Any]]:
+    index: dict[str, dict[str, Any]] = json.loads((root / "spritesIndex.json").read_text())
+    return index
+
+
+def atlas_cell(root: Path, group: str, pose: int) -> NDArray[np.uint8]:
+    """``group``'s cell for ``pose``, cut straight from its atlas with Pillow.
+
+    The group's top-left cell is where ``spritesIndex.json`` puts it (a group the index lacks
+    is the whole atlas of that name); pose ``i`` is column ``i % 3``, row ``i // 3``.
+    """
+    entry = _index(root).get(group, {"spritesheet": group, "xOffset": 0, "yOffset": 0})
+    sheet = _sheet(root / f"{entry['spritesheet']}.png")
+    top = int(entry["yOffset"]) + (pose // 3) * 50
+    left = int(entry["xOffset"]) + (pose % 3) * 50
+    return sheet[top : top + 50, left : left + 50]
 
 
 def mismatches(actual: NDArray[np.uint8], expected: NDArray[np.uint8]) -> NDArray[np.bool_]:

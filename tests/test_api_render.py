@@ -86,6 +86,23 @@ def test_collect_layers_lists_every_stage_in_order(client: TestClient) -> None:
     body = render(client, TABBY, collectLayers=True).json()
     layers = body["layers"]
     assert [layer["id"] for layer in layers] == list(LAYER_IDS)
+    assert list(LAYER_IDS) == [
+        "base",
+        "tint",
+        "whitePatches",
+        "points",
+        "vitiligo",
+        "eyes",
+        "scarsPrimary",
+        "shading",
+        "lighting",
+        "darkForestTint",
+        "lineart",
+        "skin",
+        "scarsSecondary",
+        "accessories",
+        "fading",
+    ]
     by_id = {layer["id"]: layer for layer in layers}
     assert by_id["base"]["sprites"] == ["tabbyGINGER"]
     assert by_id["scarsPrimary"]["sprites"] == ["scarsONE"]
@@ -238,5 +255,6 @@ def test_unknown_route_has_the_uniform_error_shape(client: TestClient) -> None:
 def test_health_reports_the_pack(client: TestClient, renderer: Renderer) -> None:
     body = client.get("/health").json()
     assert body["status"] == "ok"
-    assert body["pack"]["groups"] == len(renderer.pack.groups) == 919
+    # the 919 groups of the index, and the unindexed lineartur and aprilfoolslineartur
+    assert body["pack"]["groups"] == len(renderer.pack.groups) == 919 + 2
     assert body["pack"]["path"] == str(renderer.pack.root)

@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+from renderer_service.batch import EXPANSIONS
 from renderer_service.models import MAX_BATCH_FRAMES
-from renderer_service.renderer import CatParams, Renderer, upscale
+from renderer_service.renderer import LAYER_IDS, CatParams, Renderer, upscale
 
 from .imaging import load_rgba, mismatches
 
@@ -222,3 +223,17 @@ def test_repeated_frames_come_from_the_cache(client: TestClient, mode: str) -> N
     assert second["meta"]["cached"] == 2
     assert second["meta"]["rendered"] == 0
     assert second["sheet"] == first["sheet"]
+
+
+@pytest.mark.parametrize("layer", sorted(set(EXPANSIONS) - {"accessories"}))
+def test_every_expandable_layer_expands_to_distinct_valid_frames(
+    client: TestClient, layer: str
+) -> None:
+    response = batch(client, [], expandVariants=True, layerId=layer, tileSize=10)
+    assert response.status_code == 200, response.text
+    ids = [frame["id"] for frame in response.json()["frames"]]
+    assert len(ids) == len(set(ids)) >= 2
+
+
+def test_expansions_name_real_layers() -> None:
+    assert set(EXPANSIONS) <= set(LAYER_IDS)

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 
 import numpy as np
 import pytest
-from numpy.typing import NDArray
 
 from renderer_service.renderer import blend
 from renderer_service.renderer.blend import Op
 
-os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
-pygame = pytest.importorskip("pygame")
-
-Array = NDArray[np.uint8]
+from .reference import Array, from_surface, pygame, to_surface
 
 
 def random_rgba(rng: np.random.Generator, shape: tuple[int, int] = (50, 50)) -> Array:
@@ -26,17 +21,6 @@ def random_rgba(rng: np.random.Generator, shape: tuple[int, int] = (50, 50)) -> 
     alpha[choice == 0] = 0
     alpha[choice == 1] = 255
     return image
-
-
-def to_surface(image: Array) -> object:
-    height, width = image.shape[:2]
-    return pygame.image.frombytes(image.tobytes(), (width, height), "RGBA").copy()
-
-
-def from_surface(surface: object) -> Array:
-    width, height = surface.get_size()  # type: ignore[attr-defined]
-    data = pygame.image.tobytes(surface, "RGBA")
-    return np.frombuffer(data, dtype=np.uint8).reshape(height, width, 4).copy()
 
 
 def pygame_blend(dst: Array, src: Array, flags: int) -> Array:

@@ -70,3 +70,11 @@ def test_the_app_refuses_to_start_with_bad_settings(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("CG3_WORKER_COUNT", "many")
     with pytest.raises(SettingsError, match="CG3_WORKER_COUNT='many'"):
         create_app()
+
+
+def test_dark_forest_tint_is_read_as_json_and_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CG3_DARK_FOREST_TINT", "[10, 20, 30]")
+    assert load_settings().dark_forest_tint == (10, 20, 30)
+    monkeypatch.setenv("CG3_DARK_FOREST_TINT", "[10, 20, 300]")
+    with pytest.raises(SettingsError, match="CG3_DARK_FOREST_TINT"):
+        load_settings()

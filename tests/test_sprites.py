@@ -9,8 +9,15 @@ from pathlib import Path
 import pytest
 
 from renderer_service.assets import candidate_roots, find_sprite_root, load_sprite_pack
-from renderer_service.renderer import SpritePack, SpritePackError
-from renderer_service.renderer.sprites import EMPTY_CELL
+from renderer_service.renderer import (
+    CatParams,
+    InvalidTraitsError,
+    SpritePack,
+    SpritePackError,
+    Vocabulary,
+    check_traits,
+)
+from renderer_service.renderer.sprites import EMPTY_CELL, GroupLocation
 
 from .imaging import load_rgba, mismatches
 
@@ -69,7 +76,57 @@ def _copy_pack_metadata(source: Path, target: Path) -> Path:
 def test_a_small_valid_pack_loads(pack: SpritePack, tmp_path: Path) -> None:
     small = SpritePack(_copy_pack_metadata(pack.root, tmp_path / "small"))
     assert list(small.groups) == ["lines"]
+    assert small.extra_groups == ()
     assert not mismatches(small.sprite("lines", 4), pack.sprite("lines", 4)).any()
+
+
+def test_unindexed_linearts_are_registered_when_their_atlas_is_there(pack: SpritePack) -> None:
+    assert pack.extra_groups == ("lineartur", "aprilfoolslineartur")
+    for group in pack.extra_groups:
+        assert pack.groups[group] == GroupLocation(group, 0, 0)
+        sheet = load_rgba(pack.root / f"{group}.png")
+        for pose in (0, 13, 20):
+            top, left = (pose // 3) * 50, (pose % 3) * 50
+            crop = sheet[top : top + 50, left : left + 50]
+            assert not mismatches(pack.sprite(group, pose), crop).any()
+    assert "aprilfoolslineart" not in pack.extra_groups  # the index has it
+
+
+def test_an_indexed_group_is_never_replaced_by_an_unindexed_atlas(
+    pack: SpritePack, tmp_path: Path
+) -> None:
+    root = _copy_pack_metadata(pack.root, tmp_path / "small")
+    shutil.copy(pack.root / "lineartur.png", root / "lineartur.png")
+    assert SpritePack(root).extra_groups == ("lineartur",)
+    index = json.loads((root / "spritesIndex.json").read_text())
+    index["lineartur"] = {"spritesheet": "lineart", "xOffset": 0, "yOffset": 0}
+    (root / "spritesIndex.json").write_text(json.dumps(index))
+    small = SpritePack(root)
+    assert small.extra_groups == ()
+    assert small.groups["lineartur"].sheet == "lineart"
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"dead": True}, "dead"),
+        ({"dead": True, "afterlife": "unknownResidence"}, "afterlife"),
+        ({"aprilFools": True}, "aprilFools"),
+    ],
+)
+def test_a_pack_without_a_lineart_refuses_cats_that_need_it(
+    pack: SpritePack, tmp_path: Path, params: dict[str, object], field: str
+) -> None:
+    small = SpritePack(_copy_pack_metadata(pack.root, tmp_path / "small"))
+    vocabulary = Vocabulary.from_pack(small)
+    assert dict(vocabulary.afterlives) == {}
+
+    def refused(params: dict[str, object]) -> set[str]:
+        with pytest.raises(InvalidTraitsError) as info:  # the pack has no coats either
+            check_traits(CatParams.model_validate({"spriteNumber": 1, **params}), vocabulary)
+        return {error.field for error in info.value.errors}
+
+    assert refused(params) - refused({}) == {field}
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,7 @@ from ..service import RenderService
 from .errors import install_error_handlers
 from .fastpath import RenderFastPath
 from .openapi import install_schemas
-from .routes import batch, health, render
+from .routes import batch, catalog, health, render
 from .state import ServiceState
 
 logger = logging.getLogger("renderer.app")
@@ -63,7 +63,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        drawing = renderer or Renderer(load_sprite_pack(chosen.sprite_root))
+        drawing = renderer or Renderer(
+            load_sprite_pack(chosen.sprite_root), dark_forest_tint=chosen.dark_forest_tint
+        )
         logger.info("sprite pack %s: %d groups", drawing.pack.root, len(drawing.pack.groups))
         drawing.warm_up()
         queue = RenderQueue(handler_factory(drawing), queue_limits(chosen))
@@ -99,6 +101,7 @@ def create_app(
     app.include_router(render.router)
     app.include_router(batch.router)
     app.include_router(health.router)
+    app.include_router(catalog.router)
     install_schemas(app, [RenderRequest])
     return app
 

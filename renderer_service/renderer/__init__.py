@@ -8,19 +8,22 @@ Typical use::
     png = encode_png(result.image)
 """
 
+from .catalog import Catalog, build_catalog
 from .errors import RendererError, SpritePackError, TraitError
 from .params import CatParams, InvalidTraitsError, TortieLayer, check_traits
 from .pipeline import Layer, Renderer, RenderResult
 from .png import encode_png, upscale
 from .sprites import CELL_SIZE, SpritePack
-from .stages import LAYER_IDS, STAGES
+from .stages import DEFAULT_DARK_FOREST_TINT, LAYER_IDS, STAGES
 from .vocabulary import Vocabulary
 
 __all__ = [
     "CELL_SIZE",
+    "DEFAULT_DARK_FOREST_TINT",
     "LAYER_IDS",
     "STAGES",
     "CatParams",
+    "Catalog",
     "InvalidTraitsError",
     "Layer",
     "RenderResult",
@@ -31,6 +34,7 @@ __all__ = [
     "TortieLayer",
     "TraitError",
     "Vocabulary",
+    "build_catalog",
     "check_traits",
     "encode_png",
     "upscale",

@@ -21,6 +21,16 @@ POSE_COUNT = 21
 MAX_LIST_LENGTH = 16
 """Most scars, accessories or tortie layers one cat may have."""
 
+FADES_AT_OR_BELOW = 97
+"""A dead cat whose opacity is at most this fades (ClanGen's fading fog)."""
+
+FADING_STAGES: tuple[tuple[int, int, int], ...] = (
+    (0, 81, FADES_AT_OR_BELOW),
+    (1, 46, 80),
+    (2, 0, 45),
+)
+"""``(stage, lowest opacity, highest opacity)`` of each fading stage, as ClanGen picks them."""
+
 TraitName = Annotated[str, StringConstraints(max_length=64)]
 
 
@@ -70,6 +80,14 @@ class CatParams(BaseModel):
     tortie_pattern: TraitName | None = Field(None, alias="tortiePattern")
     tortie_colour: TraitName | None = Field(None, alias="tortieColour")
     tortie_mask: TraitName | None = Field(None, alias="tortieMask")
+    tortie: list[TortieLayer] | None = Field(
+        None,
+        max_length=MAX_LIST_LENGTH,
+        description="Tortie patch layers, drawn in order over the base coat. Given (and not "
+        "empty), these are the patches: `isTortie` may be left out, and `tortiePattern`, "
+        "`tortieColour`, `tortieMask`, if given, must equal the first layer. One layer draws "
+        "exactly what the single tortie fields draw.",
+    )
     tint: TraitName = Field("none", description="Coat tint, or `none`.")
     white_patches: TraitName | None = Field(None, alias="whitePatches")
     points: TraitName | None = None
@@ -90,8 +108,31 @@ class CatParams(BaseModel):
         None, description="A single accessory, drawn after `accessories`."
     )
     shading: bool = Field(False, description="Shading and lighting (living cats only).")
-    dead: bool = Field(False, description="Draw the afterlife lineart.")
-    dark_forest: bool = Field(False, alias="darkForest", description="Dark Forest, when dead.")
+    dead: bool = Field(
+        False, description="Draw the afterlife lineart, without shading; dead cats may fade."
+    )
+    dark_forest: bool = Field(
+        False,
+        alias="darkForest",
+        description="Dead: the Dark Forest lineart (same as `afterlife: darkForest`). "
+        "Living: the Dark Forest tint, a multiply over the coat before the lineart.",
+    )
+    afterlife: TraitName | None = Field(
+        None,
+        description="Where a dead cat is: `starclan` (`lineartdead`), `darkForest` "
+        "(`lineartdf`) or `unknownResidence` (`lineartur`). Only with `dead: true`; "
+        "null means `darkForest` when `darkForest` is true, else `starclan`.",
+    )
+    april_fools: bool = Field(
+        False, alias="aprilFools", description="Draw the April Fools version of the lineart."
+    )
+    opacity: int = Field(
+        100,
+        ge=0,
+        le=100,
+        description="How faded a dead cat is, as ClanGen fades them: above 97 not at all, "
+        "81-97 fading stage 0, 46-80 stage 1, 0-45 stage 2. Living cats never fade.",
+    )
     reverse: bool = Field(False, description="Mirror the picture left to right.")
 
     @field_validator(
@@ -103,6 +144,7 @@ class CatParams(BaseModel):
         "vitiligo",
         "eye_colour2",
         "accessory",
+        "afterlife",
         mode="after",
     )
     @classmethod
@@ -124,7 +166,9 @@ class CatParams(BaseModel):
 
     @property
     def tortie_layers(self) -> list[TortieLayer]:
-        """The patch layers to draw over the base coat (none unless ``isTortie``)."""
+        """The patch layers to draw over the base coat: ``tortie``, else the single fields."""
+        if self.tortie:
+            return list(self.tortie)
         if not self.is_tortie:
             return []
         return [
@@ -134,6 +178,22 @@ class CatParams(BaseModel):
                 mask=self.tortie_mask or "",
             )
         ]
+
+    @property
+    def resolved_afterlife(self) -> str | None:
+        """The afterlife a dead cat is drawn in; None for a living cat."""
+        if not self.dead:
+            return None
+        if self.afterlife is not None:
+            return self.afterlife
+        return "darkForest" if self.dark_forest else "starclan"
+
+    @property
+    def fading_stage(self) -> int | None:
+        """The fading stage to draw, or None when the cat does not fade."""
+        if not self.dead or self.opacity > FADES_AT_OR_BELOW:
+            return None
+        return next(stage for stage, low, high in FADING_STAGES if low <= self.opacity <= high)
 
 
 class InvalidTraitsError(RendererError, ValueError):
@@ -177,6 +237,13 @@ def check_traits(params: CatParams, vocabulary: Vocabulary, pose: int | None = N
         (f"accessories[{i}]", name, v.accessories, "an accessory")
         for i, name in enumerate(params.accessories)
     ]
+    if params.tortie:
+        for i, layer in enumerate(params.tortie):
+            checks += [
+                (f"tortie[{i}].pattern", layer.pattern, v.pelts, "a pelt name"),
+                (f"tortie[{i}].colour", layer.colour, v.colours, "a coat colour"),
+                (f"tortie[{i}].mask", layer.mask, v.tortie_masks, "a tortie mask"),
+            ]
     errors = [
         TraitError(field, value, what, closest(value, choices))
         for field, value, choices, what in checks
@@ -184,7 +251,9 @@ def check_traits(params: CatParams, vocabulary: Vocabulary, pose: int | None = N
     ]
     if pose is None and params.sprite_number is None:
         errors.insert(0, TraitError("spriteNumber", None, "a pose number 0-20"))
-    if params.is_tortie:
+    if params.tortie:
+        errors += _tortie_conflicts(params, params.tortie[0])
+    elif params.is_tortie:
         for field, value, what in (
             ("tortiePattern", params.tortie_pattern, "a pelt name"),
             ("tortieColour", params.tortie_colour, "a coat colour"),
@@ -192,5 +261,57 @@ def check_traits(params: CatParams, vocabulary: Vocabulary, pose: int | None = N
         ):
             if value is None:
                 errors.append(TraitError(field, None, f"{what} (required when isTortie is true)"))
+    if params.dead or params.april_fools or params.afterlife is not None:
+        errors += _afterlife_errors(params, v)
     if errors:
         raise InvalidTraitsError(errors)
+
+
+def _tortie_conflicts(params: CatParams, first: TortieLayer) -> list[TraitError]:
+    """The single tortie fields that contradict the ``tortie`` layers."""
+    errors = []
+    if "is_tortie" in params.model_fields_set and not params.is_tortie:
+        errors.append(TraitError("isTortie", False, "true, or left out, when `tortie` is given"))
+    for field, value, wanted in (
+        ("tortiePattern", params.tortie_pattern, first.pattern),
+        ("tortieColour", params.tortie_colour, first.colour),
+        ("tortieMask", params.tortie_mask, first.mask),
+    ):
+        if value is not None and value != wanted:
+            errors.append(TraitError(field, value, f"{wanted!r} as in tortie[0], or left out"))
+    return errors
+
+
+def _afterlife_errors(params: CatParams, vocabulary: Vocabulary) -> list[TraitError]:
+    """Afterlife, April Fools and fading params that contradict each other or the pack."""
+    named, afterlives = params.afterlife, vocabulary.afterlives
+    if named is not None and named not in afterlives:
+        accepted = ", ".join(f"`{name}`" for name in afterlives)
+        return [TraitError("afterlife", named, f"{accepted} or null", closest(named, afterlives))]
+    errors = []
+    if named is not None and not params.dead:
+        errors.append(TraitError("afterlife", named, "null unless dead is true"))
+    elif named is not None and params.dark_forest and named != "darkForest":
+        errors.append(
+            TraitError(
+                "afterlife", named, "`darkForest` or null, since darkForest is true", ["darkForest"]
+            )
+        )
+    afterlife = params.resolved_afterlife
+    lineart = vocabulary.lineart_group(afterlife)
+    if lineart is None:
+        errors.append(TraitError("dead", True, f"false: this pack has no {afterlife} lineart"))
+    elif params.april_fools and vocabulary.lineart_group(afterlife, True) is None:
+        errors.append(
+            TraitError("aprilFools", True, f"false: this pack has no April Fools {lineart}")
+        )
+    stage = params.fading_stage
+    if stage is not None and stage not in vocabulary.fading_stages:
+        errors.append(
+            TraitError(
+                "opacity",
+                params.opacity,
+                f"above {FADES_AT_OR_BELOW}: this pack has no fading stage {stage}",
+            )
+        )
+    return errors

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
 
 from . import blend
 from .blend import Op
+from .catalog import Catalog, build_catalog
 from .params import CatParams, check_traits
 from .sprites import CELL_SIZE, SpritePack
-from .stages import STAGES, Context, Stage, StageFunction
+from .stages import DEFAULT_DARK_FOREST_TINT, RGB, STAGES, Context, Stage, StageFunction
 from .vocabulary import Vocabulary
 
 Image = NDArray[np.uint8]
@@ -47,12 +49,34 @@ class RenderResult:
 
 
 class Renderer:
-    """Draws cats from one sprite pack. Thread-safe: it keeps no per-render state."""
+    """Draws cats from one sprite pack. Thread-safe: it keeps no per-render state.
 
-    def __init__(self, pack: SpritePack, stages: tuple[StageFunction, ...] = STAGES) -> None:
+    ``dark_forest_tint`` is the ``(r, g, b)`` a living Dark Forest cat's coat is multiplied by
+    before its lineart is drawn.
+    """
+
+    def __init__(
+        self,
+        pack: SpritePack,
+        stages: tuple[StageFunction, ...] = STAGES,
+        *,
+        dark_forest_tint: RGB = DEFAULT_DARK_FOREST_TINT,
+    ) -> None:
+        if len(dark_forest_tint) != 3 or not all(
+            isinstance(c, int) and 0 <= c <= 255 for c in dark_forest_tint
+        ):
+            raise ValueError(
+                f"dark_forest_tint must be three integers 0-255, not {dark_forest_tint}"
+            )
         self.pack = pack
         self.vocabulary = Vocabulary.from_pack(pack)
         self.stages = stages
+        self.dark_forest_tint = dark_forest_tint
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        """Every value each param accepts with this renderer's pack."""
+        return build_catalog(self.pack, self.vocabulary, self.dark_forest_tint)
 
     def plan(self, params: CatParams, pose: int | None = None) -> list[Stage]:
         """Check ``params`` against the pack and list every stage with its ops.
@@ -62,7 +86,7 @@ class Renderer:
         check_traits(params, self.vocabulary, pose)
         chosen = params.sprite_number if pose is None else pose
         assert chosen is not None  # check_traits requires one of the two
-        ctx = Context(self.pack, self.vocabulary, chosen)
+        ctx = Context(self.pack, self.vocabulary, chosen, self.dark_forest_tint)
         return [stage(params, ctx) for stage in self.stages]
 
     def render(

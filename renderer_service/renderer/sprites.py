@@ -7,6 +7,10 @@ A legacy ClanGen / Lifegen pack is a folder of PNG atlases plus JSON indexes:
 - ``peltInfo.json``: scar and accessory vocabularies;
 - ``dicts/tint.json`` and ``dicts/white_patches_tint.json``: tint colours.
 
+Some packs ship atlases their index does not name: ``EXTRA_GROUPS`` lists them (the Unknown
+Residence and April Fools linearts, laid out like ``lineart.png``), and a pack registers each
+one whose file is there and whose group the index lacks.
+
 Loading cuts every group's 21 pose cells out of the atlases once and keeps them in one
 contiguous ``(n, 50, 50, 4)`` uint8 array, so a render addresses a sprite by an integer.
 Fully transparent cells all share cell 0. Each cell also has the bounding box of its visible
@@ -42,6 +46,18 @@ REQUIRED_FILES = (INDEX_FILE, OFFSET_MAP_FILE, PELT_INFO_FILE, TINT_FILE, WHITE_
 
 EMPTY_CELL = 0
 """Cell id shared by every fully transparent sprite."""
+
+EXTRA_GROUPS = (
+    "lineartur",
+    "aprilfoolslineart",
+    "aprilfoolslineartdead",
+    "aprilfoolslineartdf",
+    "aprilfoolslineartur",
+)
+"""Groups a pack may hold without indexing them, each the whole atlas of the same name.
+
+Each atlas is one group of 3 x 7 cells from its top-left corner, like ``lineart.png``.
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +107,16 @@ def _parse_index(root: Path, raw: Any) -> dict[str, GroupLocation]:
     return groups
 
 
+def _add_extra_groups(root: Path, groups: dict[str, GroupLocation]) -> tuple[str, ...]:
+    """Register every ``EXTRA_GROUPS`` atlas that is present but not indexed; their names."""
+    added = tuple(
+        name for name in EXTRA_GROUPS if name not in groups and (root / f"{name}.png").is_file()
+    )
+    for name in added:
+        groups[name] = GroupLocation(name, 0, 0)
+    return added
+
+
 def _parse_offset_map(root: Path, raw: Any) -> tuple[PoseCell, ...]:
     try:
         poses = tuple(PoseCell(int(item["x"]), int(item["y"])) for item in raw)
@@ -119,7 +145,10 @@ class SpritePack:
             raise SpritePackError(str(root), "no such directory")
         self.root = root
         raw_files = {name: _read_json(root, name) for name in REQUIRED_FILES}
-        self.groups: Mapping[str, GroupLocation] = _parse_index(root, raw_files[INDEX_FILE])
+        groups = _parse_index(root, raw_files[INDEX_FILE])
+        self.extra_groups: tuple[str, ...] = _add_extra_groups(root, groups)
+        """Groups registered from ``EXTRA_GROUPS`` because the index lacks them."""
+        self.groups: Mapping[str, GroupLocation] = groups
         self.poses: tuple[PoseCell, ...] = _parse_offset_map(root, raw_files[OFFSET_MAP_FILE])
         self.pelt_info: Mapping[str, Any] = raw_files[PELT_INFO_FILE]
         self.tints: Mapping[str, Any] = raw_files[TINT_FILE]

@@ -13,18 +13,23 @@ from dataclasses import dataclass, field
 from .blend import Op
 from .params import CatParams
 from .sprites import SpritePack
-from .vocabulary import NONE_NAMES, Vocabulary
+from .vocabulary import NONE_NAMES, Vocabulary, fading_backdrop
 
 OpRow = tuple[int, int, int, int, int, int]
+RGB = tuple[int, int, int]
+
+DEFAULT_DARK_FOREST_TINT: RGB = (190, 160, 170)
+"""The colour a living Dark Forest cat's coat is multiplied by: darker, with a cold red cast."""
 
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """What every stage may read: the pack, its vocabulary and the pose being drawn."""
+    """What every stage may read: the pack, its vocabulary, the pose and the render options."""
 
     pack: SpritePack
     vocabulary: Vocabulary
     pose: int
+    dark_forest_tint: RGB = DEFAULT_DARK_FOREST_TINT
 
     def cell(self, group: str) -> int:
         return self.pack.cell_id(group, self.pose)
@@ -63,12 +68,13 @@ def base(cat: CatParams, ctx: Context) -> Stage:
     coat = _coat_group(ctx, cat.pelt_name, cat.colour)
     stage.sprites.append(coat)
     stage.add(Op.BLIT, ctx.cell(coat))
-    for layer in cat.tortie_layers:
+    layers = cat.tortie_layers
+    for layer in layers:
         patches = _coat_group(ctx, layer.pattern, layer.colour)
         mask = f"tortiemask{layer.mask}"
         stage.sprites += [patches, mask]
         stage.add(Op.BLIT_MASKED, ctx.cell(patches), ctx.cell(mask))
-    if not cat.is_tortie and cat.tortie_mask is not None:
+    if not layers and cat.tortie_mask is not None:
         stage.notes.append("tortie fields are not drawn because isTortie is false")
     return stage
 
@@ -138,9 +144,9 @@ def eyes(cat: CatParams, ctx: Context) -> Stage:
 
 def scars_primary(cat: CatParams, ctx: Context) -> Stage:
     stage = Stage("scarsPrimary", "Scars", "normal")
-    drawn = set(ctx.vocabulary.scars_primary) | set(ctx.vocabulary.scars_special)
+    v = ctx.vocabulary
     for scar in cat.scars:
-        if scar in drawn:
+        if scar in v.scars_primary or scar in v.scars_special:
             stage.sprites.append(f"scars{scar}")
             stage.add(Op.BLIT, ctx.cell(f"scars{scar}"))
     if not stage.sprites:
@@ -168,14 +174,20 @@ def lighting(cat: CatParams, ctx: Context) -> Stage:
     return stage
 
 
+def dark_forest_tint(cat: CatParams, ctx: Context) -> Stage:
+    stage = Stage("darkForestTint", "Dark Forest tint", "rgb_mult")
+    if not cat.dark_forest or cat.dead:
+        stage.notes.append("dead cats get the Dark Forest lineart" if cat.dead else "not tinted")
+        return stage
+    stage.add(Op.MULTIPLY_COLOUR, rgb=ctx.dark_forest_tint)
+    stage.notes.append(f"multiply by {ctx.dark_forest_tint}")
+    return stage
+
+
 def lineart(cat: CatParams, ctx: Context) -> Stage:
     stage = Stage("lineart", "Lineart", "normal")
-    if not cat.dead:
-        group = "lines"
-    elif cat.dark_forest:
-        group = "lineartdf"
-    else:
-        group = "lineartdead"
+    group = ctx.vocabulary.lineart_group(cat.resolved_afterlife, cat.april_fools)
+    assert group is not None  # check_traits refuses linearts the pack lacks
     stage.sprites.append(group)
     stage.add(Op.BLIT, ctx.cell(group))
     return stage
@@ -191,9 +203,8 @@ def skin(cat: CatParams, ctx: Context) -> Stage:
 
 def scars_secondary(cat: CatParams, ctx: Context) -> Stage:
     stage = Stage("scarsSecondary", "Missing parts", "rgba_min")
-    missing = set(ctx.vocabulary.scars_missing)
     for scar in cat.scars:
-        if scar in missing:
+        if scar in ctx.vocabulary.scars_missing:
             stage.sprites.append(f"scars{scar}")
             stage.add(Op.MIN_CELL, ctx.cell(f"scars{scar}"))
     if not stage.sprites:
@@ -212,6 +223,21 @@ def accessories(cat: CatParams, ctx: Context) -> Stage:
     return stage
 
 
+def fading(cat: CatParams, ctx: Context) -> Stage:
+    stage = Stage("fading", "Fading", "rgba_mult+underlay")
+    fade = cat.fading_stage
+    if fade is None:
+        stage.notes.append("not faded" if cat.dead else "only dead cats fade")
+        return stage
+    mask = f"fademask{fade}"
+    backdrop = f"{fading_backdrop(cat.resolved_afterlife)}{fade}"
+    stage.sprites += [mask, backdrop]
+    stage.add(Op.MULTIPLY_CELL_RGBA, ctx.cell(mask))
+    stage.add(Op.UNDERLAY, ctx.cell(backdrop))
+    stage.notes.append(f"opacity {cat.opacity}: fading stage {fade}")
+    return stage
+
+
 STAGES: tuple[StageFunction, ...] = (
     base,
     tint,
@@ -222,10 +248,12 @@ STAGES: tuple[StageFunction, ...] = (
     scars_primary,
     shading,
     lighting,
+    dark_forest_tint,
     lineart,
     skin,
     scars_secondary,
     accessories,
+    fading,
 )
 """Every stage, in the order ClanGen draws them; reverse is applied after the last."""
 
@@ -239,9 +267,11 @@ LAYER_IDS: tuple[str, ...] = (
     "scarsPrimary",
     "shading",
     "lighting",
+    "darkForestTint",
     "lineart",
     "skin",
     "scarsSecondary",
     "accessories",
+    "fading",
 )
 """The ids of the layers ``STAGES`` produce, in order."""

@@ -72,6 +72,31 @@ ClanGen draws the raspberry sprite for ``LAVENDER`` (its parity pictures show it
 pack's ``acc_herbsLAVENDER`` cells are never used by the game, so neither are they here.
 """
 
+LIVING_LINEART = "lines"
+"""The lineart group of a living cat."""
+
+AFTERLIFE_LINEARTS: Mapping[str, str] = MappingProxyType(
+    {"starclan": "lineartdead", "darkForest": "lineartdf", "unknownResidence": "lineartur"}
+)
+"""Values of the ``afterlife`` param -> the lineart group a dead cat there is drawn with."""
+
+APRIL_FOOLS_LINEARTS: Mapping[str, str] = MappingProxyType(
+    {
+        LIVING_LINEART: "aprilfoolslineart",
+        "lineartdead": "aprilfoolslineartdead",
+        "lineartdf": "aprilfoolslineartdf",
+        "lineartur": "aprilfoolslineartur",
+    }
+)
+"""Lineart groups -> their April Fools version (ClanGen swaps every lineart sheet)."""
+
+
+def fading_backdrop(afterlife: str | None) -> str:
+    """Prefix of the fog groups a fading cat is drawn over: ``fadedf`` in the Dark Forest,
+    ``fadestarclan`` anywhere else (ClanGen's choice; the pack has no Unknown Residence fog)."""
+    return "fadedf" if afterlife == "darkForest" else "fadestarclan"
+
+
 NONE_NAMES = frozenset({"none", "None", "NONE", ""})
 """Spellings of "no value" accepted for optional traits."""
 
@@ -96,6 +121,11 @@ def _suffixes(pack: SpritePack, prefix: str) -> tuple[str, ...]:
     """
     names = (name[len(prefix) :] for name in pack.groups if name.startswith(prefix))
     return tuple(n for n in names if n and n == n.upper() and not n[0].isdigit())
+
+
+def accessory_prefix(group: str) -> str:
+    """The ``ACCESSORY_PREFIXES`` entry an accessory group starts with (its kind of atlas)."""
+    return max((p for p in ACCESSORY_PREFIXES if group.startswith(p)), key=len)
 
 
 def _rgb(value: object) -> tuple[int, int, int] | None:
@@ -134,6 +164,20 @@ class Vocabulary:
     """Coat tints of either kind (a name in both lists is applied both ways)."""
     all_scars: frozenset[str] = frozenset()
     """Every scar name, of any kind."""
+    afterlives: Mapping[str, str] = field(default_factory=dict)
+    """Afterlife name -> lineart group, for each afterlife whose lineart the pack has."""
+    april_fools_linearts: Mapping[str, str] = field(default_factory=dict)
+    """Lineart group -> its April Fools version, where the pack has both."""
+    fading_stages: tuple[int, ...] = ()
+    """Fading stages ``n`` whose ``fademask<n>``, ``fadestarclan<n>`` and ``fadedf<n>`` the
+    pack has."""
+
+    def lineart_group(self, afterlife: str | None, april_fools: bool = False) -> str | None:
+        """The lineart of a living cat (``afterlife`` None) or of a dead one; None if absent."""
+        group = LIVING_LINEART if afterlife is None else self.afterlives.get(afterlife)
+        if april_fools and group is not None:
+            return self.april_fools_linearts.get(group)
+        return group
 
     @classmethod
     def from_pack(cls, pack: SpritePack) -> Vocabulary:
@@ -176,6 +220,14 @@ class Vocabulary:
                     quirk = ACCESSORY_GROUP_QUIRKS.get(name)
                     accessories[name] = quirk if quirk and pack.has_group(quirk) else group
 
+        masks = (name[len("fademask") :] for name in pack.groups if name.startswith("fademask"))
+        fading_stages = sorted(
+            int(stage)
+            for stage in masks
+            if stage.isdigit()
+            and pack.has_group(f"fadestarclan{stage}")
+            and pack.has_group(f"fadedf{stage}")
+        )
         return cls(
             pelts=MappingProxyType(pelts),
             colours=colours,
@@ -196,4 +248,15 @@ class Vocabulary:
             accessories=MappingProxyType(accessories),
             all_tints=MappingProxyType({**tints, **dilute}),
             all_scars=frozenset((*scars("scars1"), *scars("scars3"), *scars("scars2"))),
+            afterlives=MappingProxyType(
+                {name: group for name, group in AFTERLIFE_LINEARTS.items() if pack.has_group(group)}
+            ),
+            april_fools_linearts=MappingProxyType(
+                {
+                    group: april
+                    for group, april in APRIL_FOOLS_LINEARTS.items()
+                    if pack.has_group(group) and pack.has_group(april)
+                }
+            ),
+            fading_stages=tuple(fading_stages),
         )
