@@ -10,7 +10,9 @@ With ``--url`` it drives a service that is already running.
 
 Each measurement keeps ``--concurrency`` keep-alive connections busy, with no pause, sending the
 120 public parity cats in turn as JSON renders until ``--requests`` answers are in (or
-``--time-limit`` runs out). It prints requests/s, p50/p95/p99 latency, answers by status, and
+``--time-limit`` runs out). With ``--repeat-rate R`` a fraction R of the requests repeat those
+120 cats and the rest are cats never sent before (to measure the render cache: compare with
+``--env CG3_CACHE_SIZE=0``). It prints requests/s, p50/p95/p99 latency, answers by status, and
 the CPU seconds of this client and (when it started it) of the service. With ``--repeat N`` it
 measures N times and also prints the medians.
 """
@@ -21,6 +23,7 @@ import argparse
 import asyncio
 import os
 import platform
+import random
 import shlex
 import signal
 import socket
@@ -28,7 +31,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -318,8 +321,14 @@ def report_medians(measurements: Sequence[Measurement]) -> None:
 
 
 async def benchmark(
-    args: argparse.Namespace, target: Target, requests: list[bytes], service: Service | None
+    args: argparse.Namespace,
+    target: Target,
+    requests: list[bytes],
+    service: Service | None,
+    run_requests: Callable[[int], list[bytes]] | None = None,
 ) -> int:
+    """Warm up with ``requests``, then measure ``args.repeat`` runs; run ``n`` sends
+    ``run_requests(n)`` when given, else ``requests`` again."""
     if args.warmup:
         warm = await drive(
             target, requests, args.warmup, args.concurrency, args.timeout, args.time_limit
@@ -334,7 +343,7 @@ async def benchmark(
     for number in range(1, args.repeat + 1):
         measurement = await drive(
             target,
-            requests,
+            run_requests(number) if run_requests else requests,
             args.requests,
             args.concurrency,
             args.timeout,
@@ -347,6 +356,36 @@ async def benchmark(
         report_medians(measurements)
     failed = any(each.recorder.unanswered for each in measurements)
     return 1 if failed else 0
+
+
+def with_repeat_rate(
+    documents: Sequence[dict[str, object]], count: int, rate: float, run: int = 0
+) -> list[dict[str, object]]:
+    """``count`` documents: a fraction ``rate`` drawn from ``documents``, the rest cats no
+    earlier run sent (the public cats' traits recombined, each combination used once)."""
+    params = [dict(document["payload"]["params"]) for document in documents]  # type: ignore[index]
+    values = {
+        key: sorted({str(p[key]) for p in params if key in p})
+        for key in ("eyeColour", "colour", "peltName")
+    }
+    generator = random.Random(run)
+    chosen: list[dict[str, object]] = []
+    fresh = run * count
+    for index in range(count):
+        if generator.random() < rate:
+            chosen.append(dict(documents[index % len(documents)]))
+            continue
+        base = dict(params[fresh % len(params)])
+        combination = fresh
+        for key, names in values.items():
+            base[key] = names[combination % len(names)]
+            combination //= len(names)
+        base["spriteNumber"] = combination % 21
+        base["scars"] = []
+        base["accessories"] = [] if fresh % 2 else base.get("accessories", [])
+        chosen.append({"payload": {"params": base}})
+        fresh += 1
+    return chosen
 
 
 def parse_environment(pairs: Sequence[str]) -> dict[str, str]:
@@ -404,6 +443,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--uvicorn-workers", type=int, help="uvicorn --workers for the started service"
     )
     parser.add_argument("--cases", type=Path, default=PUBLIC_CASES, help="the cats to send")
+    parser.add_argument(
+        "--repeat-rate",
+        type=float,
+        default=None,
+        help="fraction of requests that repeat the public cats; the rest are new cats",
+    )
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds per answer")
     parser.add_argument(
         "--time-limit", type=float, default=600.0, help="seconds per run at most (default 600)"
@@ -437,6 +482,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         environment = parse_environment(args.env)
         target = parse_target(args.url) if args.url else None
         documents = load_public_cases(args.cases)
+        if args.repeat_rate is not None and not 0 <= args.repeat_rate <= 1:
+            raise ValueError("--repeat-rate must be between 0 and 1")
     except (NotLoopbackError, ValueError, OSError, KeyError, TypeError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -463,7 +510,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     def measure(target: Target, service: Service | None) -> int:
         requests = [json_request(target, "/render", document) for document in documents]
         print(f"target          {target.url('/render')}", flush=True)
-        return run(lambda: benchmark(args, target, requests, service), factory)
+        run_requests = None
+        if args.repeat_rate is not None:
+            rate = args.repeat_rate
+
+            def run_requests(number: int) -> list[bytes]:
+                chosen = with_repeat_rate(documents, args.requests, rate, number)
+                return [json_request(target, "/render", document) for document in chosen]
+
+            print(f"repeat rate     {rate:.0%} public cats, the rest never sent before")
+        return run(lambda: benchmark(args, target, requests, service, run_requests), factory)
 
     try:
         if target is not None:

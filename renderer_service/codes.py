@@ -13,6 +13,7 @@ import zlib
 from typing import Any
 
 import orjson
+from isal import isal_zlib
 
 VERSION = "1"
 MAX_CODE_LENGTH = 2048
@@ -25,8 +26,7 @@ class CodeError(ValueError):
 
 def encode_cat_code(params: dict[str, Any]) -> str:
     data = orjson.dumps(params, option=orjson.OPT_SORT_KEYS)
-    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
-    packed = compressor.compress(data) + compressor.flush()
+    packed = isal_zlib.compress(data, 3, wbits=-15)  # raw deflate, read back with zlib
     return VERSION + base64.urlsafe_b64encode(packed).rstrip(b"=").decode("ascii")
 
 
