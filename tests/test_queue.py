@@ -6,10 +6,11 @@ import asyncio
 import logging
 import os
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import pytest
+import uvloop
 
 from renderer_service.jobs import Reply
 from renderer_service.runtime import QueueLimits, RenderQueue
@@ -29,6 +30,28 @@ def scripted(kind: str, payload: Any) -> Reply:
     return Reply(200, "text/plain", f"{kind}:{command}:{os.getpid()}".encode())
 
 
+LOOPS: dict[str, Callable[[], asyncio.AbstractEventLoop] | None] = {
+    "asyncio": None,
+    "uvloop": uvloop.new_event_loop,  # what uvicorn runs the service on
+}
+
+
+@pytest.fixture(params=sorted(LOOPS), autouse=True)
+def event_loop_kind(request: pytest.FixtureRequest) -> Iterator[None]:
+    global _LOOP_FACTORY
+    _LOOP_FACTORY = LOOPS[request.param]
+    yield
+    _LOOP_FACTORY = None
+
+
+_LOOP_FACTORY: Callable[[], asyncio.AbstractEventLoop] | None = None
+
+
+def run_on_loop(main: Callable[[], Awaitable[Any]]) -> Any:
+    with asyncio.Runner(loop_factory=_LOOP_FACTORY) as runner:
+        return runner.run(main())  # type: ignore[arg-type]
+
+
 def run(limits: QueueLimits, scenario: Callable[[RenderQueue], Awaitable[Any]]) -> Any:
     async def main() -> Any:
         queue = RenderQueue(scripted, limits)
@@ -38,7 +61,7 @@ def run(limits: QueueLimits, scenario: Callable[[RenderQueue], Awaitable[Any]]) 
         finally:
             await queue.close(grace_seconds=5)
 
-    return asyncio.run(main())
+    return run_on_loop(main)
 
 
 def test_every_task_is_answered_by_a_worker() -> None:
@@ -188,7 +211,7 @@ def test_closing_answers_queued_work_before_stopping() -> None:
         late = await queue.submit("render", "ok")
         return [*(await asyncio.gather(*tasks)), late]
 
-    *drained, late = asyncio.run(main())
+    *drained, late = run_on_loop(main)
     assert [reply.status for reply in drained] == [200] * 4
     assert late.status == 503
     assert b"shutting_down" in late.body
@@ -203,7 +226,7 @@ def test_closing_past_the_grace_period_still_answers_everyone() -> None:
         await queue.close(grace_seconds=0.1)
         return list(await asyncio.gather(*tasks))
 
-    replies = asyncio.run(main())
+    replies = run_on_loop(main)
     assert [reply.status for reply in replies] == [503, 503, 503]
 
 

@@ -212,6 +212,8 @@ class RenderQueue:
         self.stats.max_observed_queue = max(self.stats.max_observed_queue, size)
         self._check_high_water(size)
         try:
+            if len(jobs) == 1:
+                return [await asyncio.shield(jobs[0].future)]
             return list(await asyncio.shield(asyncio.gather(*(job.future for job in jobs))))
         except asyncio.CancelledError:
             # The client went away. Workers skip what they have not started.
@@ -279,7 +281,8 @@ class RenderQueue:
         worker = self._workers[index]
         timeout = self.limits.render_timeout_seconds
         try:
-            reply = await asyncio.wait_for(worker.call(job.kind, job.payload), timeout)
+            async with asyncio.timeout(timeout):
+                reply = await worker.call(job.kind, job.payload)
         except TimeoutError:
             self.stats.timeouts += 1
             logger.error("worker %d took over %.1f s; replacing it", index, timeout)

@@ -16,9 +16,10 @@ import pickle
 import signal
 import socket
 import struct
+from collections import deque
 from collections.abc import Callable
 from multiprocessing.process import BaseProcess
-from typing import Any
+from typing import Any, cast
 
 from ..errors import ApiError
 from ..jobs import Reply
@@ -76,6 +77,56 @@ def _worker_main(sock: socket.socket, handler: Handler) -> None:
         sock.sendall(_HEADER.pack(len(out)) + out)
 
 
+class _Connection(asyncio.Protocol):
+    """The parent's end of a worker's socket: frames in, answers to waiting futures.
+
+    A protocol rather than a stream reader: an answer resolves its future straight from
+    ``data_received``, with no coroutine in between.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.transport: asyncio.Transport | None = None
+        self._buffer = bytearray()
+        self._waiting: deque[asyncio.Future[bytes]] = deque()
+        self.lost = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # uvloop's transports have asyncio.Transport's methods but not its class.
+        self.transport = cast(asyncio.Transport, transport)
+
+    def send(self, data: bytes) -> asyncio.Future[bytes]:
+        future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+        if self.lost or self.transport is None:
+            future.set_exception(WorkerCrashedError(f"{self.name} is gone"))
+            return future
+        self._waiting.append(future)
+        self.transport.write(_HEADER.pack(len(data)) + data)
+        return future
+
+    def data_received(self, data: bytes) -> None:
+        buffer = self._buffer
+        buffer += data
+        while len(buffer) >= _HEADER.size:
+            size = _HEADER.unpack_from(buffer)[0]
+            end = _HEADER.size + size
+            if len(buffer) < end:
+                return
+            body = bytes(buffer[_HEADER.size : end])
+            del buffer[:end]
+            if self._waiting:
+                future = self._waiting.popleft()
+                if not future.done():
+                    future.set_result(body)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.lost = True
+        while self._waiting:
+            future = self._waiting.popleft()
+            if not future.done():
+                future.set_exception(WorkerCrashedError(f"{self.name} died"))
+
+
 class Worker:
     """One worker process and the parent's end of its socket."""
 
@@ -92,8 +143,7 @@ class Worker:
         self.process.start()
         child_end.close()
         self._socket = parent_end
-        self._reader: asyncio.StreamReader | None = None
-        self._writer: asyncio.StreamWriter | None = None
+        self._connection: _Connection | None = None
 
     @property
     def pid(self) -> int | None:
@@ -104,17 +154,14 @@ class Worker:
 
     async def call(self, kind: str, payload: Any) -> Any:
         """Send one task and wait for its answer; ``WorkerCrashedError`` if the worker dies."""
-        if self._reader is None or self._writer is None:
-            self._reader, self._writer = await asyncio.open_connection(sock=self._socket)
+        if self._connection is None:
+            name = f"worker {self.index} (pid {self.pid})"
+            loop = asyncio.get_running_loop()
+            _, self._connection = await loop.create_connection(
+                lambda: _Connection(name), sock=self._socket
+            )
         data = pickle.dumps((kind, payload), protocol=pickle.HIGHEST_PROTOCOL)
-        try:
-            self._writer.write(_HEADER.pack(len(data)) + data)
-            await self._writer.drain()
-            header = await self._reader.readexactly(_HEADER.size)
-            body = await self._reader.readexactly(_HEADER.unpack(header)[0])
-        except (asyncio.IncompleteReadError, ConnectionError) as exc:
-            raise WorkerCrashedError(f"worker {self.index} (pid {self.pid}) died") from exc
-        return pickle.loads(body)
+        return pickle.loads(await self._connection.send(data))
 
     def kill(self) -> None:
         """Stop the process now (it may be stuck in a render)."""
@@ -123,8 +170,8 @@ class Worker:
         self.close_socket()
 
     def close_socket(self) -> None:
-        if self._writer is not None:
-            self._writer.close()
+        if self._connection is not None and self._connection.transport is not None:
+            self._connection.transport.close()
         else:
             self._socket.close()
 
