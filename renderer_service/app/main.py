@@ -17,6 +17,7 @@ from ..models import RenderRequest
 from ..renderer import Renderer
 from ..runtime import Handler, QueueCollector, QueueLimits, RenderQueue
 from ..service import RenderService
+from ..warmup import warm_up
 from .errors import install_error_handlers
 from .fastpath import RenderFastPath
 from .openapi import install_schemas
@@ -65,6 +66,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         drawing = renderer or Renderer(load_sprite_pack(chosen.sprite_root))
         logger.info("sprite pack %s: %d groups", drawing.pack.root, len(drawing.pack.groups))
+        warm_up(drawing)  # before the workers fork, so they start with compiled kernels
         queue = RenderQueue(handler_factory(drawing), queue_limits(chosen))
         await queue.start()
         registry = CollectorRegistry()
