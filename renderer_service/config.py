@@ -44,6 +44,12 @@ class Settings(BaseSettings):
     retry_after_seconds: int = Field(
         1, ge=1, description="Retry-After sent with 503 answers for a full queue."
     )
+    max_body_bytes: int = Field(
+        262_144,
+        ge=1024,
+        le=64 * 1024 * 1024,
+        description="Largest request body accepted, in bytes; larger ones get 413 unread.",
+    )
     allowed_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="CORS origins allowed to call the service (comma-separated, or `*`).",

@@ -20,6 +20,7 @@ from ..service import RenderService
 from ..warmup import warm_up
 from .errors import install_error_handlers
 from .fastpath import RenderFastPath
+from .limits import BodyLimit
 from .openapi import install_schemas
 from .routes import health, render
 from .state import ServiceState
@@ -89,6 +90,7 @@ def create_app(
     )
     if fast_path:
         app.add_middleware(RenderFastPath)  # added first, so CORS and error handling wrap it
+    app.add_middleware(BodyLimit, max_bytes=chosen.max_body_bytes)  # outside the fast path
     if chosen.allowed_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -21,6 +21,9 @@ POSE_COUNT = 21
 MAX_LIST_LENGTH = 16
 """Most scars, accessories or tortie layers one cat may have."""
 
+MAX_SUGGESTED = 5
+"""Wrong names per request that get suggestions (each costs a fuzzy search of a name list)."""
+
 TraitName = Annotated[str, StringConstraints(max_length=64)]
 
 
@@ -177,11 +180,11 @@ def check_traits(params: CatParams, vocabulary: Vocabulary, pose: int | None = N
         (f"accessories[{i}]", name, v.accessories, "an accessory")
         for i, name in enumerate(params.accessories)
     ]
-    errors = [
-        TraitError(field, value, what, closest(value, choices))
-        for field, value, choices, what in checks
-        if value is not None and value not in choices
-    ]
+    errors: list[TraitError] = []
+    for field, value, choices, what in checks:
+        if value is not None and value not in choices:
+            hints = closest(value, choices) if len(errors) < MAX_SUGGESTED else []
+            errors.append(TraitError(field, value, what, hints))
     if pose is None and params.sprite_number is None:
         errors.insert(0, TraitError("spriteNumber", None, "a pose number 0-20"))
     if params.is_tortie:
