@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from prometheus_client import CollectorRegistry
 
 from ..assets import load_sprite_pack
@@ -18,7 +17,8 @@ from ..renderer import Renderer
 from ..runtime import Handler, QueueCollector, QueueLimits, RenderQueue
 from ..service import RenderService
 from ..warmup import warm_up
-from .errors import install_error_handlers
+from .cors import UniformCORSMiddleware
+from .errors import COMMON_ERROR_RESPONSES, install_error_handlers
 from .fastpath import RenderFastPath
 from .limits import BodyLimit
 from .openapi import install_schemas
@@ -87,13 +87,14 @@ def create_app(
         version="0.1.0",
         summary="Pixel-exact ClanGen / Lifegen cats from the games' sprite atlases.",
         lifespan=lifespan,
+        responses=COMMON_ERROR_RESPONSES,
     )
     if fast_path:
         app.add_middleware(RenderFastPath)  # added first, so CORS and error handling wrap it
     app.add_middleware(BodyLimit, max_bytes=chosen.max_body_bytes)  # outside the fast path
     if chosen.allowed_origins:
         app.add_middleware(
-            CORSMiddleware,
+            UniformCORSMiddleware,
             allow_origins=chosen.allowed_origins,
             allow_methods=["GET", "POST"],
             allow_headers=["*"],
