@@ -1,5 +1,5 @@
-"""Schema fuzzing: schemathesis sends every operation of the service's own OpenAPI document a
-few hundred generated requests, valid and invalid, and checks each answer.
+"""Schema fuzzing: schemathesis sends every operation of the service's own OpenAPI document up
+to a thousand generated requests, valid and invalid, and checks each answer.
 
 The checks: no 5xx, every status documented, every body and content type as declared, every
 schema-invalid request refused with a 4xx, no answer slower than the timeout (a hang fails
@@ -27,7 +27,10 @@ from renderer_service.config import Settings
 
 from .conftest import sprite_root
 
-EXAMPLES = 500
+EXAMPLES = 1000
+"""Per operation. With the 500 for integers beyond 64 bits put back, random seeds found it one
+time in four at 500 examples and three in four at 1000, this test's fixed seed among them; a
+passing run takes about 25 s."""
 TIMEOUT_SECONDS = 20.0
 
 APP = create_app(Settings(sprite_root=sprite_root(), worker_count=2))
