@@ -16,7 +16,7 @@ import numpy as np
 import orjson
 from pydantic import ValidationError
 
-from .errors import ApiError, error_item, traits_error, validation_error
+from .errors import ApiError, error_item, traits_error, validation_error_from
 from .jobs import canonical_params
 from .models import MAX_BATCH_FRAMES, PIXEL_BUDGET, BatchRequest, BatchVariant
 from .renderer import (
@@ -200,9 +200,7 @@ def plan_batch(request: BatchRequest, vocabulary: Vocabulary) -> list[PlannedFra
         try:
             params = CatParams.model_validate(merged)
         except ValidationError as error:
-            raise validation_error(
-                error.errors(include_url=False), CatParams, [*path, "params"]
-            ) from None
+            raise validation_error_from(error, CatParams, [*path, "params"]) from None
         pose = next(
             (
                 p

@@ -55,6 +55,12 @@ class Settings(BaseSettings):
     cache_max_bytes: int = Field(
         64 * 1024 * 1024, ge=0, description="Most bytes the render cache may hold."
     )
+    max_body_bytes: int = Field(
+        262_144,
+        ge=1024,
+        le=64 * 1024 * 1024,
+        description="Largest request body accepted, in bytes; larger ones get 413 unread.",
+    )
     allowed_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="CORS origins allowed to call the service (comma-separated, or `*`).",

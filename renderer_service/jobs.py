@@ -17,7 +17,7 @@ import orjson
 from pydantic import ValidationError
 
 from .codes import encode_cat_code
-from .errors import ApiError, error_item, traits_error, validation_error
+from .errors import ApiError, error_item, traits_error, validation_error_from
 from .models import RenderOptions, RenderRequest
 from .renderer import (
     CatParams,
@@ -172,7 +172,7 @@ def parse_render_request(body: bytes, renderer: Renderer, output: OutputFormat) 
     try:
         request = RenderRequest.model_validate_json(body)
     except ValidationError as error:
-        raise validation_error(error.errors(include_url=False)) from None
+        raise validation_error_from(error) from None
     pose = resolve_pose(request)
     try:
         check_traits(request.payload.params, renderer.vocabulary, pose)

@@ -130,7 +130,8 @@ def test_failures_open_the_circuit_and_a_good_trial_closes_it(
     with caplog.at_level(logging.WARNING, logger="renderer.queue"):
         result = run(limits, scenario)
     assert [reply.status for reply in result["failures"]] == [500, 500, 500]
-    assert b"the renderer broke" in result["failures"][0].body
+    assert b'"error":"render_failed"' in result["failures"][0].body
+    assert b"the renderer broke" not in result["failures"][0].body  # details stay in the log
     assert result["refused"].status == 503
     assert b'"error":"circuit_open"' in result["refused"].body
     assert "Retry-After" in dict(result["refused"].headers)

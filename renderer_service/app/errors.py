@@ -16,6 +16,14 @@ from ..renderer import InvalidTraitsError
 
 logger = logging.getLogger("renderer.errors")
 
+HTTP_ERROR_CODES = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "body_too_large",
+}
+"""The ``error`` code of answers the framework itself raises, by status."""
+
 
 def error_response(error: ApiError) -> Response:
     return Response(
@@ -41,7 +49,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> Response:
-        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        code = HTTP_ERROR_CODES.get(exc.status_code, "http_error")
         return Response(
             error_body(code, str(exc.detail)),
             status_code=exc.status_code,
@@ -55,15 +63,31 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(ApiError(500, "internal_error", f"unexpected {type(exc).__name__}"))
 
 
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorResponse, "description": description}
-    for status, description in (
-        (400, "Bad request"),
-        (413, "Request too large"),
-        (422, "Invalid params: the field, the value and what would be accepted"),
-        (500, "Render failed"),
-        (503, "Busy: the queue is full, the circuit is open or the service is stopping"),
-        (504, "The render took longer than the per-render timeout"),
-    )
-}
-"""Documented error answers, shared by every route."""
+def documented(errors: dict[int, str]) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` for a route: each status with its description and the error shape."""
+    return {
+        status: {"model": ErrorResponse, "description": description}
+        for status, description in errors.items()
+    }
+
+
+COMMON_ERROR_RESPONSES = documented(
+    {
+        405: "Method not allowed: this path does not take that method (see `Allow`)",
+        413: "Request body over the size limit (`CG3_MAX_BODY_BYTES`, 256 KiB by default)",
+        500: "Unexpected error",
+    }
+)
+"""What any route may answer; every route documents these (see ``create_app``)."""
+
+ERROR_RESPONSES = documented(
+    {
+        400: "Bad request",
+        413: "Request too large",
+        422: "Invalid params: the field, the value and what would be accepted",
+        500: "Render failed",
+        503: "Busy: the queue is full, the circuit is open or the service is stopping",
+        504: "The render took longer than the per-render timeout",
+    }
+)
+"""Documented error answers of the render routes."""

@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from prometheus_client import CollectorRegistry
 
 from ..assets import load_sprite_pack
@@ -17,8 +16,10 @@ from ..models import RenderRequest
 from ..renderer import Renderer
 from ..runtime import Handler, LRUCache, MetricsCollector, QueueLimits, RenderQueue
 from ..service import RenderService
-from .errors import install_error_handlers
+from .cors import UniformCORSMiddleware
+from .errors import COMMON_ERROR_RESPONSES, install_error_handlers
 from .fastpath import RenderFastPath
+from .limits import BodyLimit
 from .openapi import install_schemas
 from .routes import batch, catalog, health, render
 from .state import ServiceState
@@ -67,7 +68,7 @@ def create_app(
             load_sprite_pack(chosen.sprite_root), dark_forest_tint=chosen.dark_forest_tint
         )
         logger.info("sprite pack %s: %d groups", drawing.pack.root, len(drawing.pack.groups))
-        drawing.warm_up()
+        drawing.warm_up()  # before the workers fork, so they start with compiled kernels
         queue = RenderQueue(handler_factory(drawing), queue_limits(chosen))
         await queue.start()
         service = RenderService(drawing, queue, LRUCache(chosen.cache_size, chosen.cache_max_bytes))
@@ -86,12 +87,14 @@ def create_app(
         version="0.1.0",
         summary="Pixel-exact ClanGen / Lifegen cats from the games' sprite atlases.",
         lifespan=lifespan,
+        responses=COMMON_ERROR_RESPONSES,
     )
     if fast_path:
         app.add_middleware(RenderFastPath)  # added first, so CORS and error handling wrap it
+    app.add_middleware(BodyLimit, max_bytes=chosen.max_body_bytes)  # outside the fast path
     if chosen.allowed_origins:
         app.add_middleware(
-            CORSMiddleware,
+            UniformCORSMiddleware,
             allow_origins=chosen.allowed_origins,
             allow_methods=["GET", "POST"],
             allow_headers=["*"],

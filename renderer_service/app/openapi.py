@@ -1,8 +1,10 @@
-"""Documenting request bodies that routes read as raw bytes.
+"""Documenting request bodies that routes read as raw bytes, and the service's error shape.
 
 The render routes hand the body's bytes to a worker process, which parses and checks it, so
 FastAPI does not see the body model. ``json_body`` puts the model's schema into the
-operation, and ``install_schemas`` adds the models it refers to to the document.
+operation, and ``install_schemas`` adds the models it refers to to the document. FastAPI's
+own 422 for a bad query or path parameter is documented with the error shape the service
+really answers it with.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
+
+from ..models import ErrorResponse
 
 REF_TEMPLATE = "#/components/schemas/{model}"
 
@@ -26,6 +30,28 @@ def json_body(model: type[BaseModel]) -> dict[str, Any]:
             "content": {"application/json": {"schema": schema}},
         }
     }
+
+
+def uniform_validation_errors(document: dict[str, Any]) -> None:
+    """Document FastAPI's own 422s (bad query or path parameters) with the error shape the
+    service really answers them with, instead of FastAPI's ``HTTPValidationError``."""
+    default = REF_TEMPLATE.format(model="HTTPValidationError")
+    ours = REF_TEMPLATE.format(model=ErrorResponse.__name__)
+    replaced = False
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            for answer in operation.get("responses", {}).values():
+                for content in answer.get("content", {}).values():
+                    if content.get("schema", {}).get("$ref") == default:
+                        content["schema"] = {"$ref": ours}
+                        replaced = True
+    if replaced:
+        schemas = document["components"]["schemas"]
+        schema = ErrorResponse.model_json_schema(ref_template=REF_TEMPLATE)
+        for name, definition in {**schema.pop("$defs", {}), "ErrorResponse": schema}.items():
+            schemas.setdefault(name, definition)
+        for name in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(name, None)
 
 
 def install_schemas(app: FastAPI, models: list[type[BaseModel]]) -> None:
@@ -45,6 +71,7 @@ def install_schemas(app: FastAPI, models: list[type[BaseModel]]) -> None:
                 schema = model.model_json_schema(ref_template=REF_TEMPLATE)
                 schemas.update(schema.pop("$defs", {}))
                 schemas.setdefault(model.__name__, schema)
+            uniform_validation_errors(document)
             app.openapi_schema = document
         return app.openapi_schema
 

@@ -31,6 +31,9 @@ FADING_STAGES: tuple[tuple[int, int, int], ...] = (
 )
 """``(stage, lowest opacity, highest opacity)`` of each fading stage, as ClanGen picks them."""
 
+MAX_SUGGESTED = 5
+"""Wrong names per request that get suggestions (each costs a fuzzy search of a name list)."""
+
 TraitName = Annotated[str, StringConstraints(max_length=64)]
 
 
@@ -244,11 +247,11 @@ def check_traits(params: CatParams, vocabulary: Vocabulary, pose: int | None = N
                 (f"tortie[{i}].colour", layer.colour, v.colours, "a coat colour"),
                 (f"tortie[{i}].mask", layer.mask, v.tortie_masks, "a tortie mask"),
             ]
-    errors = [
-        TraitError(field, value, what, closest(value, choices))
-        for field, value, choices, what in checks
-        if value is not None and value not in choices
-    ]
+    errors: list[TraitError] = []
+    for field, value, choices, what in checks:
+        if value is not None and value not in choices:
+            hints = closest(value, choices) if len(errors) < MAX_SUGGESTED else []
+            errors.append(TraitError(field, value, what, hints))
     if pose is None and params.sprite_number is None:
         errors.insert(0, TraitError("spriteNumber", None, "a pose number 0-20"))
     if params.tortie:

@@ -143,8 +143,9 @@ class Renderer:
         return RenderResult(canvas, (time.perf_counter() - started) * 1000, layers)
 
     def warm_up(self) -> None:
-        """Render one cat every way once, so the compiled kernels are ready (worker
-        processes forked afterwards inherit them instead of compiling their own)."""
+        """Render one cat every way once, so every compiled kernel is ready: worker
+        processes forked afterwards inherit them instead of compiling (or reading numba's
+        cache) while serving, which on a fresh checkout takes longer than a render may."""
         v = self.vocabulary
         cat = CatParams.model_validate(
             {
@@ -153,6 +154,8 @@ class Renderer:
                 "colour": v.colours[0],
                 "eyeColour": v.eye_colours[0],
                 "skinColour": v.skins[0],
+                "tint": next(iter(v.all_tints), "none"),
+                "shading": True,
                 "reverse": True,
             }
         )

@@ -6,12 +6,12 @@ group it maps to. The catalog and the error messages both read from here.
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from .sprites import SpritePack
+from .suggest import closest as closest  # the name checks import it from here
 
 PELT_SPRITE_NAMES: Mapping[str, str] = MappingProxyType(
     {
@@ -99,18 +99,6 @@ def fading_backdrop(afterlife: str | None) -> str:
 
 NONE_NAMES = frozenset({"none", "None", "NONE", ""})
 """Spellings of "no value" accepted for optional traits."""
-
-
-def closest(value: str, choices: Iterable[str], limit: int = 5) -> list[str]:
-    """The valid names nearest to ``value``, case-insensitively, best first."""
-    by_folded: dict[str, str] = {}
-    for choice in choices:
-        by_folded.setdefault(choice.casefold(), choice)
-    folded = value.casefold()
-    if folded in by_folded:
-        return [by_folded[folded]]
-    matches = difflib.get_close_matches(folded, list(by_folded), n=limit, cutoff=0.5)
-    return [by_folded[match] for match in matches]
 
 
 def _suffixes(pack: SpritePack, prefix: str) -> tuple[str, ...]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import multiprocessing
 import os
 import pickle
@@ -45,9 +46,15 @@ def _recv_exact(sock: socket.socket, size: int) -> bytes | None:
     return b"".join(chunks)
 
 
+logger = logging.getLogger("renderer.worker")
+
+
 def _failure_reply(exc: BaseException) -> Reply:
+    """The answer for a task that raised: the details go to the log, not to the client
+    (an exception's text can name files and internals)."""
+    logger.error("render failed in pid %d", os.getpid(), exc_info=exc)
     return Reply.from_error(
-        ApiError(500, "render_failed", f"the render failed: {type(exc).__name__}: {exc}")
+        ApiError(500, "render_failed", f"the render failed ({type(exc).__name__})")
     )
 
 

@@ -35,6 +35,7 @@ def reply_response(reply: Reply) -> Response:
     response_model=RenderResponse,
     responses={
         **ERROR_RESPONSES,
+        304: {"description": "Not modified: `If-None-Match` names this answer's ETag."},
         200: {
             "content": {"image/png": {}},
             "description": "The cat as JSON, or as PNG bytes with `Accept: image/png`.",

@@ -1,0 +1,102 @@
+"""The request body limit: bodies over ``max_bytes`` get a 413 before anything parses them.
+
+A pure ASGI wrapper, placed outside ``RenderFastPath`` so it guards every route. A request
+that declares a ``Content-Length`` over the limit is answered at once, unread; one without a
+length (chunked) has its body counted as it arrives, and the 413 goes out as soon as the count
+passes the limit, whatever the application was doing with it. A request with an acceptable
+``Content-Length`` passes straight through: the server already holds it to that length.
+"""
+
+from __future__ import annotations
+
+from ..errors import error_body, error_item
+from .fastpath import ASGIApp, Message, Receive, Scope, Send
+
+BODY_TOO_LARGE = "body_too_large"
+
+
+class _BodyTooLargeError(Exception):
+    """Raised into the application when a streamed body passes the limit."""
+
+
+def too_large_answer(max_bytes: int, size: int, declared: bool) -> list[Message]:
+    """The two ASGI messages of the 413 for a body of ``size`` bytes (or more)."""
+    amount = f"{size} bytes" if declared else f"over {max_bytes} bytes ({size} read so far)"
+    detail = f"the request body is {amount}; the limit is {max_bytes} bytes"
+    body = error_body(
+        BODY_TOO_LARGE,
+        detail,
+        [error_item(None, size, detail, f"a body of at most {max_bytes} bytes")],
+    )
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        # The rest of the body is not wanted: the server may stop reading it.
+        (b"connection", b"close"),
+    ]
+    return [
+        {"type": "http.response.start", "status": 413, "headers": headers},
+        {"type": "http.response.body", "body": body},
+    ]
+
+
+class BodyLimit:
+    """ASGI middleware: 413 for request bodies over ``max_bytes``."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared: int | None = None
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                try:
+                    declared = int(value)
+                except ValueError:
+                    declared = None  # counted instead, like a chunked body
+                break
+        if declared is not None and declared >= 0:
+            if declared > self.max_bytes:
+                for message in too_large_answer(self.max_bytes, declared, declared=True):
+                    await send(message)
+                return
+            await self.app(scope, receive, send)
+            return
+        await self._counted(scope, receive, send)
+
+    async def _counted(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Run the application with a ``receive`` that counts the body as it arrives."""
+        limit = self.max_bytes
+        received = 0
+        started = answered = False
+
+        async def counting_receive() -> Message:
+            nonlocal received, answered
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    if not started:
+                        for reply in too_large_answer(limit, received, declared=False):
+                            await send(reply)
+                        answered = True
+                    raise _BodyTooLargeError
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            if answered:
+                return  # the 413 has gone out; whatever the application says now is moot
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, guarded_send)
+        except _BodyTooLargeError:
+            if not answered:
+                raise  # the application had begun its answer: the server drops the connection
