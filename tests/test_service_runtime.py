@@ -143,11 +143,15 @@ def test_sigterm_finishes_queued_renders_then_exits_cleanly() -> None:
             time.sleep(0.2)
 
         with ThreadPoolExecutor(5) as pool:
+            cats = [{"payload": {**CAT["payload"], "spriteNumber": pose}} for pose in range(5)]
             futures = [
-                pool.submit(httpx.post, f"{base}/render", json=CAT, timeout=30) for _ in range(5)
+                pool.submit(httpx.post, f"{base}/render", json=cat, timeout=30) for cat in cats
             ]
-            time.sleep(0.4)  # all five are queued or rendering
-            server.send_signal(signal.SIGTERM)
+            deadline = time.monotonic() + 30
+            while httpx.get(f"{base}/health", timeout=5).json()["metrics"]["total_enqueued"] < 5:
+                assert time.monotonic() < deadline, "the renders never reached the queue"
+                time.sleep(0.02)
+            server.send_signal(signal.SIGTERM)  # all five are queued or rendering
             responses = [future.result() for future in futures]
         assert [response.status_code for response in responses] == [200] * 5
         assert all(response.json()["image"].startswith("data:image/png") for response in responses)
