@@ -65,7 +65,6 @@ class Reply:
 class RenderOutput:
     body: bytes
     media_type: str
-    render_ms: float
 
 
 def data_url(png: bytes) -> str:
@@ -106,7 +105,7 @@ def run_render_job(renderer: Renderer, job: RenderJob) -> RenderOutput:
     encoded = time.perf_counter()
     render_ms = (rendered - began) * 1000
     if job.output == "png":
-        return RenderOutput(png, "image/png", render_ms)
+        return RenderOutput(png, "image/png")
     body = {
         "image": data_url(png),
         "code": encode_cat_code(canonical_params(job.params, job.pose)),
@@ -128,7 +127,7 @@ def run_render_job(renderer: Renderer, job: RenderJob) -> RenderOutput:
             else None
         ),
     }
-    return RenderOutput(orjson.dumps(body), "application/json", render_ms)
+    return RenderOutput(orjson.dumps(body), "application/json")
 
 
 def resolve_pose(request: RenderRequest) -> int:

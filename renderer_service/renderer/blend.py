@@ -49,10 +49,6 @@ class Op(IntEnum):
     """Replace the canvas with cell ``a`` with the canvas blitted over it (fading backdrop)."""
 
 
-OP_WIDTH = 6
-"""Columns of an op row."""
-
-
 # --- per-pixel arithmetic -------------------------------------------------------------------
 
 

@@ -180,7 +180,6 @@ class SpritePack:
             digest.update(decoded[name][1])
         self.content_hash = digest.hexdigest()
 
-        self.sheet_sizes = {name: decoded[name][0].shape[1::-1] for name in sheet_names}
         pose_count = len(self.poses)
         capacity = 1 + len(self.groups) * pose_count
         cells = np.zeros((capacity, CELL_SIZE, CELL_SIZE, 4), dtype=np.uint8)
