@@ -19,7 +19,7 @@ from pathlib import Path
 from renderer_service.assets import find_sprite_root
 from renderer_service.renderer import CatParams, Renderer, SpritePack, encode_png
 
-CASES = Path(__file__).resolve().parents[1].parent / "shared/parity/legacy-public/cases.json"
+CASES = Path(__file__).resolve().parents[1] / "tests/data/legacy-public/cases.json"
 
 
 def median_us(work: Callable[[CatParams], object], cats: list[CatParams], rounds: int) -> float:

@@ -1,33 +1,47 @@
-"""Finding the sprite pack a service should draw from."""
+"""Finding the sprite pack a service should draw from.
+
+The default pack (Lifegen, legacy ClanGen layout) ships inside the package as package data, so a
+checkout, an installed wheel and ``uv run`` all find it the same way; ``CG3_SPRITE_ROOT`` names
+another folder instead.
+"""
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 from .renderer import SpritePack, SpritePackError
 
-CHECKOUT = Path(__file__).resolve().parent.parent
-"""The folder that holds the ``renderer_service`` package (the repository checkout)."""
+BUNDLED_PACK_NAME = "lifegen"
+"""The name of the pack that ships with the package."""
 
 
-def candidate_roots(configured: Path | None, checkout: Path = CHECKOUT) -> list[Path]:
-    """Where to look for the pack, in order: the setting, ``./sprites``, the shared pack."""
-    if configured is not None:
-        return [configured]
-    return [checkout / "sprites", checkout.parent / "shared" / "sprites" / "lifegen"]
+def packs_folder() -> Path:
+    """The package-data folder holding the bundled pack, its platforms, palettes and licences."""
+    return Path(str(resources.files("renderer_service") / "packs"))
 
 
-def find_sprite_root(configured: Path | None, checkout: Path = CHECKOUT) -> Path:
-    """The first candidate that exists; ``SpritePackError`` naming every path tried if none."""
-    candidates = candidate_roots(configured, checkout)
-    for root in candidates:
-        if root.is_dir():
-            return root
-    tried = ", ".join(str(root) for root in candidates)
-    source = "CG3_SPRITE_ROOT" if configured is not None else "the default locations"
-    raise SpritePackError(tried, f"no sprite pack folder at {source} (tried {tried})")
+def bundled_pack_root() -> Path:
+    """The bundled Lifegen pack's folder inside the installed package."""
+    return packs_folder() / BUNDLED_PACK_NAME
 
 
-def load_sprite_pack(configured: Path | None, checkout: Path = CHECKOUT) -> SpritePack:
+def find_sprite_root(configured: Path | None) -> Path:
+    """The configured folder, or the bundled pack; ``SpritePackError`` if the folder is absent."""
+    if configured is None:
+        root = bundled_pack_root()
+        if not root.is_dir():
+            raise SpritePackError(
+                str(root), "the bundled sprite pack is missing from the installed package"
+            )
+        return root
+    if not configured.is_dir():
+        raise SpritePackError(
+            str(configured), f"CG3_SPRITE_ROOT names no folder: {configured} does not exist"
+        )
+    return configured
+
+
+def load_sprite_pack(configured: Path | None) -> SpritePack:
     """Find and load the pack; any problem raises ``SpritePackError`` saying what is wrong."""
-    return SpritePack(find_sprite_root(configured, checkout))
+    return SpritePack(find_sprite_root(configured))

@@ -22,8 +22,7 @@ class Settings(BaseSettings):
 
     sprite_root: Path | None = Field(
         None,
-        description="Sprite pack folder; default ./sprites in the checkout, "
-        "else ../shared/sprites/lifegen beside it.",
+        description="Sprite pack folder; default: the Lifegen pack bundled with the package.",
     )
     max_queue_size: int = Field(
         120, ge=1, le=100_000, description="Renders that may wait for a worker."

@@ -53,8 +53,8 @@ SINGLE_COLOUR_WHITE: dict[str, Any] = {
 """The default load-test payload: one plain white cat."""
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-PUBLIC_CASES = REPO_ROOT.parent / "shared" / "parity" / "legacy-public" / "cases.json"
-"""The 120 public parity cats, beside the checkout."""
+PUBLIC_CASES = REPO_ROOT / "tests" / "data" / "legacy-public" / "cases.json"
+"""The 120 public parity cats, from the test data."""
 
 FAILURE_KINDS = ("connect", "dropped", "timeout", "protocol")
 """Ways a request can end without an answer: no connection, connection lost mid-request,

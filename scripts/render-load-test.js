@@ -50,7 +50,7 @@ const bodies = new SharedArray('render bodies', function () {
   if (!__ENV.MIXED || __ENV.MIXED === '0') {
     return [JSON.stringify(SINGLE_COLOUR_WHITE)];
   }
-  const path = __ENV.CASES || '../../shared/parity/legacy-public/cases.json';
+  const path = __ENV.CASES || '../tests/data/legacy-public/cases.json';
   return JSON.parse(open(path)).map((item) => JSON.stringify({ payload: { params: item.params } }));
 });
 

@@ -41,7 +41,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parents[1]
-CASES = REPO.parent / "shared" / "parity" / "legacy-public" / "cases.json"
+CASES = REPO / "tests" / "data" / "legacy-public" / "cases.json"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 DEFAULT_MIX = "valid=60,invalid=12,malformed=8,oversized=6,chunked=4,unknown=10"
 BODY_LIMIT = 262_144

@@ -15,8 +15,8 @@ from renderer_service.config import Settings
 from renderer_service.renderer import Renderer, SpritePack
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
-PARITY = SHARED / "parity"
+PARITY = REPO / "tests" / "data"
+"""The parity sets: cats with the pictures ClanGen's own code draws for them."""
 
 
 def sprite_root() -> Path:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from renderer_service.assets import candidate_roots, find_sprite_root, load_sprite_pack
+import renderer_service
+from renderer_service.assets import bundled_pack_root, find_sprite_root, load_sprite_pack
 from renderer_service.renderer import (
     CatParams,
     InvalidTraitsError,
@@ -165,26 +166,18 @@ def test_a_missing_folder_names_the_path(tmp_path: Path) -> None:
         SpritePack(tmp_path / "nowhere")
 
 
-def test_sprite_root_prefers_the_setting_then_sprites_then_shared(tmp_path: Path) -> None:
-    checkout = tmp_path / "main"
-    checkout.mkdir()
-    configured = tmp_path / "mine"
-    assert candidate_roots(configured, checkout) == [configured]
-    assert candidate_roots(None, checkout) == [
-        checkout / "sprites",
-        tmp_path / "shared" / "sprites" / "lifegen",
-    ]
-    shared = tmp_path / "shared" / "sprites" / "lifegen"
-    shared.mkdir(parents=True)
-    assert find_sprite_root(None, checkout) == shared
-    (checkout / "sprites").mkdir()
-    assert find_sprite_root(None, checkout) == checkout / "sprites"
+def test_without_a_setting_the_bundled_pack_is_used() -> None:
+    root = find_sprite_root(None)
+    assert root == bundled_pack_root()
+    assert root.is_relative_to(Path(renderer_service.__file__).parent)
+    assert (root / "spritesIndex.json").is_file()
 
 
-def test_no_pack_anywhere_lists_the_paths_tried(tmp_path: Path) -> None:
-    with pytest.raises(SpritePackError) as info:
-        load_sprite_pack(None, tmp_path / "main")
-    assert str(tmp_path / "main" / "sprites") in str(info.value)
-    assert "shared" in str(info.value)
-    with pytest.raises(SpritePackError, match="CG3_SPRITE_ROOT"):
-        find_sprite_root(tmp_path / "configured-but-absent")
+def test_the_setting_wins_over_the_bundled_pack(tmp_path: Path) -> None:
+    assert find_sprite_root(tmp_path) == tmp_path
+
+
+def test_a_setting_naming_no_folder_says_so(tmp_path: Path) -> None:
+    with pytest.raises(SpritePackError, match="CG3_SPRITE_ROOT") as info:
+        load_sprite_pack(tmp_path / "configured-but-absent")
+    assert "configured-but-absent" in str(info.value)

@@ -1,0 +1,46 @@
+"""``cg3``: the entry point. Each subcommand lives in a module of its own in this package.
+
+A subcommand module exposes ``register(subparsers)``, which adds its parser and sets
+``handler`` (a function taking the parsed arguments and returning the exit code) as a default.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from types import ModuleType
+
+Handler = Callable[[argparse.Namespace], int]
+
+USAGE_ERROR = 2
+"""Exit code for a usage or input error (argparse uses it too)."""
+
+
+def _subcommand_modules() -> list[ModuleType]:
+    """The modules that each add a subcommand, in the order ``--help`` lists them."""
+    from . import serve
+
+    return [serve]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cg3",
+        description="Draw ClanGen / Lifegen cats: run the render service or render without one.",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module in _subcommand_modules():
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Handler = args.handler
+    return handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
