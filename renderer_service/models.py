@@ -114,7 +114,7 @@ class HealthResponse(BaseModel):
         description="`ok`, or `degraded` while the circuit is open, the queue is full or a "
         "worker is missing."
     )
-    pack: dict[str, Any] = Field(description="Path, group count and hash of the sprite pack.")
+    pack: dict[str, Any] = Field(description="The sprite pack: `name`, `groups`, `cells` and content `hash`.")
     metrics: dict[str, Any] = Field(
         description="Queue and worker metrics: queue_size, max_queue, max_observed_queue, "
         "total_enqueued, total_completed, total_failed, total_rejected, circuit_open, "

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from renderer_service.renderer import LAYER_IDS, CatParams, Renderer
 
-from .conftest import PARITY
+from .conftest import PARITY, sprite_root
 from .imaging import load_rgba, mismatches
 
 TABBY = {
@@ -257,4 +257,13 @@ def test_health_reports_the_pack(client: TestClient, renderer: Renderer) -> None
     assert body["status"] == "ok"
     # the 919 groups of the index, and the unindexed lineartur and aprilfoolslineartur
     assert body["pack"]["groups"] == len(renderer.pack.groups) == 919 + 2
-    assert body["pack"]["path"] == str(renderer.pack.root)
+    assert body["pack"]["name"] == "lifegen"
+    assert body["pack"]["hash"] == renderer.pack.content_hash
+
+
+def test_health_and_catalog_show_no_server_file_path(client: TestClient) -> None:
+    folder = str(sprite_root().parent)
+    for path in ("/health", "/catalog"):
+        text = client.get(path).text
+        assert folder not in text, path
+        assert "/packs/" not in text, path
