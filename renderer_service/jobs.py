@@ -20,6 +20,7 @@ from .codes import encode_cat_code
 from .errors import ApiError, error_item, traits_error, validation_error_from
 from .models import RenderOptions, RenderRequest
 from .renderer import (
+    DEFAULT_POSE,
     CatParams,
     InvalidTraitsError,
     Layer,
@@ -131,7 +132,8 @@ def run_render_job(renderer: Renderer, job: RenderJob) -> RenderOutput:
 
 
 def resolve_pose(request: RenderRequest) -> int:
-    """The pose, from ``payload.spriteNumber`` or ``payload.params.spriteNumber``."""
+    """The pose, from ``payload.spriteNumber`` or ``payload.params.spriteNumber``; with
+    neither, ``DEFAULT_POSE`` (an adult pose)."""
     payload = request.payload
     outer, inner = payload.sprite_number, payload.params.sprite_number
     if outer is not None and inner is not None and outer != inner:
@@ -148,22 +150,7 @@ def resolve_pose(request: RenderRequest) -> int:
                 )
             ],
         )
-    pose = outer if outer is not None else inner
-    if pose is None:
-        raise ApiError(
-            422,
-            "invalid_params",
-            "payload.spriteNumber: a pose is required",
-            [
-                error_item(
-                    "payload.spriteNumber",
-                    None,
-                    "no pose given",
-                    "an integer 0-20, here or as payload.params.spriteNumber",
-                )
-            ],
-        )
-    return pose
+    return next((pose for pose in (outer, inner) if pose is not None), DEFAULT_POSE)
 
 
 def parse_render_request(body: bytes, renderer: Renderer, output: OutputFormat) -> RenderJob:

@@ -203,8 +203,13 @@ def test_pose_outside_0_to_20_is_refused(client: TestClient, pose: int) -> None:
     assert body["errors"][0]["value"] == pose
 
 
-def test_missing_pose_is_refused(client: TestClient) -> None:
-    assert errors_of(render(client, TABBY, pose=None))["field"] == "payload.spriteNumber"
+def test_a_cat_without_a_pose_is_drawn_in_pose_8(client: TestClient) -> None:
+    unposed = render(client, TABBY, pose=None)
+    assert unposed.status_code == 200, unposed.text
+    assert unposed.json()["meta"]["spriteNumber"] == 8
+    posed = render(client, TABBY, pose=8).json()
+    assert unposed.json()["image"] == posed["image"]
+    assert unposed.json()["code"] == posed["code"]
 
 
 def test_conflicting_poses_are_refused(client: TestClient) -> None:

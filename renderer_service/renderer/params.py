@@ -18,6 +18,9 @@ from .vocabulary import NONE_NAMES, Vocabulary, closest
 POSE_COUNT = 21
 """Poses of the legacy layout: 0-2 kitten ... 20 newborn."""
 
+DEFAULT_POSE = 8
+"""The pose drawn when none is given: an adult pose, as unset traits default to a plain cat."""
+
 MAX_LIST_LENGTH = 16
 """Most scars, accessories or tortie layers one cat may have."""
 
@@ -75,7 +78,8 @@ class CatParams(BaseModel):
         alias="spriteNumber",
         ge=0,
         lt=POSE_COUNT,
-        description="Pose 0-20 (may also be given beside `params`).",
+        description=f"Pose 0-20 (may also be given beside `params`); default {DEFAULT_POSE}, an "
+        "adult pose.",
     )
     pelt_name: TraitName = Field("SingleColour", alias="peltName", description="Coat pattern.")
     colour: TraitName = Field("WHITE", description="Coat colour.")
@@ -252,8 +256,6 @@ def check_traits(params: CatParams, vocabulary: Vocabulary, pose: int | None = N
         if value is not None and value not in choices:
             hints = closest(value, choices) if len(errors) < MAX_SUGGESTED else []
             errors.append(TraitError(field, value, what, hints))
-    if pose is None and params.sprite_number is None:
-        errors.insert(0, TraitError("spriteNumber", None, "a pose number 0-20"))
     if params.tortie:
         errors += _tortie_conflicts(params, params.tortie[0])
     elif params.is_tortie:
