@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 from prometheus_client import CollectorRegistry
 
 from ..config import Settings, SettingsError, load_settings
@@ -94,7 +95,7 @@ def create_app(
             await queue.close(chosen.shutdown_grace_seconds)
             logger.info("render workers stopped")
 
-    app = FastAPI(
+    app = FastAPIOffline(  # /docs and /redoc load their scripts from the service, not a CDN
         title="CatGenerator V3 renderer",
         version="0.1.0",
         summary="Pixel-exact ClanGen / Lifegen cats from the games' sprite atlases.",

@@ -13,6 +13,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from .errors import RendererError, TraitError
+from .param_docs import document_params, document_tortie_layer
 from .vocabulary import NONE_NAMES, Vocabulary, closest
 
 POSE_COUNT = 21
@@ -43,7 +44,13 @@ TraitName = Annotated[str, StringConstraints(max_length=64)]
 class TortieLayer(BaseModel):
     """One patch layer of a tortie: a pelt pattern in a colour, cut by a mask."""
 
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        strict=True,
+        extra="forbid",
+        frozen=True,
+        populate_by_name=True,
+        json_schema_extra=document_tortie_layer,
+    )
 
     pattern: TraitName = Field(description="Pelt name of the patches, e.g. `Tabby`.")
     colour: TraitName = Field(description="Colour of the patches, e.g. `GINGER`.")
@@ -58,19 +65,7 @@ class CatParams(BaseModel):
         extra="forbid",
         frozen=True,
         populate_by_name=True,
-        json_schema_extra={
-            "examples": [
-                {
-                    "spriteNumber": 8,
-                    "peltName": "Tabby",
-                    "colour": "GINGER",
-                    "eyeColour": "GREEN",
-                    "skinColour": "PINK",
-                    "whitePatches": "LITTLE",
-                    "shading": True,
-                }
-            ]
-        },
+        json_schema_extra=document_params,  # every field's description and example
     )
 
     sprite_number: int | None = Field(
