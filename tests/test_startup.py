@@ -87,5 +87,26 @@ def test_start_up_logs_one_line_per_phase_with_its_time(caplog: pytest.LogCaptur
     assert re.fullmatch(
         r"pack loaded: \d+ groups from the bundled lifegen pack in \d+ ms \(hash \w+\)", loaded
     )
-    assert re.fullmatch(r"kernels compiled in \d+\.\d s", compiled)
+    assert re.fullmatch(r"kernels compiled in \d+\.\d s \(while the pack loaded\)", compiled)
     assert re.fullmatch(r"1 render worker ready in \d+ ms", ready)
+
+
+def test_compiling_ahead_covers_every_kernel_signature_a_render_uses() -> None:
+    """Kernels compiled before the pack exists are the ones renders run: a render adds no
+    new signature (which would compile again in the worker processes)."""
+    probe = (
+        "from renderer_service.assets import load_sprite_pack\n"
+        "from renderer_service.renderer import Renderer, blend\n"
+        "kernels = [k for k in vars(blend).values() if hasattr(k, 'signatures')]\n"
+        "blend.compile_kernels()\n"
+        "ahead = {k.__name__: list(k.signatures) for k in kernels}\n"
+        "Renderer(load_sprite_pack(None)).warm_up()\n"
+        "after = {k.__name__: list(k.signatures) for k in kernels}\n"
+        "assert ahead['run_ops'], ahead\n"
+        "assert after == ahead, (ahead, after)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CG3_")}
+    result = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr

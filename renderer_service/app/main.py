@@ -23,7 +23,7 @@ from .fastpath import RenderFastPath
 from .limits import BodyLimit
 from .openapi import install_schemas
 from .routes import batch, catalog, health, render
-from .startup import StartupError, StartupGuard, compile_kernels, load_pack, phase
+from .startup import StartupError, StartupGuard, load_pack_and_compile, phase
 from .state import ServiceState
 
 logger = logging.getLogger("renderer.app")
@@ -78,10 +78,14 @@ def create_app(
         if settings_error is not None:
             raise StartupError(str(settings_error))
         began = time.perf_counter()
-        drawing = renderer or Renderer(load_pack(chosen), dark_forest_tint=chosen.dark_forest_tint)
-        compile_kernels(drawing)  # before the workers fork, so they start with compiled kernels
+        if renderer is None:
+            pack = load_pack_and_compile(chosen)
+            drawing = Renderer(pack, dark_forest_tint=chosen.dark_forest_tint)
+        else:
+            drawing = renderer
         workers = f"{chosen.worker_count} render worker{'s' if chosen.worker_count != 1 else ''}"
         with phase(lambda s: f"{workers} ready in {s * 1000:.0f} ms"):
+            drawing.warm_up()  # before the workers fork, so they start with every kernel ready
             queue = RenderQueue(handler_factory(drawing), queue_limits(chosen))
             await queue.start()
         service = RenderService(drawing, queue, LRUCache(chosen.cache_size, chosen.cache_max_bytes))

@@ -1,8 +1,9 @@
 """Start-up: the phases that make a service ready, each logged with its time, and a failed
 start-up told in one line.
 
-The phases: read the settings, load the sprite pack, compile the blend kernels (numba), start
-the render workers. Each logs one line (``pack loaded: 1234 groups from lifegen in 812 ms``).
+The phases: read the settings, load the sprite pack while the blend kernels compile (numba),
+warm the renderer up, start the render workers. Each logs one line
+(``pack loaded: 921 groups from the bundled lifegen pack in 812 ms``).
 A bad ``CG3_*`` value or a broken pack raises ``StartupError``, whose message names the
 variable or the file and says what is wrong; ``StartupGuard`` hands that one line to the server
 (uvicorn logs it and exits non-zero) instead of a traceback.
@@ -13,6 +14,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator, MutableMapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..assets import BUNDLED_PACK_NAME, bundled_pack_root, load_sprite_pack
 from ..config import ENV_PREFIX, Settings
-from ..renderer import Renderer, SpritePack, SpritePackError
+from ..renderer import SpritePack, SpritePackError, blend
 
 logger = logging.getLogger("renderer.startup")
 
@@ -66,10 +68,24 @@ def load_pack(settings: Settings) -> SpritePack:
     return pack
 
 
-def compile_kernels(renderer: Renderer) -> None:
-    """Compile (or read from numba's cache) every kernel, before the workers fork."""
-    with phase(lambda seconds: f"kernels compiled in {seconds:.1f} s"):
-        renderer.warm_up()
+def load_pack_and_compile(settings: Settings) -> SpritePack:
+    """Load the pack while the blend kernels compile (or load from numba's cache) in a
+    thread: compiling is mostly LLVM work, which releases the GIL, so on a fresh checkout
+    the two overlap instead of adding up."""
+    pool = ThreadPoolExecutor(1, thread_name_prefix="compile")
+    compiling = pool.submit(_timed, blend.compile_kernels)
+    try:
+        pack = load_pack(settings)
+    finally:
+        pool.shutdown(wait=False)  # a pack that fails to load is told at once
+    logger.info("kernels compiled in %.1f s (while the pack loaded)", compiling.result())
+    return pack
+
+
+def _timed(work: Callable[[], None]) -> float:
+    began = time.perf_counter()
+    work()
+    return time.perf_counter() - began
 
 
 class StartupGuard:
