@@ -63,7 +63,13 @@ def test_the_clone_runs_its_own_code(clone: Path) -> None:
 
 def test_the_readme_start_command_serves_a_cat_from_the_clone(clone: Path) -> None:
     readme = (clone / "README.md").read_text()
-    assert "uv run cg3 serve" in readme
+    start_command, test_command = readme.split("\n\n")[1].split("\n")
+    assert start_command.strip() == "uv run cg3 serve"
+    assert test_command.strip() == "uv run pytest"
+    first_cat = readme[readme.index("## Your first cat") :]
+    found = re.search(r"-d '(\{.*?\})'\s*\\?\s*-o cat\.png", first_cat, re.DOTALL)
+    assert found, "the README's first cat is not one curl writing cat.png"
+    body = found.group(1).encode()
     server = subprocess.Popen(
         [sys.executable, "-m", "renderer_service.cli.main", "serve", "--port", "0"],
         cwd=clone,
@@ -96,7 +102,7 @@ def test_the_readme_start_command_serves_a_cat_from_the_clone(clone: Path) -> No
         assert any("pack loaded: " in line and "bundled lifegen pack" in line for line in log)
         request = urllib.request.Request(
             f"http://127.0.0.1:{port}/render",
-            data=b'{"payload": {"params": {"peltName": "Tabby", "colour": "GINGER"}}}',
+            data=body,
             headers={"Content-Type": "application/json", "Accept": "image/png"},
         )
         with urllib.request.urlopen(request, timeout=60) as answer:
