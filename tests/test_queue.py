@@ -7,8 +7,8 @@ import logging
 import os
 import signal
 import time
-from pathlib import Path
 from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest

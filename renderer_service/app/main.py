@@ -71,7 +71,12 @@ def create_app(
         drawing.warm_up()  # before the workers fork, so they start with compiled kernels
         queue = RenderQueue(handler_factory(drawing), queue_limits(chosen))
         await queue.start()
-        service = RenderService(drawing, queue, LRUCache(chosen.cache_size, chosen.cache_max_bytes))
+        service = RenderService(
+            drawing,
+            queue,
+            LRUCache(chosen.cache_size, chosen.cache_max_bytes),
+            LRUCache(chosen.cache_size, chosen.frame_cache_max_bytes),
+        )
         registry = CollectorRegistry()
         registry.register(MetricsCollector(service.snapshot))
         app.state.service = ServiceState(chosen, drawing, queue, service, registry)
