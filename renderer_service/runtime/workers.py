@@ -66,7 +66,18 @@ def _worker_main(sock: socket.socket, handler: Handler) -> None:
     # client connections must not stay open in here, or closing them there would not close them.
     signal.set_wakeup_fd(-1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the parent, which stops us
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # SIGTERM (often sent to the whole process group or cgroup at once) ends an idle worker
+    # now, but a busy one only once its answer is sent: the task it holds is not lost.
+    busy = False
+    stop_when_idle = False
+
+    def on_sigterm(signum: int, frame: object) -> None:
+        nonlocal stop_when_idle
+        if not busy:
+            os._exit(0)
+        stop_when_idle = True
+
+    signal.signal(signal.SIGTERM, on_sigterm)
     keep = sock.fileno()
     os.closerange(3, keep)
     os.closerange(keep + 1, os.sysconf("SC_OPEN_MAX"))
@@ -77,6 +88,7 @@ def _worker_main(sock: socket.socket, handler: Handler) -> None:
             # The parent is gone or done with us. Leave at once: the forked copy of the
             # parent's exit handlers must not run here.
             os._exit(0)
+        busy = True
         try:
             kind, payload = pickle.loads(data)
             reply = handler(kind, payload)
@@ -84,6 +96,9 @@ def _worker_main(sock: socket.socket, handler: Handler) -> None:
             reply = _failure_reply(exc)
         out = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
         sock.sendall(_HEADER.pack(len(out)) + out)
+        busy = False
+        if stop_when_idle:
+            os._exit(0)
 
 
 class _Connection(asyncio.Protocol):
