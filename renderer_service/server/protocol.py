@@ -31,6 +31,11 @@ from ..errors import ApiError
 
 logger = logging.getLogger("renderer.server")
 
+LINGER_SECONDS = 2.0
+"""After refusing a request, how long the rest of what the client sends is read and dropped
+before the connection closes: closing with unread input would reset the connection, and the
+client could lose the answer before reading it."""
+
 
 @dataclass(frozen=True)
 class ServerLimits:
@@ -102,6 +107,7 @@ class ProtectedHttpProtocol(HttpToolsProtocol):
         """The current request's line and headers, as parsed (exact, whatever the chunks)."""
         self._header_timer: asyncio.TimerHandle | None = None
         self._refused = False
+        self._lingering = False
         self._deferred: bytes | None = None
         """An error answer waiting for the answers to earlier pipelined requests."""
 
@@ -143,7 +149,7 @@ class ProtectedHttpProtocol(HttpToolsProtocol):
     # --- reading -------------------------------------------------------------------------
 
     def data_received(self, data: bytes) -> None:
-        if self._refused or self._deferred is not None or self.parser is None:
+        if self._refused or self._lingering or self._deferred is not None or self.parser is None:
             return
         self._unset_keepalive_if_required()
         limit = self.limits.max_header_bytes
@@ -215,7 +221,7 @@ class ProtectedHttpProtocol(HttpToolsProtocol):
             self.server_state.total_requests += 1
             if not self.transport.is_closing():
                 self.transport.write(self._deferred)
-                self.transport.close()
+                self._close_after_answer()
             return
         super().on_response_complete()
 
@@ -239,7 +245,19 @@ class ProtectedHttpProtocol(HttpToolsProtocol):
             self.flow.pause_reading()
             return
         self.transport.write(response)
-        self.transport.close()
+        self._close_after_answer()
+
+    def _close_after_answer(self) -> None:
+        """Close once the client has the answer: say we are done (FIN), drop whatever it still
+        sends, and close when it does or after ``LINGER_SECONDS``."""
+        self._lingering = True
+        self._cancel_header_timer()
+        if not self.transport.can_write_eof():
+            self.transport.close()
+            return
+        self.transport.write_eof()
+        self.flow.resume_reading()
+        self.loop.call_later(LINGER_SECONDS, self.transport.close)
 
     # --- the header read timeout ---------------------------------------------------------
 
