@@ -289,7 +289,7 @@ def start_server(port: int, workers: int | None) -> subprocess.Popen[bytes]:
     env = dict(os.environ)
     if workers is not None:
         env["CG3_WORKER_COUNT"] = str(workers)
-    command = [sys.executable, "-m", "uvicorn", "renderer_service.app.main:app"]
+    command = [sys.executable, "-m", "renderer_service.cli.main", "serve"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
     return subprocess.Popen(command, cwd=REPO, env=env)
 
