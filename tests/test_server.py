@@ -11,7 +11,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -20,7 +20,9 @@ import pytest
 
 from renderer_service.app.main import create_app
 from renderer_service.config import Settings
+from renderer_service.jobs import TaskHandler
 from renderer_service.renderer import Renderer
+from renderer_service.runtime import Handler
 from renderer_service.server import build_server
 
 from .conftest import REPO
@@ -33,9 +35,13 @@ CAT = {"payload": {"spriteNumber": 8, "params": {"peltName": "SingleColour", "co
 class Running:
     """A ``cg3 serve`` server in a thread of this process, on a free loopback port."""
 
-    def __init__(self, renderer: Renderer, settings: Settings, handler_factory=None) -> None:  # type: ignore[no-untyped-def]
-        factory = handler_factory or (lambda r: SlowHandler(r, 0.0))
-        self.app = create_app(settings, renderer, handler_factory=factory)
+    def __init__(
+        self,
+        renderer: Renderer,
+        settings: Settings,
+        handler_factory: Callable[[Renderer], Handler] = TaskHandler,
+    ) -> None:
+        self.app = create_app(settings, renderer, handler_factory=handler_factory)
         self.server = build_server(self.app, settings, "127.0.0.1", 0, log_level="warning")
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))

@@ -389,7 +389,11 @@ class RenderQueue:
                 "worker %d (pid %s) %s (%s); replacing it", index, old.pid, reason, old.exit_cause()
             )
         old.kill()
-        self._workers[index] = self._spawn(index)
+        try:
+            self._workers[index] = self._spawn(index)
+        except OSError:  # no memory or processes to fork: the supervisor tries again
+            logger.exception("worker %d could not be started", index)
+            return
         self.stats.worker_restarts += 1
 
     async def _supervise(self, every: float = 0.5) -> None:
