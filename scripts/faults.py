@@ -242,8 +242,8 @@ async def big_headers(service: Service) -> None:
         "big-headers",
         ok,
         f"64 KiB: {found['64 KiB']}, 1 MiB: {found['1 MiB']}, 4 x 64 MiB: "
-        f"{[codes for codes, _ in endless]} (each cut after <= "
-        f"{max(sent for _, sent in endless) // (1024 * 1024)} MiB sent); server RSS "
+        f"{[codes for codes, _ in endless]} (clients sent up to "
+        f"{max(sent for _, sent in endless) // (1024 * 1024)} MiB, dropped unparsed); server RSS "
         f"{rss_before:.0f} -> {rss_after:.0f} MiB",
     )
 
