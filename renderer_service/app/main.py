@@ -9,11 +9,11 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 
-from ..assets import load_sprite_pack
+from ..assets import load_bundled_palettes, load_sprite_pack
 from ..config import Settings, load_settings
 from ..jobs import TaskHandler
 from ..models import RenderRequest
-from ..renderer import Renderer
+from ..renderer import DarkForestOverlay, Renderer
 from ..runtime import Handler, LRUCache, MetricsCollector, QueueLimits, RenderQueue
 from ..service import RenderService
 from .cors import UniformCORSMiddleware
@@ -47,6 +47,17 @@ def queue_limits(settings: Settings) -> QueueLimits:
     )
 
 
+def _renderer(settings: Settings) -> Renderer:
+    pack = load_sprite_pack(settings.sprite_root)
+    return Renderer(
+        pack,
+        palettes=load_bundled_palettes(pack),
+        dark_forest_overlay=DarkForestOverlay(
+            settings.dark_forest_overlay_colour, settings.dark_forest_overlay_alpha
+        ),
+    )
+
+
 def create_app(
     settings: Settings | None = None,
     renderer: Renderer | None = None,
@@ -64,9 +75,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        drawing = renderer or Renderer(
-            load_sprite_pack(chosen.sprite_root), dark_forest_tint=chosen.dark_forest_tint
-        )
+        drawing = renderer or _renderer(chosen)
         logger.info("sprite pack %s: %d groups", drawing.pack.root, len(drawing.pack.groups))
         drawing.warm_up()  # before the workers fork, so they start with compiled kernels
         queue = RenderQueue(handler_factory(drawing), queue_limits(chosen))
