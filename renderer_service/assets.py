@@ -58,7 +58,5 @@ def palettes_folder() -> Path:
 def load_bundled_palettes(pack: SpritePack) -> Palettes:
     """The bundled palettes, checked against ``pack``: no palette colour may share a name
     with one of its coat colours (``PaletteError`` saying which otherwise)."""
-    reserved = (
-        name.removeprefix("single") for name in pack.groups if name.startswith("single")
-    )
+    reserved = (name.removeprefix("single") for name in pack.groups if name.startswith("single"))
     return load_palettes(palettes_folder(), reserved=reserved)

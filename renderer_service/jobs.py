@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from .codes import encode_cat_code
 from .errors import ApiError, error_item, traits_error, validation_error_from
 from .models import RenderOptions, RenderRequest
+from .normalise import normalise_params
 from .renderer import (
     CatParams,
     InvalidTraitsError,
@@ -71,6 +72,23 @@ def data_url(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
+CANVAS_BLEND_MODES = {
+    "normal": "source-over",
+    "rgb_mult": "multiply",
+    "rgba_mult": "multiply",
+    "multiply": "multiply",
+    "rgb_add": "add",
+    "rgb_mult+rgb_add": "multiply",
+}
+"""Each stage's exact blend -> the canvas blend a client should draw its layer image with
+(the CatGenerator's layer debugger knows ``multiply``, ``screen``, ``add``, ``replace``;
+anything else is drawn ``source-over``)."""
+
+MEMORY_PRESSURE_FIELD = b'"memory_pressure":false'
+"""How a rendered answer says it was not made under pressure; the service flips it to true
+when it answers while shedding load (answers are cached, pressure is not)."""
+
+
 def _layer_json(layer: Layer, job: RenderJob) -> dict[str, object]:
     options = job.options
     image = None
@@ -79,6 +97,7 @@ def _layer_json(layer: Layer, job: RenderJob) -> dict[str, object]:
     return {
         "id": layer.id,
         "label": layer.label,
+        "blend_mode": CANVAS_BLEND_MODES.get(layer.blend_mode, "source-over"),
         "blendMode": layer.blend_mode,
         "sprites": layer.sprites,
         "drawn": layer.drawn,
@@ -113,6 +132,7 @@ def run_render_job(renderer: Renderer, job: RenderJob) -> RenderOutput:
             "started_at": started_at,
             "finished_at": time.time(),
             "duration_ms": round((encoded - began) * 1000, 4),
+            "memory_pressure": False,
             "render_ms": round(render_ms, 4),
             "encode_ms": round((encoded - rendered) * 1000, 4),
             "spriteNumber": job.pose,
@@ -174,10 +194,11 @@ def parse_render_request(body: bytes, renderer: Renderer, output: OutputFormat) 
         raise validation_error_from(error) from None
     pose = resolve_pose(request)
     try:
-        check_traits(request.payload.params, renderer.vocabulary, pose)
+        params = normalise_params(request.payload.params, renderer.vocabulary)
+        check_traits(params, renderer.vocabulary, pose)
     except InvalidTraitsError as error:
         raise traits_error(error) from None
-    return RenderJob(request.payload.params, pose, request.options, output)
+    return RenderJob(params, pose, request.options, output)
 
 
 def canonical_params(params: CatParams, pose: int) -> dict[str, Any]:

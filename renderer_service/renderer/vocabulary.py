@@ -6,7 +6,7 @@ group it maps to. The catalog and the error messages both read from here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
@@ -103,6 +103,21 @@ NONE_NAMES = frozenset({"none", "None", "NONE", ""})
 """Spellings of "no value" accepted for optional traits."""
 
 
+class Names(tuple[str, ...]):
+    """Names in a fixed order (the order suggestions prefer among equals), with a set's
+    membership test."""
+
+    _members: frozenset[str]
+
+    def __new__(cls, names: Iterable[str]) -> Names:
+        self = super().__new__(cls, names)
+        self._members = frozenset(self)
+        return self
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._members
+
+
 def _suffixes(pack: SpritePack, prefix: str) -> tuple[str, ...]:
     """Trait names of the groups ``<prefix><NAME>``.
 
@@ -165,9 +180,9 @@ class Vocabulary:
     """Palette colour name -> its definition (drawn by recolouring the pack's WHITE coats)."""
     palettes: tuple[Palette, ...] = ()
     """The palettes ``palette_colours`` come from."""
-    coat_colours: frozenset[str] = frozenset()
+    coat_colours: Names = Names(())
     """Every coat colour: the pack's and the palettes'."""
-    white_patches_paints: frozenset[str] = frozenset()
+    white_patches_paints: Names = Names(())
     """Every ``whitePatchesTint``: the game's tints (lower case) and every coat colour."""
 
     @cached_property
@@ -305,6 +320,6 @@ class Vocabulary:
             fading_stages=tuple(fading_stages),
             palette_colours=MappingProxyType(palette_colours),
             palettes=palettes.palettes if palette_colours and palettes is not None else (),
-            coat_colours=frozenset((*colours, *palette_colours)),
-            white_patches_paints=frozenset((*white_tints, *colours, *palette_colours)),
+            coat_colours=Names((*colours, *palette_colours)),
+            white_patches_paints=Names((*white_tints, *colours, *palette_colours)),
         )
