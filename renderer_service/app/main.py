@@ -21,7 +21,7 @@ from .errors import COMMON_ERROR_RESPONSES, install_error_handlers
 from .fastpath import RenderFastPath
 from .limits import BodyLimit
 from .openapi import install_schemas
-from .routes import batch, catalog, health, render
+from .routes import batch, catalog, health, palettes, render
 from .state import ServiceState
 
 logger = logging.getLogger("renderer.app")
@@ -114,6 +114,7 @@ def create_app(
     app.include_router(batch.router)
     app.include_router(health.router)
     app.include_router(catalog.router)
+    app.include_router(palettes.router)
     install_schemas(app, [RenderRequest])
     return app
 
