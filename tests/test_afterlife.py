@@ -112,7 +112,7 @@ def test_the_dark_forest_overlay_is_a_renderer_setting(
     renderer: Renderer, pack: SpritePack
 ) -> None:
     assert renderer.dark_forest_overlay == DEFAULT_DARK_FOREST_OVERLAY
-    assert DEFAULT_DARK_FOREST_OVERLAY == DarkForestOverlay((120, 30, 30), 0.5)
+    assert DarkForestOverlay((120, 30, 30), 0.5) == DEFAULT_DARK_FOREST_OVERLAY
     living, _ = render(renderer, scars=[], accessories=[])
     default, _ = render(renderer, darkForest=True, scars=[], accessories=[])
     other, _ = render(

@@ -17,8 +17,8 @@ from renderer_service.renderer import CatParams, Renderer
 
 from .conftest import sprite_root
 from .imaging import atlas_cell, mismatches
-from .test_api_render import decode_data_url
 from .reference import blit, palette_recolour_float, tortie
+from .test_api_render import decode_data_url
 
 ROOT = sprite_root()
 

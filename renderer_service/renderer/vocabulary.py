@@ -180,9 +180,9 @@ class Vocabulary:
     """Palette colour name -> its definition (drawn by recolouring the pack's WHITE coats)."""
     palettes: tuple[Palette, ...] = ()
     """The palettes ``palette_colours`` come from."""
-    coat_colours: Names = Names(())
+    coat_colours: Names = field(default_factory=lambda: Names(()))
     """Every coat colour: the pack's and the palettes'."""
-    white_patches_paints: Names = Names(())
+    white_patches_paints: Names = field(default_factory=lambda: Names(()))
     """Every ``whitePatchesTint``: the game's tints (lower case) and every coat colour."""
 
     @cached_property
