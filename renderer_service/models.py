@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from .renderer.params import MAX_LIST_LENGTH, POSE_COUNT, CatParams
 from .renderer.png import MAX_SCALE
@@ -38,6 +45,19 @@ class ScarRef(BaseModel):
     model_config = _STRICT
 
     id: Name = Field(description="The scar's name.")
+
+
+def _scar_name(value: Any) -> Any:
+    """``{"id": NAME}`` is ``NAME``; anything else is checked as a name."""
+    if isinstance(value, dict) and set(value) == {"id"}:
+        return value["id"]
+    return value
+
+
+ScarEntry = Annotated[
+    Name | None, BeforeValidator(_scar_name, json_schema_input_type=Name | ScarRef | None)
+]
+"""A ``scars`` entry: a name, ``{"id": NAME}`` or ``null``."""
 
 
 class RequestParams(BaseModel):
@@ -96,7 +116,7 @@ class RequestParams(BaseModel):
     skin_color: Name | None = Field(
         None, alias="skinColor", description="Same as `skinColour` (give one, or both equal)."
     )
-    scars: list[Name | ScarRef | None] | None = Field(
+    scars: list[ScarEntry] | None = Field(
         None,
         max_length=MAX_LIST_LENGTH,
         description='Scars in drawing order; `null`, `""` and `none` entries are skipped, '

@@ -21,9 +21,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .models import RequestParams, ScarRef
+from .models import RequestParams
 from .renderer import CatParams, InvalidTraitsError, TraitError, Vocabulary
-from .renderer.vocabulary import NONE_NAMES
+from .renderer.vocabulary import NONE_NAMES, closest
 
 IGNORED_FIELDS = frozenset(
     {
@@ -71,7 +71,11 @@ def normalise_params(params: RequestParams, vocabulary: Vocabulary) -> CatParams
     skin_color = given.pop("skin_color", None)
     if skin_color is not None:
         skin = given.setdefault("skin_colour", skin_color)
-        if vocabulary.canonical("skins", skin) != vocabulary.canonical("skins", skin_color):
+        named = vocabulary.canonical("skins", skin_color)
+        if named not in vocabulary.skins:
+            hints = closest(skin_color, vocabulary.skins)
+            raise InvalidTraitsError([TraitError("skinColor", skin_color, "a skin colour", hints)])
+        if vocabulary.canonical("skins", skin) != named:
             raise InvalidTraitsError(
                 [TraitError("skinColor", skin_color, f"{skin!r} as skinColour, or left out")]
             )
@@ -82,8 +86,7 @@ def normalise_params(params: RequestParams, vocabulary: Vocabulary) -> CatParams
     if "white_patches_tint" in given:
         given["white_patches_tint"] = _white_patches_tint(given["white_patches_tint"], vocabulary)
     if params.scars is not None:
-        scars = [entry.id if isinstance(entry, ScarRef) else entry for entry in params.scars]
-        given["scars"] = _names(scars, "scars", vocabulary)
+        given["scars"] = _names(params.scars, "scars", vocabulary)
     if params.accessories is not None:
         given["accessories"] = _names(params.accessories, "accessories", vocabulary)
     if params.tortie is not None:
