@@ -8,12 +8,17 @@ implementation of V2's arithmetic), ``whitePatchesTint`` as V2 reads it, and the
 
 from __future__ import annotations
 
+import asyncio
+import json
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from renderer_service.jobs import Reply, answer_render
 from renderer_service.renderer import CatParams, Renderer
+from renderer_service.runtime import LRUCache
+from renderer_service.service import RenderService
 
 from .conftest import sprite_root
 from .imaging import atlas_cell, mismatches
@@ -428,3 +433,56 @@ def test_the_health_metrics_report_memory_pressure(client: TestClient) -> None:
     body = client.get("/health").json()
     assert body["status"] == "ok"
     assert body["metrics"]["memory_pressure"] is False
+
+
+class _QueueUnderPressure:
+    """A render queue stand-in that draws in-process and reports pressure as told."""
+
+    def __init__(self, renderer: Renderer) -> None:
+        self.renderer = renderer
+        self.under_pressure = False
+
+    async def submit(self, kind: str, payload: Any) -> Reply:
+        body, output = payload
+        return answer_render(self.renderer, body, output)
+
+
+def test_memory_pressure_is_set_while_the_queue_is_under_pressure_even_from_the_cache(
+    renderer: Renderer,
+) -> None:
+    queue = _QueueUnderPressure(renderer)
+    service = RenderService(renderer, queue, LRUCache(16, 1 << 20))  # type: ignore[arg-type]
+    body = json.dumps({"payload": {"spriteNumber": 8, "params": {"colour": "GINGER"}}}).encode()
+
+    def pressure() -> bool:
+        reply = asyncio.run(service.render(body, "json"))
+        assert reply.status == 200
+        flag: bool = json.loads(reply.body)["meta"]["memory_pressure"]
+        return flag
+
+    assert pressure() is False
+    queue.under_pressure = True
+    assert pressure() is True  # a cached answer, flagged now
+    queue.under_pressure = False
+    assert pressure() is False
+
+
+def test_a_batch_in_the_frontends_shape_renders(client: TestClient) -> None:
+    response = client.post(
+        "/render/batch",
+        json={
+            "payload": {
+                "spriteNumber": 8,
+                "poseName": "adult",
+                "collectLayers": False,
+                "params": {**RANDOM_CAT, "spriteNumber": 8},
+            },
+            "variants": [
+                {"id": "kit", "spriteNumber": 2, "poseName": "kit", "params": {"scar": "TWO"}},
+                {"id": "pal", "overrides": {"colour": "hotpink", "darkMode": True}},
+            ],
+            "options": {"tileSize": 50, "includeSources": True, "includeBase": False},
+        },
+    )
+    assert response.status_code == 200, response.text
+    assert [frame["id"] for frame in response.json()["frames"]] == ["kit", "pal"]
