@@ -280,10 +280,11 @@ def overlay_multiply_pixel(
     ``multiply`` (W3C Compositing: mix ``(1 - alpha) k + alpha C k``, then source-over). Returns the
     new ``(colour, alpha)``; an opaque pixel becomes ``C (1 - strength (1 - k))``.
     """
-    source_alpha = strength * alpha
-    out_alpha = source_alpha + alpha * (1.0 - source_alpha)
-    mixed = (1.0 - alpha) * k + alpha * colour * k
-    premultiplied = source_alpha * mixed + alpha * (1.0 - source_alpha) * colour
+    out_alpha = alpha * (1.0 + strength - strength * alpha)
+    premultiplied = (
+        strength * alpha * ((1.0 - alpha) * k + alpha * colour * k)
+        + alpha * (1.0 - strength * alpha) * colour
+    )
     return premultiplied / out_alpha, out_alpha
 
 
