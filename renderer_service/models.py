@@ -153,8 +153,15 @@ class RequestParams(BaseModel):
     source: Ignored = Field(None, description=IGNORED)
     base_palette: Ignored = Field(None, alias="basePalette", description=IGNORED)
     tortie_palette: Ignored = Field(None, alias="tortiePalette", description=IGNORED)
-    experimental_colour_mode: Ignored = Field(
-        None, alias="experimentalColourMode", description=IGNORED
+    experimental_colour_mode: (
+        Annotated[str, StringConstraints(max_length=256)]
+        | Annotated[list[Annotated[str, StringConstraints(max_length=256)]], Field(max_length=64)]
+        | None
+    ) = Field(
+        None,
+        alias="experimentalColourMode",
+        description=IGNORED + " A palette mode, or a list of them, as the random generators "
+        "set it.",
     )
     label: Ignored = Field(None, description=IGNORED)
     pose_name: Ignored = Field(

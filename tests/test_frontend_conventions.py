@@ -128,7 +128,7 @@ def test_ignored_fields_are_accepted_and_change_nothing(client: TestClient) -> N
         "source": "discordkitten",
         "basePalette": "bold",
         "tortiePalette": "pastel",
-        "experimentalColourMode": "off",
+        "experimentalColourMode": ["mood", "blackout"],
         "label": "Mossfur",
         "poseName": "adult-sitting",
     }
