@@ -192,7 +192,7 @@ class CatError:
 
     index: int
     id: str | None
-    field: str
+    field: str | None
     value: Any
     detail: str
     expected: str | None = None
@@ -475,7 +475,9 @@ def read_cat(
 ) -> SaveCat | list[CatError]:
     """One saved cat as a ``SaveCat``, or every reason it cannot be drawn."""
     if not isinstance(raw, Mapping):
-        return [CatError(index, None, "", _shown(raw), "a cat must be a JSON object", "an object")]
+        return [
+            CatError(index, None, None, _shown(raw), "a cat must be a JSON object", "an object")
+        ]
     cat_id = raw.get("ID")
     shown_id = cat_id if isinstance(cat_id, str) else None
     try:
@@ -714,12 +716,18 @@ def save_cats(document: object) -> tuple[list[object], list[str]]:
 
 
 def read_save(
-    cats: Iterable[object], vocabulary: Vocabulary, options: DrawOptions = DrawOptions()
+    cats: Iterable[object],
+    vocabulary: Vocabulary,
+    options: DrawOptions = DrawOptions(),
+    first_index: int = 0,
 ) -> SaveReading:
-    """Every cat of a save, converted; the ones that cannot be drawn as errors."""
+    """Every cat of a save, converted; the ones that cannot be drawn as errors.
+
+    ``first_index`` is the index in the whole save of the first cat given (for a page).
+    """
     reading = SaveReading([], [])
     seen: set[str] = set()
-    for index, raw in enumerate(cats):
+    for index, raw in enumerate(cats, first_index):
         result = read_cat(raw, index, vocabulary, options)
         if isinstance(result, list):
             reading.errors += result
