@@ -379,12 +379,13 @@ class _Reader:
             return None
         return value
 
-    def names(self, key: str) -> list[str]:
-        """A list of names (``scars``; ``accessory`` as Lifegen saves it, or one name)."""
+    def names(self, key: str, *, single: bool = False) -> list[str]:
+        """A list of names (``scars``; ``accessory`` as Lifegen saves it), or with ``single``
+        one name (``accessory`` as ClanGen saves it)."""
         value = self.raw.get(key)
         if value is None:
             return []
-        if isinstance(value, str):
+        if single and isinstance(value, str):
             return [value]
         if not isinstance(value, list):
             self.problem(key, value, f"{key}: not a list of names", "a list of names, or null")
@@ -545,7 +546,7 @@ def _read_cat(
             old = r.text(key, required=False)
             if old is not None:
                 scars.append(old)
-    accessories = r.names("accessory")
+    accessories = r.names("accessory", single=True)
     reverse = r.flag("reverse", False, game_requires=True)
     paralysed = r.flag("paralyzed", False, game_requires=True)
     dead = r.flag("dead", False, game_requires=True)
