@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .renderer import CatParams
+from .renderer import Catalog, CatParams
 from .renderer.png import MAX_SCALE
 
 _STRICT = ConfigDict(strict=True, extra="forbid", populate_by_name=True)
@@ -273,6 +273,9 @@ class BatchResponse(BaseModel):
 
 # --- saves --------------------------------------------------------------------------------
 
+MAX_SAVE_CATS = 1_000_000
+"""Bound of ``offset`` and ``limit`` (a save within the body limit holds far fewer cats)."""
+
 SaveLifeStage = Literal["newborn", "kitten", "adolescent", "adult", "senior"]
 
 
@@ -287,8 +290,10 @@ class SaveParamsQuery(BaseModel):
         description="Draw every cat at this age, with its own sprite for it (paralysed cats "
         "keep the paralysed pose of that age). Default: each cat's age from its moons.",
     )
-    offset: int = Field(0, ge=0, description="Skip this many cats (paging).")
-    limit: int | None = Field(None, ge=1, description="At most this many cats (paging).")
+    offset: int = Field(0, ge=0, le=MAX_SAVE_CATS, description="Skip this many cats (paging).")
+    limit: int | None = Field(
+        None, ge=1, le=MAX_SAVE_CATS, description="At most this many cats (paging)."
+    )
 
 
 class SaveSheetQuery(SaveParamsQuery):
@@ -320,10 +325,11 @@ class SaveDocument(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    cats: list[dict[str, Any]] = Field(
-        description="The cats, as ClanGen or Lifegen writes them to `clan_cats.json`."
+    cats: list[Any] = Field(
+        description="The cats, as ClanGen or Lifegen writes them to `clan_cats.json`. An "
+        "entry that is not a cat object is listed in the answer's `errors`."
     )
-    sick: list[str] = Field(
+    sick: list[str | int] = Field(
         default_factory=list,
         description="IDs of cats to draw in the sick pose (a save keeps illnesses in other "
         "files). Without it every cat is drawn healthy.",
@@ -368,3 +374,33 @@ class SaveSheetResponse(BatchResponse):
     total: int = Field(description="Cats `include` selects, before paging.")
     offset: int
     limit: int | None
+
+
+class SaveAge(BaseModel):
+    age: str
+    moons: tuple[int, int | None] = Field(description="First and last moon (null: no end).")
+
+
+class SaveCatalog(BaseModel):
+    """What the save routes accept and how they read a save."""
+
+    routes: dict[str, str] = Field(description="The save routes and what each answers.")
+    max_body_bytes: int = Field(
+        alias="maxBodyBytes", description="Largest save body (`CG3_SAVE_MAX_BODY_BYTES`)."
+    )
+    include: list[str] = Field(description="`include` values of `/save/sheet`.")
+    order: list[str] = Field(description="`order` values of `/save/sheet`.")
+    life_stages: list[str] = Field(alias="lifeStages", description="`lifeStage` values.")
+    ages: list[SaveAge] = Field(description="The age a cat's `moons` give it.")
+    ranks: list[list[str]] = Field(description="The statuses of each rank in `order=rank`.")
+    special_suffixes: dict[str, str] = Field(
+        alias="specialSuffixes",
+        description="Statuses whose name shows this suffix (unless `specsuffix_hidden`).",
+    )
+    max_cats_per_sheet: int = Field(alias="maxCatsPerSheet")
+
+    model_config = ConfigDict(populate_by_name=True)
+
+
+class ServiceCatalog(Catalog):
+    saves: SaveCatalog = Field(description="The save routes (`/save/params`, `/save/sheet`).")

@@ -700,16 +700,16 @@ def save_cats(document: object) -> tuple[list[object], list[str]]:
             "a save must be a JSON list of cats or an object with `cats`",
             'the content of clan_cats.json, or {"cats": [...], "sick": [ID, ...]}',
         )
-    unknown = sorted(set(document) - {"cats", "sick", "options"})
+    unknown = sorted(set(document) - {"cats", "sick"})
     if unknown:
-        raise SaveFormatError(
-            unknown[0], unknown[0], f"{unknown[0]}: unknown field", "cats, sick, options"
-        )
+        raise SaveFormatError(unknown[0], unknown[0], f"{unknown[0]}: unknown field", "cats, sick")
     cats = document.get("cats")
     if not isinstance(cats, list):
         raise SaveFormatError("cats", _shown(cats), "cats: not a list of cats", "a list of cats")
-    sick = document.get("sick") or []
-    if not isinstance(sick, list) or not all(isinstance(i, str | int) for i in sick):
+    sick = document.get("sick", [])
+    if not isinstance(sick, list) or not all(
+        isinstance(i, str | int) and not isinstance(i, bool) for i in sick
+    ):
         raise SaveFormatError(
             "sick", _shown(sick), "sick: not a list of cat IDs", "a list of cat IDs"
         )
@@ -781,3 +781,11 @@ def arrange(cats: Sequence[SaveCat], include: Include, order: Order) -> list[Sav
     if order != "given":
         chosen.sort(key=ORDERS[order])
     return chosen
+
+
+def age_ranges() -> list[tuple[str, int, int | None]]:
+    """``(age, first moon, last moon or None)`` of each of ClanGen's ages."""
+    ends = [first - 1 for _, first in AGE_STAGES[1:]]
+    return [
+        (name, first, end) for (name, first), end in zip(AGE_STAGES, [*ends, None], strict=True)
+    ]

@@ -38,8 +38,9 @@ SAVE_BODY["requestBody"]["content"]["application/json"]["schema"] = {
     "anyOf": [
         {
             "type": "array",
-            "items": {"type": "object"},
-            "description": "The content of clan_cats.json.",
+            "items": {},
+            "description": "The content of clan_cats.json: cat objects (an entry that is "
+            "not one is listed in the answer's `errors`).",
         },
         SAVE_BODY["requestBody"]["content"]["application/json"]["schema"],
     ]
