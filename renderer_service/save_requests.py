@@ -24,6 +24,7 @@ from .models import (
 )
 from .renderer import Vocabulary
 from .saves import (
+    CatError,
     DrawOptions,
     SaveCat,
     SaveFormatError,
@@ -57,6 +58,18 @@ def parse_save(body: bytes) -> tuple[list[object], list[str]]:
         ) from None
 
 
+MAX_LISTED_ERRORS = 1000
+"""Most per-cat problems an answer lists; the rest are counted in ``warnings``. A 16 MiB
+save of broken cats holds hundreds of thousands of them."""
+
+
+def _listed(errors: list[CatError], warnings: list[str]) -> list[dict[str, Any]]:
+    """The problems an answer lists, and a warning counting any left out."""
+    if len(errors) > MAX_LISTED_ERRORS:
+        warnings.append(f"{len(errors) - MAX_LISTED_ERRORS} more problems are not listed")
+    return [error.as_dict() for error in errors[:MAX_LISTED_ERRORS]]
+
+
 def _page(items: list[Any], offset: int, limit: int | None) -> list[Any]:
     return items[offset : None if limit is None else offset + limit]
 
@@ -74,11 +87,12 @@ def answer_save_params(body: bytes, query: SaveParamsQuery, vocabulary: Vocabula
     cats, sick = parse_save(body)
     page = _page(cats, query.offset, query.limit)
     reading = read_save(page, vocabulary, _draw_options(sick, query), first_index=query.offset)
+    warnings = _sick_warnings(cats, sick)
     return orjson.dumps(
         {
             "cats": [cat.as_dict() for cat in reading.cats],
-            "errors": [error.as_dict() for error in reading.errors],
-            "warnings": _sick_warnings(cats, sick),
+            "errors": _listed(reading.errors, warnings),
+            "warnings": warnings,
             "total": len(cats),
             "offset": query.offset,
             "limit": query.limit,
@@ -159,7 +173,7 @@ def plan_save_sheet(
         f"cat {cat.id}: {warning}" for cat in page for warning in cat.warnings
     ]
     extra = {
-        "errors": [error.as_dict() for error in reading.errors],
+        "errors": _listed(reading.errors, warnings),
         "warnings": warnings,
         "total": len(chosen),
         "offset": query.offset,

@@ -272,3 +272,14 @@ def test_the_catalog_describes_the_save_routes(client: TestClient) -> None:
     assert saves["order"] == ["given", "rank", "name", "moons"]
     assert saves["lifeStages"] == ["newborn", "kitten", "adolescent", "adult", "senior"]
     assert saves["ages"][0] == {"age": "newborn", "moons": [0, 0]}
+
+
+def test_a_save_of_broken_cats_lists_a_bounded_number_of_problems(client: TestClient) -> None:
+    from renderer_service.save_requests import MAX_LISTED_ERRORS
+
+    cats = [{"ID": str(n)} for n in range(200)]  # about a dozen problems each
+    body = client.post("/save/params", json=cats).json()
+    assert len(body["errors"]) == MAX_LISTED_ERRORS
+    assert body["errors"][0]["index"] == 0
+    [warning] = body["warnings"]
+    assert warning.endswith("more problems are not listed")
