@@ -92,6 +92,13 @@ class Settings(BaseSettings):
         le=64 * 1024 * 1024,
         description="Largest request body accepted, in bytes; larger ones get 413 unread.",
     )
+    save_max_body_bytes: int = Field(
+        16 * 1024 * 1024,
+        ge=1024,
+        le=256 * 1024 * 1024,
+        description="Largest body of the save routes (`/save/params`, `/save/sheet`), in bytes: "
+        "a save of thousands of cats is megabytes.",
+    )
     allowed_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="CORS origins allowed to call the service (comma-separated, or `*`).",

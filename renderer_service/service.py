@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import time
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -137,7 +138,10 @@ class RenderService:
 
     # --- batches -------------------------------------------------------------------------
 
-    async def render_batch(self, request: BatchRequest) -> Reply:
+    async def render_batch(
+        self, request: BatchRequest, extra: Mapping[str, Any] | None = None
+    ) -> Reply:
+        """Draw a batch onto one sheet; ``extra`` fields are added to the answer."""
         began = time.perf_counter()
         try:
             frames = plan_batch(request, self.renderer.vocabulary)
@@ -222,6 +226,7 @@ class RenderService:
                 "duration_ms": round((time.perf_counter() - began) * 1000, 3),
                 "pack": self.renderer.pack.content_hash,
             },
+            **(extra or {}),
         }
         return Reply(200, "application/json", orjson.dumps(body))
 

@@ -40,10 +40,12 @@ def test_catalog_is_documented_in_openapi(client: TestClient) -> None:
     schema = client.get("/openapi.json").json()
     response = schema["paths"]["/catalog"]["get"]["responses"]["200"]
     assert response["content"]["application/json"]["schema"] == {
-        "$ref": "#/components/schemas/Catalog"
+        "$ref": "#/components/schemas/ServiceCatalog"
     }
-    fields = schema["components"]["schemas"]["Catalog"]["properties"]
-    assert {"pelts", "colours", "accessories", "poses", "afterlives", "opacity"} <= set(fields)
+    fields = schema["components"]["schemas"]["ServiceCatalog"]["properties"]
+    assert {"pelts", "colours", "accessories", "poses", "afterlives", "opacity", "saves"} <= set(
+        fields
+    )
 
 
 def test_colours_carry_their_colour_group(catalog: dict[str, Any]) -> None:

@@ -9,6 +9,8 @@ passes the limit, whatever the application was doing with it. A request with an 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ..errors import error_body, error_item
 from .fastpath import ASGIApp, Message, Receive, Scope, Send
 
@@ -41,16 +43,21 @@ def too_large_answer(max_bytes: int, size: int, declared: bool) -> list[Message]
 
 
 class BodyLimit:
-    """ASGI middleware: 413 for request bodies over ``max_bytes``."""
+    """ASGI middleware: 413 for request bodies over ``max_bytes``, or over the limit
+    ``route_limits`` gives the request's path."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, route_limits: Mapping[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.route_limits = dict(route_limits or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.route_limits.get(scope["path"], self.max_bytes)
         declared: int | None = None
         for name, value in scope["headers"]:
             if name == b"content-length":
@@ -60,17 +67,16 @@ class BodyLimit:
                     declared = None  # counted instead, like a chunked body
                 break
         if declared is not None and declared >= 0:
-            if declared > self.max_bytes:
-                for message in too_large_answer(self.max_bytes, declared, declared=True):
+            if declared > limit:
+                for message in too_large_answer(limit, declared, declared=True):
                     await send(message)
                 return
             await self.app(scope, receive, send)
             return
-        await self._counted(scope, receive, send)
+        await self._counted(scope, receive, send, limit)
 
-    async def _counted(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _counted(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         """Run the application with a ``receive`` that counts the body as it arrives."""
-        limit = self.max_bytes
         received = 0
         started = answered = False
 

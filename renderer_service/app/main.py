@@ -23,7 +23,8 @@ from .errors import COMMON_ERROR_RESPONSES, install_error_handlers
 from .fastpath import RenderFastPath
 from .limits import BodyLimit
 from .openapi import install_schemas
-from .routes import batch, catalog, health, palettes, render
+from .routes import batch, catalog, health, palettes, render, save
+from .routes.save import SAVE_PATHS
 from .startup import StartupError, StartupGuard, load_pack_and_compile, phase
 from .state import ServiceState
 
@@ -131,7 +132,11 @@ def create_app(
     )
     if fast_path:
         app.add_middleware(RenderFastPath)  # added first, so CORS and error handling wrap it
-    app.add_middleware(BodyLimit, max_bytes=chosen.max_body_bytes)  # outside the fast path
+    app.add_middleware(  # outside the fast path
+        BodyLimit,
+        max_bytes=chosen.max_body_bytes,
+        route_limits=dict.fromkeys(SAVE_PATHS, chosen.save_max_body_bytes),
+    )
     if chosen.allowed_origins:
         app.add_middleware(
             UniformCORSMiddleware,
@@ -144,6 +149,7 @@ def create_app(
     install_error_handlers(app)
     app.include_router(render.router)
     app.include_router(batch.router)
+    app.include_router(save.router)
     app.include_router(health.router)
     app.include_router(catalog.router)
     app.include_router(palettes.router)

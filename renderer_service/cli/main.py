@@ -19,9 +19,9 @@ USAGE_ERROR = 2
 
 def _subcommand_modules() -> list[ModuleType]:
     """The modules that each add a subcommand, in the order ``--help`` lists them."""
-    from . import serve
+    from . import save, serve
 
-    return [serve]
+    return [serve, save]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -39,7 +39,16 @@ PELT_SPRITE_NAMES: Mapping[str, str] = MappingProxyType(
 POINT_MARKINGS = ("COLOURPOINT", "RAGDOLL", "SEPIAPOINT", "MINKPOINT", "SEALPOINT")
 """White groups ClanGen uses as colour points."""
 
-VITILIGO_MARKINGS = ("VITILIGO", "VITILIGOTWO", "MOON", "PHANTOM", "POWDER", "BLEACHED", "SMOKEY")
+VITILIGO_MARKINGS = (
+    "VITILIGO",
+    "VITILIGOTWO",
+    "MOON",
+    "PHANTOM",
+    "KARPATI",
+    "POWDER",
+    "BLEACHED",
+    "SMOKEY",
+)
 """White groups ClanGen uses as vitiligo."""
 
 ACCESSORY_PREFIXES = (

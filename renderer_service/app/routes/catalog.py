@@ -1,23 +1,56 @@
-"""GET /catalog: every value each render param accepts, from the loaded pack."""
+"""GET /catalog: every value each render param accepts, from the loaded pack, and what the
+save routes accept."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, get_args
 
 from fastapi import APIRouter, Depends
 
-from ...renderer import Catalog
+from ...models import (
+    MAX_BATCH_FRAMES,
+    SaveAge,
+    SaveCatalog,
+    SaveLifeStage,
+    SaveSheetQuery,
+    ServiceCatalog,
+)
+from ...saves import RANKS, SPECIAL_SUFFIXES, age_ranges
 from ..state import ServiceState, get_state
 
 router = APIRouter(tags=["catalog"])
 
 
+def save_catalog(max_body_bytes: int) -> SaveCatalog:
+    fields = SaveSheetQuery.model_fields
+    return SaveCatalog(
+        routes={
+            "/save/params": "every cat of a save as V2 render params, with its name and age",
+            "/save/sheet": "the cats of a save on one spritesheet, as /render/batch answers",
+        },
+        max_body_bytes=max_body_bytes,
+        include=list(get_args(fields["include"].annotation)),
+        order=list(get_args(fields["order"].annotation)),
+        life_stages=list(get_args(SaveLifeStage)),
+        ages=[SaveAge(age=age, moons=(first, last)) for age, first, last in age_ranges()],
+        ranks=[sorted(statuses) for statuses in RANKS],
+        special_suffixes=dict(SPECIAL_SUFFIXES),
+        max_cats_per_sheet=MAX_BATCH_FRAMES,
+    )
+
+
 @router.get(
     "/catalog",
-    response_model=Catalog,
+    response_model=ServiceCatalog,
     summary="Every valid value of every render param",
     description="Read from the loaded sprite pack: the same names `/render` accepts and its "
-    "422 answers suggest, with what each draws.",
+    "422 answers suggest, with what each draws; and what the save routes accept.",
 )
-def catalog(state: Annotated[ServiceState, Depends(get_state)]) -> Catalog:
-    return state.renderer.catalog
+def catalog(state: Annotated[ServiceState, Depends(get_state)]) -> ServiceCatalog:
+    pack = state.renderer.catalog
+    return ServiceCatalog.model_validate(
+        {
+            **{name: getattr(pack, name) for name in type(pack).model_fields},
+            "saves": save_catalog(state.settings.save_max_body_bytes),
+        }
+    )

@@ -1,0 +1,97 @@
+"""POST /save/params and POST /save/sheet: a player's ClanGen / Lifegen save, every cat drawn.
+
+The body is the content of ``clan_cats.json`` (or ``{"cats": [...], "sick": [ID, ...]}``),
+up to ``CG3_SAVE_MAX_BODY_BYTES``; the options are in the query string. Reading a save runs
+in a thread so the event loop keeps answering other requests meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from starlette.responses import Response
+
+from ...errors import ApiError
+from ...jobs import Reply
+from ...models import (
+    SaveDocument,
+    SaveParamsQuery,
+    SaveParamsResponse,
+    SaveSheetQuery,
+    SaveSheetResponse,
+)
+from ...save_requests import answer_save_params, plan_save_sheet
+from ..errors import ERROR_RESPONSES
+from ..openapi import json_body
+from ..state import ServiceState, get_state
+from .render import reply_response
+
+router = APIRouter(tags=["save"])
+
+SAVE_PATHS = ("/save/params", "/save/sheet")
+"""Routes whose body is a save, with their own body limit (``CG3_SAVE_MAX_BODY_BYTES``)."""
+
+SAVE_BODY = json_body(SaveDocument)
+SAVE_BODY["requestBody"]["content"]["application/json"]["schema"] = {
+    "anyOf": [
+        {
+            "type": "array",
+            "items": {},
+            "description": "The content of clan_cats.json: cat objects (an entry that is "
+            "not one is listed in the answer's `errors`).",
+        },
+        SAVE_BODY["requestBody"]["content"]["application/json"]["schema"],
+    ]
+}
+
+
+@router.post(
+    "/save/params",
+    response_model=SaveParamsResponse,
+    responses=ERROR_RESPONSES,
+    openapi_extra=SAVE_BODY,
+    summary="Read a ClanGen save: every cat as V2 render params",
+    description="One entry per cat in the save's order, with the params `POST /render` "
+    "accepts and that draw what ClanGen draws, the name the game shows, the age and the "
+    "pose. A cat that cannot be read is listed in `errors` (index, ID, field, value, why); "
+    "the others still convert. Every cat is healthy unless `sick` lists it.",
+)
+async def save_params(
+    request: Request,
+    query: Annotated[SaveParamsQuery, Query()],
+    state: Annotated[ServiceState, Depends(get_state)],
+) -> Response:
+    body = await request.body()
+    try:
+        answer = await asyncio.to_thread(answer_save_params, body, query, state.renderer.vocabulary)
+    except ApiError as error:
+        return reply_response(Reply.from_error(error))
+    return Response(answer, media_type="application/json")
+
+
+@router.post(
+    "/save/sheet",
+    response_model=SaveSheetResponse,
+    responses=ERROR_RESPONSES,
+    openapi_extra=SAVE_BODY,
+    summary="Draw a whole ClanGen save on one spritesheet",
+    description="The cats `include` selects, in `order`, on one sheet: the answer of "
+    "`POST /render/batch` (frames with `id` = the cat's ID and `label` = its name), plus "
+    "the cats that could not be read. The batch limits apply: more cats than a sheet holds "
+    "is a 413; page through them with `offset` and `limit`.",
+)
+async def save_sheet(
+    request: Request,
+    query: Annotated[SaveSheetQuery, Query()],
+    state: Annotated[ServiceState, Depends(get_state)],
+) -> Response:
+    body = await request.body()
+    try:
+        batch, extra = await asyncio.to_thread(
+            plan_save_sheet, body, query, state.renderer.vocabulary
+        )
+    except ApiError as error:
+        return reply_response(Reply.from_error(error))
+    return reply_response(await state.service.render_batch(batch, extra))
