@@ -11,7 +11,24 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from .renderer import CatParams
+from .renderer.formats import ImageFormat
 from .renderer.png import MAX_SCALE
+
+BACKGROUND_DESCRIPTION = (
+    "What the cat is drawn on: `transparent` (default), a colour `#rrggbb` or `#rrggbbaa`, a "
+    "ClanGen profile platform `platform:<biome>:<season>:<light|dark>` (biomes `forest`, "
+    "`mountainous`, `plains`, `beach`, `nest`; seasons `greenleaf`, `leafbare`, `leaffall`, "
+    "`newleaf`), `platform:starclan:<light|dark>`, `platform:darkforest:<light|dark>`, or "
+    "`platform:auto:<biome>:<season>:<light|dark>`: the platform the game would choose (Dark "
+    "Forest cats on the Dark Forest's, other dead cats on StarClan's, newborn and sick cats in "
+    "the nest, the rest on the biome's). On a platform the picture is 80 x 70 (times the "
+    "scale) with the 50 x 50 cat at (15, 0). `GET /catalog` lists every value."
+)
+FORMAT_DESCRIPTION = (
+    "`png` (default), `webp` (lossless) or `gif`. Without it, an `Accept: image/...` header "
+    "chooses. GIF has no translucency: the picture is drawn on its background first, then "
+    "pixels with alpha below 128 become transparent and the rest opaque."
+)
 
 _STRICT = ConfigDict(strict=True, extra="forbid", populate_by_name=True)
 
@@ -48,6 +65,10 @@ class RenderOptions(BaseModel):
     scale: int = Field(
         1, ge=1, le=MAX_SCALE, description="Nearest-neighbour enlargement of every picture."
     )
+    background: str = Field(
+        "transparent", min_length=1, max_length=64, description=BACKGROUND_DESCRIPTION
+    )
+    format: ImageFormat | None = Field(None, description=FORMAT_DESCRIPTION)
 
 
 class RenderRequest(BaseModel):
@@ -99,11 +120,18 @@ class RenderMeta(BaseModel):
     width: int
     height: int
     scale: int
+    format: str = Field(description="`png`, `webp` or `gif`: the type of `image`.")
+    background: str = Field(
+        description="The background drawn: for `platform:auto:...`, the platform chosen."
+    )
     pack: str = Field(description="Content hash of the sprite pack that drew it.")
 
 
 class RenderResponse(BaseModel):
-    image: str = Field(description="The picture as a `data:image/png;base64,...` URL.")
+    image: str = Field(
+        description="The picture as a data URL (`data:image/png;base64,...`, or WebP or GIF "
+        "with `options.format`)."
+    )
     code: str = Field(description="The cat as a URL-safe code, for `GET /render/{code}.png`.")
     meta: RenderMeta
     layers: list[LayerInfo] | None = None

@@ -20,14 +20,15 @@ from .errors import ApiError, error_item
 from .jobs import (
     FrameResult,
     FrameTask,
-    OutputFormat,
     Reply,
+    Wanted,
+    background_error,
     canonical_body,
     data_url,
     parse_render_request,
 )
 from .models import BatchRequest
-from .renderer import Renderer
+from .renderer import ImageFormat, Renderer, TraitError, parse_background
 from .runtime import LRUCache, QueueRefusedError, RenderQueue
 
 CODE_CACHE_CONTROL = "public, max-age=31536000"
@@ -68,15 +69,17 @@ class RenderService:
     async def render(
         self,
         body: bytes,
-        output: OutputFormat,
+        wanted: Wanted = (),
         if_none_match: str | None = None,
         extra_headers: tuple[tuple[str, str], ...] = (),
     ) -> Reply:
+        """``wanted``: the image types the client accepts instead of JSON (empty: JSON)."""
         try:
-            job = parse_render_request(body, self.renderer, output)
+            job = parse_render_request(body, self.renderer, wanted)
         except ApiError as error:
             return Reply.from_error(error)
         canonical = canonical_body(job)
+        output = job.output
         etag = f'"{_digest(canonical, output.encode(), self._pack)}"'
         headers = (("ETag", etag), *extra_headers)
         if etag_matches(if_none_match, etag):
@@ -90,8 +93,19 @@ class RenderService:
         self.cache.put(etag, reply)
         return _with_headers(reply, *headers, ("X-Cache", "miss"))
 
-    async def render_code(self, code: str, scale: int, if_none_match: str | None = None) -> Reply:
-        """``GET /render/{code}.png``: the cat a code stands for, as PNG bytes."""
+    async def render_code(
+        self,
+        code: str,
+        scale: int,
+        if_none_match: str | None = None,
+        image_format: ImageFormat = "png",
+        background: str = "transparent",
+    ) -> Reply:
+        """``GET /render/{code}.{png,webp,gif}``: the cat a code stands for, as image bytes."""
+        try:
+            parse_background(background)
+        except TraitError as error:
+            return Reply.from_error(background_error(error, "background"))
         try:
             params = decode_cat_code(code)
         except CodeError as error:
@@ -103,9 +117,10 @@ class RenderService:
                     [error_item("code", code[:64], str(error), "a code returned by /render")],
                 )
             )
-        body = orjson.dumps({"payload": {"params": params}, "options": {"scale": scale}})
+        options = {"scale": scale, "format": image_format, "background": background}
+        body = orjson.dumps({"payload": {"params": params}, "options": options})
         reply = await self.render(
-            body, "png", if_none_match, (("Cache-Control", CODE_CACHE_CONTROL),)
+            body, (image_format,), if_none_match, (("Cache-Control", CODE_CACHE_CONTROL),)
         )
         if reply.status == 422:  # the code decoded, but its params are not valid
             problem = orjson.loads(reply.body)

@@ -8,10 +8,18 @@ Typical use::
     png = encode_png(result.image)
 """
 
+from .backgrounds import (
+    DEFAULT_BACKGROUND,
+    Background,
+    PlatformSheet,
+    draw_on_background,
+    parse_background,
+)
 from .catalog import Catalog, build_catalog
 from .errors import RendererError, SpritePackError, TraitError
 from .params import CatParams, InvalidTraitsError, TortieLayer, check_traits
 from .pipeline import Layer, Renderer, RenderResult
+from .formats import FORMATS, MEDIA_TYPES, ImageFormat, encode_animation, encode_image
 from .png import encode_png, upscale
 from .sprites import CELL_SIZE, SpritePack
 from .stages import DEFAULT_DARK_FOREST_TINT, LAYER_IDS, STAGES
@@ -19,6 +27,16 @@ from .vocabulary import Vocabulary
 
 __all__ = [
     "CELL_SIZE",
+    "DEFAULT_BACKGROUND",
+    "FORMATS",
+    "MEDIA_TYPES",
+    "Background",
+    "ImageFormat",
+    "PlatformSheet",
+    "draw_on_background",
+    "encode_animation",
+    "encode_image",
+    "parse_background",
     "DEFAULT_DARK_FOREST_TINT",
     "LAYER_IDS",
     "STAGES",

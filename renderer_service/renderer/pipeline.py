@@ -10,6 +10,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import blend
+from .backgrounds import (
+    DEFAULT_BACKGROUND,
+    Background,
+    PlatformSheet,
+    draw_on_background,
+    find_platforms,
+)
 from .blend import Op
 from .catalog import Catalog, build_catalog
 from .params import CatParams, check_traits
@@ -52,7 +59,8 @@ class Renderer:
     """Draws cats from one sprite pack. Thread-safe: it keeps no per-render state.
 
     ``dark_forest_tint`` is the ``(r, g, b)`` a living Dark Forest cat's coat is multiplied by
-    before its lineart is drawn.
+    before its lineart is drawn. ``platforms`` are the profile platforms cats may be drawn on
+    (by default the pack's own ``platforms.png``, else the ones bundled with the package).
     """
 
     def __init__(
@@ -61,6 +69,7 @@ class Renderer:
         stages: tuple[StageFunction, ...] = STAGES,
         *,
         dark_forest_tint: RGB = DEFAULT_DARK_FOREST_TINT,
+        platforms: PlatformSheet | None = None,
     ) -> None:
         if len(dark_forest_tint) != 3 or not all(
             isinstance(c, int) and 0 <= c <= 255 for c in dark_forest_tint
@@ -72,6 +81,7 @@ class Renderer:
         self.vocabulary = Vocabulary.from_pack(pack)
         self.stages = stages
         self.dark_forest_tint = dark_forest_tint
+        self.platforms = platforms if platforms is not None else find_platforms(pack.root)
 
     @cached_property
     def catalog(self) -> Catalog:
@@ -141,6 +151,19 @@ class Renderer:
                 if layer.image is not None:
                     layer.image = np.ascontiguousarray(layer.image[:, ::-1])
         return RenderResult(canvas, (time.perf_counter() - started) * 1000, layers)
+
+    def picture(
+        self,
+        params: CatParams,
+        pose: int,
+        background: Background = DEFAULT_BACKGROUND,
+        image: Image | None = None,
+    ) -> tuple[Image, Background]:
+        """The cat (``image`` if already rendered) on ``background``, and the fixed
+        background it resolved to (``platform:auto:...`` chooses the cat's platform)."""
+        cat = image if image is not None else self.render(params, pose).image
+        chosen = background.resolve(params, pose)
+        return draw_on_background(cat, chosen, self.platforms), chosen
 
     def warm_up(self) -> None:
         """Render one cat every way once, so every compiled kernel is ready: worker
