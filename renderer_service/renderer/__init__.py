@@ -17,9 +17,9 @@ from .backgrounds import (
 )
 from .catalog import Catalog, build_catalog
 from .errors import RendererError, SpritePackError, TraitError
+from .formats import FORMATS, MEDIA_TYPES, ImageFormat, encode_animation, encode_image
 from .params import CatParams, InvalidTraitsError, TortieLayer, check_traits
 from .pipeline import Layer, Renderer, RenderResult
-from .formats import FORMATS, MEDIA_TYPES, ImageFormat, encode_animation, encode_image
 from .png import encode_png, upscale
 from .sprites import CELL_SIZE, SpritePack
 from .stages import DEFAULT_DARK_FOREST_TINT, LAYER_IDS, STAGES
@@ -28,22 +28,18 @@ from .vocabulary import Vocabulary
 __all__ = [
     "CELL_SIZE",
     "DEFAULT_BACKGROUND",
-    "FORMATS",
-    "MEDIA_TYPES",
-    "Background",
-    "ImageFormat",
-    "PlatformSheet",
-    "draw_on_background",
-    "encode_animation",
-    "encode_image",
-    "parse_background",
     "DEFAULT_DARK_FOREST_TINT",
+    "FORMATS",
     "LAYER_IDS",
+    "MEDIA_TYPES",
     "STAGES",
+    "Background",
     "CatParams",
     "Catalog",
+    "ImageFormat",
     "InvalidTraitsError",
     "Layer",
+    "PlatformSheet",
     "RenderResult",
     "Renderer",
     "RendererError",
@@ -54,6 +50,10 @@ __all__ = [
     "Vocabulary",
     "build_catalog",
     "check_traits",
+    "draw_on_background",
+    "encode_animation",
+    "encode_image",
     "encode_png",
+    "parse_background",
     "upscale",
 ]
