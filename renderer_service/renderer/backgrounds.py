@@ -107,7 +107,8 @@ def platform_cell(name: str) -> tuple[int, int]:
 
 @dataclass(frozen=True, slots=True)
 class Background:
-    """A parsed background. ``name`` is its canonical spelling (colours in lower case)."""
+    """A parsed background. ``name`` is its canonical spelling (colours in lower case, an
+    opaque one as ``#rrggbb``)."""
 
     kind: BackgroundKind
     name: str
@@ -161,7 +162,8 @@ def parse_background(text: str, field: str = "background") -> Background:
         rgb, alpha = match.group(1), match.group(2) or "ff"
         value = int(rgb + alpha, 16)
         rgba = (value >> 24 & 255, value >> 16 & 255, value >> 8 & 255, value & 255)
-        return Background("colour", "#" + (rgb + alpha).lower(), rgba=rgba)
+        name = "#" + (rgb if alpha.lower() == "ff" else rgb + alpha).lower()
+        return Background("colour", name, rgba=rgba)
     if text in _FIXED:
         return Background("platform", text, platform=text.removeprefix("platform:"))
     if text in _AUTO:
