@@ -301,21 +301,29 @@ def answer_render(renderer: Renderer, body: bytes, wanted: Wanted = ()) -> Reply
 
 @dataclass(frozen=True, slots=True)
 class FrameTask:
-    """One frame of a batch: a canonical /render body, drawn into a square tile."""
+    """One frame of a batch: a canonical /render body, drawn on its background into a tile.
+
+    Without a platform the tile is ``tile_size`` square (the 50 x 50 picture resized); on a
+    platform it is the 80 x 70 picture enlarged ``tile_size // 80`` times.
+    """
 
     body: bytes
     tile_size: int
     layer_id: str | None = None
     """Draw only this layer (``frameMode=layer``); ``None`` draws the whole cat."""
     include_png: bool = False
+    """Also encode the tile alone (in ``source_format``)."""
+    background: str = "transparent"
+    source_format: ImageFormat = "png"
 
 
 @dataclass(frozen=True, slots=True)
 class FrameResult:
     status: int
     tile: bytes
-    """The tile's RGBA bytes, ``tile_size`` x ``tile_size``."""
+    """The tile's RGBA bytes."""
     png: bytes | None
+    """The tile alone, encoded in the task's ``source_format``, when asked for."""
     drawn: bool
 
     @property
@@ -337,8 +345,14 @@ def run_frame(renderer: Renderer, task: FrameTask) -> FrameResult:
         layer = next(layer for layer in result.layers or [] if layer.id == task.layer_id)
         drawn = layer.drawn
         image = layer.image if layer.image is not None else np.zeros_like(result.image)
-    tile = resize_nearest(image, task.tile_size)
-    return FrameResult(200, tile.tobytes(), encode_png(tile) if task.include_png else None, drawn)
+    background = parse_background(task.background)
+    image, _ = renderer.picture(job.params, job.pose, background, image)
+    if background.is_platform:
+        tile = upscale(image, task.tile_size // image.shape[1])
+    else:
+        tile = resize_nearest(image, task.tile_size)
+    source = encode_image(tile, task.source_format) if task.include_png else None
+    return FrameResult(200, tile.tobytes(), source, drawn)
 
 
 class TaskHandler:

@@ -199,6 +199,22 @@ class BatchVariant(BaseModel):
     )
 
 
+class AnimateOptions(BaseModel):
+    """Play the frames one after the other instead of laying them out on a sheet."""
+
+    model_config = _STRICT
+
+    frame_ms: int = Field(
+        200, alias="frameMs", ge=20, le=60_000, description="How long each frame shows."
+    )
+    loop: int = Field(
+        0,
+        ge=0,
+        le=65_535,
+        description="0: repeat for ever; otherwise the loop count written into the file.",
+    )
+
+
 class BatchOptions(BaseModel):
     model_config = _STRICT
 
@@ -207,7 +223,29 @@ class BatchOptions(BaseModel):
         alias="tileSize",
         ge=1,
         le=MAX_TILE_SIZE,
-        description="Width and height of each tile (the 50 px cat scaled, nearest neighbour).",
+        description="Width and height of each tile (the 50 px cat scaled, nearest neighbour). "
+        "Does not apply on a platform background: a platform tile is 80 x 70 times `scale`.",
+    )
+    scale: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_SCALE,
+        description="Enlargement: tiles of 50 x `scale` px (the same as `tileSize`), or "
+        "80 x 70 times `scale` on a platform background.",
+    )
+    background: str = Field(
+        "transparent", min_length=1, max_length=64, description=BACKGROUND_DESCRIPTION
+    )
+    format: ImageFormat | None = Field(
+        None,
+        description="`png` (default), `webp` (lossless) or `gif` for the sheet and the "
+        "sources; `png` (APNG) or `gif` with `animate`.",
+    )
+    animate: AnimateOptions | None = Field(
+        None,
+        description="Turn the frames into one animation (APNG or GIF) instead of a sheet: "
+        "every frame in turn, e.g. a cat through its life stages. Answered like a sheet: "
+        "`sheet` holds the animation, `width` and `height` are one frame's.",
     )
     columns: int | None = Field(
         None, ge=1, le=MAX_BATCH_FRAMES, description="Tiles per row; default about square."
@@ -284,14 +322,23 @@ class BatchFrame(BaseModel):
 
 class BatchSource(BaseModel):
     id: str
-    image: str = Field(description="The frame alone as a PNG data URL.")
+    image: str = Field(description="The frame alone as a data URL of the batch's format.")
 
 
 class BatchResponse(BaseModel):
-    sheet: str = Field(description="The spritesheet as a PNG data URL.")
+    sheet: str = Field(
+        description="The spritesheet (or the animation) as a data URL of its format."
+    )
     width: int
     height: int
-    tileSize: int
+    tileSize: int | None = Field(description="The square tile's size; null on a platform.")
+    tileWidth: int
+    tileHeight: int
+    format: str = Field(description="`png`, `webp` or `gif`.")
+    background: str = Field(description="`options.background`, as spelt canonically.")
+    animation: AnimateOptions | None = Field(
+        None, description="With `options.animate`: how the frames play."
+    )
     columns: int
     rows: int
     frames: list[BatchFrame]

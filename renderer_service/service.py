@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from .batch import assemble_sheet, layout_sheet, plan_batch
+from .batch import assemble_animation, assemble_sheet, layout_sheet, plan_batch, plan_tiles
 from .codes import CodeError, decode_cat_code
 from .errors import ApiError, error_item
 from .jobs import (
@@ -28,7 +28,7 @@ from .jobs import (
     parse_render_request,
 )
 from .models import BatchRequest
-from .renderer import ImageFormat, Renderer, TraitError, parse_background
+from .renderer import MEDIA_TYPES, ImageFormat, Renderer, TraitError, parse_background
 from .runtime import LRUCache, QueueRefusedError, RenderQueue
 
 CODE_CACHE_CONTROL = "public, max-age=31536000"
@@ -134,14 +134,22 @@ class RenderService:
     async def render_batch(self, request: BatchRequest) -> Reply:
         began = time.perf_counter()
         try:
+            tiles = plan_tiles(request)
             frames = plan_batch(request, self.renderer.vocabulary)
-            layout = layout_sheet(request, len(frames))
+            layout = layout_sheet(request, len(frames), tiles)
         except ApiError as error:
             return Reply.from_error(error)
         options = request.options
         layer_id = options.layer_id if options.frame_mode == "layer" else None
         tasks = [
-            FrameTask(frame.body, options.tile_size, layer_id, options.include_sources)
+            FrameTask(
+                frame.body,
+                tiles.width,
+                layer_id,
+                options.include_sources,
+                tiles.background.name,
+                tiles.image_format,
+            )
             for frame in frames
         ]
         keys = [
@@ -149,7 +157,8 @@ class RenderService:
                 task.body,
                 str(task.tile_size).encode(),
                 (task.layer_id or "").encode(),
-                b"png" if task.include_png else b"",
+                task.source_format.encode() if task.include_png else b"",
+                task.background.encode(),
                 self._pack,
             )
             for task in tasks
@@ -167,13 +176,19 @@ class RenderService:
             results[index] = result
             self.cache.put(keys[index], result)
         frame_results: list[FrameResult] = results
-        sheet = await asyncio.to_thread(
-            assemble_sheet, [result.tile for result in frame_results], layout
-        )
-        size = layout.tile_size
+        tile_bytes = [result.tile for result in frame_results]
+        animate = options.animate
+        if animate is not None:
+            sheet = await asyncio.to_thread(
+                assemble_animation, tile_bytes, tiles, animate.frame_ms, animate.loop
+            )
+        else:
+            sheet = await asyncio.to_thread(assemble_sheet, tile_bytes, layout, tiles.image_format)
+        width, height = layout.tile_width, layout.tile_height
+        media_type = MEDIA_TYPES[tiles.image_format]
         records = []
         for index, (frame, result) in enumerate(zip(frames, frame_results, strict=True)):
-            column, row = layout.position(index)
+            column, row = (0, 0) if animate is not None else layout.position(index)
             records.append(
                 {
                     "id": frame.id,
@@ -182,27 +197,32 @@ class RenderService:
                     "index": index,
                     "column": column,
                     "row": row,
-                    "x": column * size,
-                    "y": row * size,
-                    "width": size,
-                    "height": size,
+                    "x": column * width,
+                    "y": row * height,
+                    "width": width,
+                    "height": height,
                     "spriteNumber": frame.pose,
                     "drawn": result.drawn,
                 }
             )
         sources = (
             [
-                {"id": frame.id, "image": data_url(result.png or b"")}
+                {"id": frame.id, "image": data_url(result.png or b"", media_type)}
                 for frame, result in zip(frames, frame_results, strict=True)
             ]
             if options.include_sources
             else None
         )
         body = {
-            "sheet": data_url(sheet),
+            "sheet": data_url(sheet, media_type),
             "width": layout.width,
             "height": layout.height,
-            "tileSize": size,
+            "tileSize": None if tiles.background.is_platform else width,
+            "tileWidth": width,
+            "tileHeight": height,
+            "format": tiles.image_format,
+            "background": tiles.background.name,
+            "animation": ({"frameMs": animate.frame_ms, "loop": animate.loop} if animate else None),
             "columns": layout.columns,
             "rows": layout.rows,
             "frames": records,

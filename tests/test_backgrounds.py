@@ -104,9 +104,8 @@ def test_a_colour_background_is_the_cat_blitted_onto_that_colour(
 ) -> None:
     params = CatParams.model_validate(SHADED)
     cat = renderer.render(params, 8).image
-    rgba = tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5)) + (
-        int(colour[7:9], 16) if len(colour) == 9 else 255,
-    )
+    digits = colour[1:] if len(colour) == 9 else colour[1:] + "ff"
+    rgba = [int(digits[i : i + 2], 16) for i in (0, 2, 4, 6)]
     filled = np.empty((50, 50, 4), dtype=np.uint8)
     filled[:] = rgba
     surface = to_surface(filled)
