@@ -22,6 +22,7 @@ from .fastpath import RenderFastPath
 from .limits import BodyLimit
 from .openapi import install_schemas
 from .routes import batch, catalog, health, render
+from .routes.playground import install_playground
 from .state import ServiceState
 
 logger = logging.getLogger("renderer.app")
@@ -105,6 +106,7 @@ def create_app(
     app.include_router(batch.router)
     app.include_router(health.router)
     app.include_router(catalog.router)
+    install_playground(app)
     install_schemas(app, [RenderRequest])
     return app
 
