@@ -250,7 +250,8 @@ def test_the_layer_strip_shows_every_stage_with_its_picture_label_blend_and_time
         if image is not None:
             assert image.get_attribute("src") == layer["image"]
     white = page.query_selector("#layers li[data-layer='whitePatches']")
-    assert white is not None and "skipped" not in (white.get_attribute("class") or "")
+    assert white is not None
+    assert "skipped" not in (white.get_attribute("class") or "")
 
 
 def test_the_share_link_reopens_the_playground_on_the_same_cat(page: Any, base_url: str) -> None:
@@ -367,7 +368,8 @@ def test_the_keyboard_reaches_the_controls_with_a_visible_focus(page: Any) -> No
         return [e.tagName, s.outlineStyle, s.outlineWidth]; }"""
     )
     assert focused[0] in ("INPUT", "SELECT", "BUTTON", "A")
-    assert focused[1] != "none" and focused[2] != "0px"
+    assert focused[1] != "none"
+    assert focused[2] != "0px"
     before = page.input_value("#trait-colour")
     page.focus("#trait-colour")
     page.keyboard.press("ArrowDown")
