@@ -205,6 +205,7 @@ def test_changed_traits_change_the_picture_to_what_render_answers(page: Any, bas
     page.select_option("#trait-colour", "GINGER")
     page.select_option("#trait-eyeColour", "BLUE")
     page.fill("#trait-accessories-search", "maple")
+    assert page.locator("#trait-accessories-HOLLY").is_hidden()  # the search filters the list
     page.check("#trait-accessories-MAPLE_LEAF")
     page.check("#trait-shading")
     page.click(".poses button[data-pose='3']")
