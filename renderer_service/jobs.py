@@ -136,9 +136,8 @@ def run_render_job(renderer: Renderer, job: RenderJob) -> RenderOutput:
     )
     picture, background = renderer.picture(job.params, job.pose, job.background, result.image)
     rendered = time.perf_counter()
-    picture = upscale(picture, options.scale)
     media_type = MEDIA_TYPES[job.image_format]
-    encoded_image = encode_image(picture, job.image_format)
+    encoded_image = encode_image(picture, job.image_format, options.scale)
     encoded = time.perf_counter()
     render_ms = (rendered - began) * 1000
     if job.output == "image":
@@ -153,8 +152,8 @@ def run_render_job(renderer: Renderer, job: RenderJob) -> RenderOutput:
             "render_ms": round(render_ms, 4),
             "encode_ms": round((encoded - rendered) * 1000, 4),
             "spriteNumber": job.pose,
-            "width": picture.shape[1],
-            "height": picture.shape[0],
+            "width": picture.shape[1] * options.scale,
+            "height": picture.shape[0] * options.scale,
             "scale": options.scale,
             "format": job.image_format,
             "background": background.name,

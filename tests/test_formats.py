@@ -180,3 +180,10 @@ def test_gif_animation_frames_follow_the_alpha_rule_each() -> None:
     assert len(decoded) == 3
     for got, want in zip(decoded, frames, strict=True):
         assert not mismatches(got, gif_alpha(want)).any()
+
+
+def test_an_enlarged_gif_is_the_small_gif_enlarged_pixel_for_pixel() -> None:
+    for picture in (random_picture(4, colours=50), random_picture(5)):
+        small = load_rgba(encode_image(picture, "gif"))
+        big = load_rgba(encode_image(picture, "gif", 3))
+        assert (big == np.repeat(np.repeat(small, 3, axis=0), 3, axis=1)).all()

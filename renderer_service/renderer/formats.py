@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image as PILImage
 
-from .png import encode_png
+from .png import encode_png, upscale
 
 Image = NDArray[np.uint8]
 ImageFormat = Literal["png", "webp", "gif"]
@@ -48,8 +48,9 @@ def gif_alpha(image: Image) -> Image:
     return out
 
 
-def _gif_frame(image: Image) -> PILImage.Image:
-    """A palette picture whose index 0 is transparent, following the GIF rule."""
+def _gif_frame(image: Image, scale: int = 1) -> PILImage.Image:
+    """A palette picture whose index 0 is transparent, following the GIF rule, enlarged
+    ``scale`` times (after choosing the palette, which enlarging cannot change)."""
     ruled = gif_alpha(image)
     opaque = ruled[:, :, 3] == 255
     rgb = ruled[:, :, :3]
@@ -74,7 +75,9 @@ def _gif_frame(image: Image) -> PILImage.Image:
         palette = np.zeros((256, 3), dtype=np.uint8)
         used = np.frombuffer(bytes(reduced.getpalette() or []), dtype=np.uint8).reshape(-1, 3)
         palette[1 : 1 + min(len(used), GIF_COLOURS)] = used[:GIF_COLOURS]
-    frame = PILImage.fromarray(indices, "P")
+    if scale > 1:
+        indices = np.repeat(np.repeat(indices, scale, axis=0), scale, axis=1)
+    frame = PILImage.fromarray(np.ascontiguousarray(indices), "P")
     frame.putpalette(palette.tobytes())
     frame.info["transparency"] = 0
     return frame
@@ -83,25 +86,26 @@ def _gif_frame(image: Image) -> PILImage.Image:
 def _webp(image: Image) -> bytes:
     buffer = io.BytesIO()
     PILImage.fromarray(np.ascontiguousarray(image), "RGBA").save(
-        buffer, "WEBP", lossless=True, exact=True, quality=100, method=4
-    )
+        buffer, "WEBP", lossless=True, exact=True, quality=100, method=1
+    )  # method 1: a few percent larger than the slowest effort, several times faster
     return buffer.getvalue()
 
 
-def _gif(image: Image) -> bytes:
+def _gif(image: Image, scale: int) -> bytes:
     buffer = io.BytesIO()
-    _gif_frame(image).save(buffer, "GIF", transparency=0, optimize=False)
+    _gif_frame(image, scale).save(buffer, "GIF", transparency=0, optimize=False)
     return buffer.getvalue()
 
 
-def encode_image(image: Image, image_format: ImageFormat) -> bytes:
-    """One ``(h, w, 4)`` RGBA picture in ``image_format``."""
+def encode_image(image: Image, image_format: ImageFormat, scale: int = 1) -> bytes:
+    """One ``(h, w, 4)`` RGBA picture in ``image_format``, enlarged ``scale`` times
+    (nearest neighbour; a GIF's palette is chosen before enlarging, which is cheaper)."""
     if image_format == "png":
-        return encode_png(image)
+        return encode_png(upscale(image, scale))
     if image_format == "webp":
-        return _webp(image)
+        return _webp(upscale(image, scale))
     if image_format == "gif":
-        return _gif(image)
+        return _gif(image, scale)
     raise ValueError(f"unknown image format {image_format!r}; one of {', '.join(FORMATS)}")
 
 
