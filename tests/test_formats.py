@@ -187,3 +187,18 @@ def test_an_enlarged_gif_is_the_small_gif_enlarged_pixel_for_pixel() -> None:
         small = load_rgba(encode_image(picture, "gif"))
         big = load_rgba(encode_image(picture, "gif", 3))
         assert (big == np.repeat(np.repeat(small, 3, axis=0), 3, axis=1)).all()
+
+
+def test_past_255_colours_a_gif_keeps_the_255_commonest_exactly() -> None:
+    rng = np.random.default_rng(6)
+    palette = rng.integers(0, 256, (300, 4), dtype=np.uint8)
+    palette[:, 3] = 255
+    weights = np.r_[np.full(255, 30), np.ones(45)]  # 255 common colours, 45 rare ones
+    choice = rng.choice(300, size=(60, 60), p=weights / weights.sum())
+    picture = palette[choice]
+    decoded = load_rgba(encode_image(picture, "gif"))
+    common = choice < 255
+    present = np.unique(choice[common])
+    assert len(np.unique(choice)) > 255
+    assert len(present) == 255
+    assert (decoded[common] == picture[common]).all()

@@ -8,8 +8,9 @@ for still pictures and animations:
 2. every pixel whose alpha is below 128 becomes fully transparent, every other pixel fully
    opaque with its colour unchanged (``gif_alpha``);
 3. when a frame then holds at most 255 colours, they are kept exactly (one palette entry is
-   the transparent one); past 255 the frame is reduced to 255 colours (median cut, no
-   dithering).
+   the transparent one). Past 255, its 255 commonest colours stay exact and every other
+   colour becomes the nearest of them (no dithering); a frame of more than 4096 colours (a
+   large sheet) is reduced by Pillow's fast octree instead.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ GIF_ALPHA_THRESHOLD = 128
 """Alpha at or above which a pixel is opaque in a GIF; below it, transparent."""
 GIF_COLOURS = 255
 """Colours a GIF frame keeps exactly (its palette's 256th entry is transparency)."""
+NEAREST_LIMIT = 4096
+"""Up to this many colours, the 255 commonest are kept and the rest mapped to the nearest."""
 
 
 def gif_alpha(image: Image) -> Image:
@@ -46,6 +49,11 @@ def gif_alpha(image: Image) -> Image:
     out[:, :, 3] = np.where(opaque, 255, 0).astype(np.uint8)
     out[~opaque] = 0
     return out
+
+
+def _channels(packed: NDArray[np.uint32]) -> NDArray[np.int32]:
+    """``0xRRGGBB`` values as ``(n, 3)`` channels."""
+    return np.stack([packed >> 16 & 255, packed >> 8 & 255, packed & 255], axis=1).astype(np.int32)
 
 
 def _gif_frame(image: Image, scale: int = 1) -> PILImage.Image:
@@ -59,22 +67,27 @@ def _gif_frame(image: Image, scale: int = 1) -> PILImage.Image:
         | rgb[:, :, 1].astype(np.uint32) << 8
         | rgb[:, :, 2].astype(np.uint32)
     )
-    colours, inverse = np.unique(packed[opaque], return_inverse=True)
+    colours, inverse, counts = np.unique(packed[opaque], return_inverse=True, return_counts=True)
     indices = np.zeros(packed.shape, dtype=np.uint8)
+    palette = np.zeros((256, 3), dtype=np.uint8)
     if len(colours) <= GIF_COLOURS:
         indices[opaque] = (inverse + 1).astype(np.uint8)
-        palette = np.zeros((256, 3), dtype=np.uint8)
-        palette[1 : len(colours) + 1, 0] = colours >> 16 & 255
-        palette[1 : len(colours) + 1, 1] = colours >> 8 & 255
-        palette[1 : len(colours) + 1, 2] = colours & 255
-    else:
+        kept = colours
+    elif len(colours) <= NEAREST_LIMIT:
+        # The 255 commonest colours stay exact; each other colour takes the nearest of them.
+        kept = colours[np.argsort(-counts, kind="stable")[:GIF_COLOURS]]
+        distance = (_channels(colours)[:, None, :] - _channels(kept)[None, :, :]) ** 2
+        nearest = distance.sum(axis=2).argmin(axis=1)
+        indices[opaque] = (nearest[inverse] + 1).astype(np.uint8)
+    else:  # a large sheet of many colours: Pillow's fast octree
         reduced = PILImage.fromarray(np.ascontiguousarray(rgb), "RGB").quantize(
-            GIF_COLOURS, method=PILImage.Quantize.MEDIANCUT, dither=PILImage.Dither.NONE
+            GIF_COLOURS, method=PILImage.Quantize.FASTOCTREE, dither=PILImage.Dither.NONE
         )
         indices[opaque] = np.asarray(reduced, dtype=np.uint8)[opaque] + 1
-        palette = np.zeros((256, 3), dtype=np.uint8)
         used = np.frombuffer(bytes(reduced.getpalette() or []), dtype=np.uint8).reshape(-1, 3)
         palette[1 : 1 + min(len(used), GIF_COLOURS)] = used[:GIF_COLOURS]
+        kept = np.zeros(0, dtype=np.uint32)
+    palette[1 : len(kept) + 1] = _channels(kept)
     if scale > 1:
         indices = np.repeat(np.repeat(indices, scale, axis=0), scale, axis=1)
     frame = PILImage.fromarray(np.ascontiguousarray(indices), "P")
