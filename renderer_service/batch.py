@@ -18,7 +18,14 @@ from pydantic import ValidationError
 
 from .errors import ApiError, error_item, traits_error, validation_error_from
 from .jobs import background_error, canonical_params
-from .models import MAX_BATCH_FRAMES, MAX_TILE_SIZE, PIXEL_BUDGET, BatchRequest, BatchVariant
+from .models import (
+    MAX_BATCH_FRAMES,
+    MAX_TILE_SIZE,
+    PIXEL_BUDGET,
+    SLOW_ENCODING_PIXEL_BUDGET,
+    BatchRequest,
+    BatchVariant,
+)
 from .renderer import (
     CELL_SIZE,
     LAYER_IDS,
@@ -321,18 +328,21 @@ def layout_sheet(
         frame_count * len(LAYER_IDS) * CELL_SIZE * CELL_SIZE if options.frame_mode == "layer" else 0
     )
     total = sheet + sources + layers
-    if total > PIXEL_BUDGET:
+    slow = tiles.animated or tiles.image_format != "png"
+    budget = SLOW_ENCODING_PIXEL_BUDGET if slow else PIXEL_BUDGET
+    if total > budget:
+        kind = "an animation, WebP or GIF" if slow else "a batch"
         raise ApiError(
             413,
             "pixel_budget",
             f"the batch needs {total:,} pixels (sheet {sheet:,}, sources {sources:,}, layer "
-            f"images {layers:,}); the budget is {PIXEL_BUDGET:,}",
+            f"images {layers:,}); the budget for {kind} is {budget:,}",
             [
                 error_item(
                     "options.scale" if tiles.background.is_platform else "options.tileSize",
                     options.scale if tiles.background.is_platform else options.tile_size,
                     f"{total} pixels requested",
-                    f"at most {PIXEL_BUDGET} pixels in all: fewer frames or smaller tiles",
+                    f"at most {budget} pixels in all: fewer frames or smaller tiles",
                 )
             ],
         )

@@ -175,6 +175,9 @@ class ErrorResponse(BaseModel):
 MAX_BATCH_FRAMES = 256
 MAX_TILE_SIZE = 1024
 PIXEL_BUDGET = 16_000_000
+SLOW_ENCODING_PIXEL_BUDGET = 4_000_000
+"""The budget of a batch encoded as WebP, GIF or an animation: those encoders cost several
+times what the PNG encoder does for each pixel."""
 
 
 class BatchVariant(BaseModel):

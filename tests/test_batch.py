@@ -368,3 +368,18 @@ def test_an_animated_webp_is_refused_naming_the_format(client: TestClient) -> No
     )
     assert answer.status_code == 422
     assert answer.json()["field"] == "options.format"
+
+
+def test_webp_gif_and_animations_have_a_smaller_pixel_budget(client: TestClient) -> None:
+    body: dict[str, Any] = {
+        "payload": {"spriteNumber": 8},
+        "options": {"layerId": "eyes", "expandVariants": True, "tileSize": 500},
+    }  # 21 eye colours at 500 px: 5.25 million pixels
+    assert client.post("/render/batch", json=body).status_code == 200
+    for extra in ({"format": "webp"}, {"format": "gif"}, {"animate": {}}):
+        answer = client.post(
+            "/render/batch", json={**body, "options": {**body["options"], **extra}}
+        )
+        assert answer.status_code == 413, extra
+        assert answer.json()["error"] == "pixel_budget"
+        assert "4,000,000" in answer.json()["detail"]
