@@ -1,5 +1,6 @@
-"""Take the README's picture of the playground: start the service on a free loopback port,
-open ``/`` in headless Chromium (the system one), make a cat, and save a screenshot.
+"""Take the README's picture of the playground: start the service (``cg3 serve``) on a free
+loopback port, open ``/`` in headless Chromium (the system one), make a cat, and save a
+screenshot.
 
     uv run python scripts/playground_screenshot.py [--out docs/playground.png]
 """
@@ -38,19 +39,17 @@ def main() -> None:
     parser.add_argument("--height", type=int, default=820)
     args = parser.parse_args()
 
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server = subprocess.Popen(
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(  # the README's start command
         [
-            sys.executable,
-            *("-m", "uvicorn", "renderer_service.app.main:app"),
-            *("--fd", str(sock.fileno()), "--log-level", "warning"),
+            *(sys.executable, "-m", "renderer_service.cli.main", "serve"),
+            *("--port", str(port), "--log-level", "warning"),
         ],
-        pass_fds=(sock.fileno(),),
         env={**os.environ, "CG3_WORKER_COUNT": "1"},
     )
-    sock.close()
     try:
         deadline = time.monotonic() + 120
         while True:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -44,29 +45,33 @@ if not CHROMIUM.exists():
     pytest.skip(f"no Chromium at {CHROMIUM} (.ci/run installs it)", allow_module_level=True)
 
 
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
 @pytest.fixture(scope="module")
 def base_url() -> Iterator[str]:
-    """The service on a free loopback port (the socket is bound here and handed over)."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
+    """The service as the README starts it (``cg3 serve``), on a free loopback port."""
+    port = free_port()
     env = {**os.environ, "CG3_WORKER_COUNT": "1", "CG3_SPRITE_ROOT": str(sprite_root())}
     process = subprocess.Popen(
         [
             sys.executable,
             "-m",
-            "uvicorn",
-            "renderer_service.app.main:app",
-            "--fd",
-            str(sock.fileno()),
+            "renderer_service.cli.main",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
             "--log-level",
             "warning",
         ],
-        pass_fds=(sock.fileno(),),
         env=env,
     )
-    sock.close()
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + START_TIMEOUT_S
@@ -81,7 +86,7 @@ def base_url() -> Iterator[str]:
             time.sleep(0.5)
         yield url
     finally:
-        process.terminate()
+        process.send_signal(signal.SIGTERM)
         try:
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
