@@ -205,9 +205,10 @@ def resolve_pose(request: RenderRequest) -> int:
 
 
 def background_error(error: TraitError, field: str) -> ApiError:
+    """The 422 for a background the service cannot draw (a name it does not have)."""
     return ApiError(
         422,
-        "invalid_options",
+        "invalid_params",
         f"{field}: {error.value!r} is not a background",
         [error_item(field, error.value, str(error), error.expected, error.suggestions)],
     )
@@ -231,7 +232,7 @@ def choose_format(options: RenderOptions, wanted: Wanted) -> ImageFormat:
         accepted = ", ".join(MEDIA_TYPES[f] for f in wanted)
         raise ApiError(
             422,
-            "invalid_options",
+            "invalid_request",
             f"options.format: {options.format!r} is not among the types the Accept header "
             f"asks for ({accepted})",
             [
