@@ -17,18 +17,32 @@ import orjson
 from pydantic import ValidationError
 
 from .errors import ApiError, error_item, traits_error, validation_error_from
-from .jobs import canonical_params
-from .models import MAX_BATCH_FRAMES, PIXEL_BUDGET, BatchRequest, BatchVariant, RequestParams
+from .jobs import background_error, canonical_params
+from .models import (
+    MAX_BATCH_FRAMES,
+    MAX_TILE_SIZE,
+    PIXEL_BUDGET,
+    SLOW_ENCODING_PIXEL_BUDGET,
+    BatchRequest,
+    BatchVariant,
+    RequestParams,
+)
 from .normalise import normalise_params
 from .renderer import (
     CELL_SIZE,
     DEFAULT_POSE,
     LAYER_IDS,
+    Background,
+    ImageFormat,
     InvalidTraitsError,
+    TraitError,
     Vocabulary,
     check_traits,
-    encode_png,
+    encode_animation,
+    encode_image,
+    parse_background,
 )
+from .renderer.formats import ANIMATED_FORMATS
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,18 +57,86 @@ class PlannedFrame:
 
 
 @dataclass(frozen=True, slots=True)
+class TilePlan:
+    """What every frame is drawn as: its background, its tile's size, the output format."""
+
+    background: Background
+    width: int
+    height: int
+    image_format: ImageFormat
+    animated: bool
+
+    @property
+    def square(self) -> bool:
+        return not self.background.is_platform
+
+
+def _option_error(field: str, value: object, detail: str, expected: str) -> ApiError:
+    return ApiError(
+        422, "invalid_options", f"{field}: {detail}", [error_item(field, value, detail, expected)]
+    )
+
+
+def plan_tiles(request: BatchRequest) -> TilePlan:
+    """The tiles of a batch from its options; ``ApiError`` (422) for options that clash."""
+    options = request.options
+    try:
+        background = parse_background(options.background)
+    except TraitError as error:
+        raise background_error(error, "options.background") from None
+    given_tile = "tile_size" in options.model_fields_set
+    if background.is_platform:
+        if given_tile:
+            raise _option_error(
+                "options.tileSize",
+                options.tile_size,
+                "tileSize does not apply on a platform background: a platform tile is "
+                "80 x 70 times options.scale",
+                "no tileSize; options.scale 1-16 to enlarge",
+            )
+        scale = options.scale or 1
+        width, height = background.size[0] * scale, background.size[1] * scale
+    else:
+        size = options.tile_size
+        if options.scale is not None:
+            if given_tile and options.tile_size != CELL_SIZE * options.scale:
+                raise _option_error(
+                    "options.scale",
+                    options.scale,
+                    f"scale {options.scale} means {CELL_SIZE * options.scale} px tiles, but "
+                    f"tileSize is {options.tile_size}",
+                    "tileSize or scale, not both",
+                )
+            size = CELL_SIZE * options.scale
+            if size > MAX_TILE_SIZE:  # pragma: no cover - MAX_SCALE keeps it below
+                raise _option_error("options.scale", options.scale, "too large", "1-16")
+        width = height = size
+    animated = options.animate is not None
+    image_format: ImageFormat = options.format or "png"
+    if animated and image_format not in ANIMATED_FORMATS:
+        raise _option_error(
+            "options.format",
+            image_format,
+            f"{image_format} cannot be animated here",
+            "png (APNG) or gif with options.animate",
+        )
+    return TilePlan(background, width, height, image_format, animated)
+
+
+@dataclass(frozen=True, slots=True)
 class SheetLayout:
-    tile_size: int
+    tile_width: int
+    tile_height: int
     columns: int
     rows: int
 
     @property
     def width(self) -> int:
-        return self.columns * self.tile_size
+        return self.columns * self.tile_width
 
     @property
     def height(self) -> int:
-        return self.rows * self.tile_size
+        return self.rows * self.tile_height
 
     def position(self, index: int) -> tuple[int, int]:
         """Column and row of frame ``index``."""
@@ -230,43 +312,65 @@ def plan_batch(request: BatchRequest, vocabulary: Vocabulary) -> list[PlannedFra
     return frames
 
 
-def layout_sheet(request: BatchRequest, frame_count: int) -> SheetLayout:
-    """The sheet's grid; ``ApiError`` (413) when the pictures would pass the pixel budget."""
+def layout_sheet(
+    request: BatchRequest, frame_count: int, tiles: TilePlan | None = None
+) -> SheetLayout:
+    """The sheet's grid (one cell for an animation, whose frames all play in it); ``ApiError``
+    (413) when the pictures would pass the pixel budget."""
     options = request.options
-    tile = options.tile_size
-    columns = min(options.columns or math.ceil(math.sqrt(frame_count)), frame_count)
-    layout = SheetLayout(tile, columns, math.ceil(frame_count / columns))
-    sheet = layout.width * layout.height
-    sources = frame_count * tile * tile if options.include_sources else 0
+    tiles = tiles or plan_tiles(request)
+    tile = tiles.width * tiles.height
+    if tiles.animated:
+        layout = SheetLayout(tiles.width, tiles.height, 1, 1)
+        sheet = frame_count * tile
+    else:
+        columns = min(options.columns or math.ceil(math.sqrt(frame_count)), frame_count)
+        layout = SheetLayout(tiles.width, tiles.height, columns, math.ceil(frame_count / columns))
+        sheet = layout.width * layout.height
+    sources = frame_count * tile if options.include_sources else 0
     layers = (
         frame_count * len(LAYER_IDS) * CELL_SIZE * CELL_SIZE if options.frame_mode == "layer" else 0
     )
     total = sheet + sources + layers
-    if total > PIXEL_BUDGET:
+    slow = tiles.animated or tiles.image_format != "png"
+    budget = SLOW_ENCODING_PIXEL_BUDGET if slow else PIXEL_BUDGET
+    if total > budget:
+        kind = "an animation, WebP or GIF" if slow else "a batch"
         raise ApiError(
             413,
             "pixel_budget",
             f"the batch needs {total:,} pixels (sheet {sheet:,}, sources {sources:,}, layer "
-            f"images {layers:,}); the budget is {PIXEL_BUDGET:,}",
+            f"images {layers:,}); the budget for {kind} is {budget:,}",
             [
                 error_item(
-                    "options.tileSize",
-                    tile,
+                    "options.scale" if tiles.background.is_platform else "options.tileSize",
+                    options.scale if tiles.background.is_platform else options.tile_size,
                     f"{total} pixels requested",
-                    f"at most {PIXEL_BUDGET} pixels in all: fewer frames or smaller tiles",
+                    f"at most {budget} pixels in all: fewer frames or smaller tiles",
                 )
             ],
         )
     return layout
 
 
-def assemble_sheet(tiles: list[bytes], layout: SheetLayout) -> bytes:
-    """The PNG of all tiles on one sheet, left to right, top to bottom."""
-    size = layout.tile_size
+def assemble_sheet(
+    tiles: list[bytes], layout: SheetLayout, image_format: ImageFormat = "png"
+) -> bytes:
+    """All tiles on one sheet, left to right, top to bottom, encoded in ``image_format``."""
+    width, height = layout.tile_width, layout.tile_height
     sheet = np.zeros((layout.height, layout.width, 4), dtype=np.uint8)
     for index, tile in enumerate(tiles):
         column, row = layout.position(index)
-        sheet[row * size : (row + 1) * size, column * size : (column + 1) * size] = np.frombuffer(
+        top, left = row * height, column * width
+        sheet[top : top + height, left : left + width] = np.frombuffer(
             tile, dtype=np.uint8
-        ).reshape(size, size, 4)
-    return encode_png(sheet)
+        ).reshape(height, width, 4)
+    return encode_image(sheet, image_format)
+
+
+def assemble_animation(tiles: list[bytes], plan: TilePlan, frame_ms: int, loop: int) -> bytes:
+    """The tiles as one animation (APNG or GIF), in order."""
+    frames = [
+        np.frombuffer(tile, dtype=np.uint8).reshape(plan.height, plan.width, 4) for tile in tiles
+    ]
+    return encode_animation(frames, plan.image_format, frame_ms, loop)

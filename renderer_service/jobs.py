@@ -25,31 +25,66 @@ from .errors import (
     traits_error,
     validation_error_from,
 )
-from .models import RenderOptions, RenderRequest
+from .models import RenderOptions, RenderRequest, RequestParams
 from .normalise import normalise_params
 from .renderer import (
+    DEFAULT_BACKGROUND,
     DEFAULT_POSE,
+    FORMATS,
+    MEDIA_TYPES,
+    Background,
     CatParams,
+    ImageFormat,
     InvalidTraitsError,
     Layer,
     Renderer,
+    TraitError,
     check_traits,
+    encode_image,
     encode_png,
+    parse_background,
     upscale,
 )
 from .renderer.png import resize_nearest
 
-OutputFormat = Literal["json", "png"]
+OutputFormat = Literal["json", "image"]
+"""``json``: the JSON answer with a data URL; ``image``: the picture's bytes themselves."""
+
+Wanted = tuple[ImageFormat, ...]
+"""The image types a client's ``Accept`` header asks for, in order; empty for JSON."""
+
+
+def wanted_formats(accept: str | None) -> Wanted:
+    """The image formats ``accept`` names before ``application/json`` (``image/*``: all)."""
+    if not accept:
+        return ()
+    wanted: list[ImageFormat] = []
+    for part in accept.split(","):
+        media = part.split(";")[0].strip().lower()
+        if media == "application/json":
+            break
+        if media == "image/*":
+            wanted += [f for f in FORMATS if f not in wanted]
+        for image_format, media_type in MEDIA_TYPES.items():
+            if media == media_type and image_format not in wanted:
+                wanted.append(image_format)
+    return tuple(wanted)
 
 
 @dataclass(frozen=True, slots=True)
 class RenderJob:
-    """One cat to draw: validated params, the pose, the options and the output format."""
+    """One cat to draw: validated params, the pose, the options (``format`` always set) and
+    whether the answer is JSON or the picture itself."""
 
     params: CatParams
     pose: int
     options: RenderOptions
     output: OutputFormat = "json"
+    background: Background = DEFAULT_BACKGROUND
+
+    @property
+    def image_format(self) -> ImageFormat:
+        return self.options.format or "png"
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +111,8 @@ class RenderOutput:
     media_type: str
 
 
-def data_url(png: bytes) -> str:
-    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+def data_url(data: bytes, media_type: str = "image/png") -> str:
+    return f"data:{media_type};base64," + base64.b64encode(data).decode("ascii")
 
 
 CANVAS_BLEND_MODES = {
@@ -126,15 +161,16 @@ def run_render_job(renderer: Renderer, job: RenderJob) -> RenderOutput:
         collect_layers=options.collect_layers,
         layer_images=options.collect_layers and options.include_layer_images,
     )
+    picture, background = renderer.picture(job.params, job.pose, job.background, result.image)
     rendered = time.perf_counter()
-    picture = upscale(result.image, options.scale)
-    png = encode_png(picture)
+    media_type = MEDIA_TYPES[job.image_format]
+    encoded_image = encode_image(picture, job.image_format, options.scale)
     encoded = time.perf_counter()
     render_ms = (rendered - began) * 1000
-    if job.output == "png":
-        return RenderOutput(png, "image/png")
+    if job.output == "image":
+        return RenderOutput(encoded_image, media_type)
     body = {
-        "image": data_url(png),
+        "image": data_url(encoded_image, media_type),
         "code": encode_cat_code(canonical_params(job.params, job.pose)),
         "meta": {
             "started_at": started_at,
@@ -144,9 +180,11 @@ def run_render_job(renderer: Renderer, job: RenderJob) -> RenderOutput:
             "render_ms": round(render_ms, 4),
             "encode_ms": round((encoded - rendered) * 1000, 4),
             "spriteNumber": job.pose,
-            "width": picture.shape[1],
-            "height": picture.shape[0],
+            "width": picture.shape[1] * options.scale,
+            "height": picture.shape[0] * options.scale,
             "scale": options.scale,
+            "format": job.image_format,
+            "background": background.name,
             "pack": renderer.pack.content_hash,
         },
         "layers": (
@@ -180,19 +218,71 @@ def resolve_pose(request: RenderRequest) -> int:
     return next((pose for pose in (outer, inner) if pose is not None), DEFAULT_POSE)
 
 
-def parse_render_request(body: bytes, renderer: Renderer, output: OutputFormat) -> RenderJob:
-    """Parse and check a /render body; raises ``ApiError`` (422) for anything invalid."""
+def background_error(error: TraitError, field: str) -> ApiError:
+    """The 422 for a background the service cannot draw (a name it does not have)."""
+    return ApiError(
+        422,
+        "invalid_params",
+        f"{field}: {error.value!r} is not a background",
+        [error_item(field, error.value, str(error), error.expected, error.suggestions)],
+    )
+
+
+def parse_options_background(options: RenderOptions) -> Background:
+    try:
+        return parse_background(options.background)
+    except TraitError as error:
+        raise background_error(error, "options.background") from None
+
+
+def choose_format(options: RenderOptions, wanted: Wanted) -> ImageFormat:
+    """The format of the answer: ``options.format``, else the first image type the client
+    accepts, else PNG; a 422 when the body asks for a type the ``Accept`` header does not."""
+    if not wanted:
+        return options.format or "png"
+    if options.format is None:
+        return wanted[0]
+    if options.format not in wanted:
+        accepted = ", ".join(MEDIA_TYPES[f] for f in wanted)
+        raise ApiError(
+            422,
+            "invalid_request",
+            f"options.format: {options.format!r} is not among the types the Accept header "
+            f"asks for ({accepted})",
+            [
+                error_item(
+                    "options.format",
+                    options.format,
+                    f"the Accept header asks for {accepted}",
+                    " or ".join(repr(f) for f in wanted) + ", or an Accept header naming it",
+                )
+            ],
+        )
+    return options.format
+
+
+def parse_render_request(body: bytes, renderer: Renderer, wanted: Wanted = ()) -> RenderJob:
+    """Parse and check a /render body; raises ``ApiError`` (422) for anything invalid.
+
+    ``wanted`` are the image types the client accepts instead of JSON (empty: JSON).
+    """
     try:
         request = RenderRequest.model_validate_json(body)
     except ValidationError as error:
         raise with_trait_problems(validation_error_from(error), error, body, renderer) from None
     pose = resolve_pose(request)
+    background = parse_options_background(request.options)
     try:
         params = normalise_params(request.payload.params, renderer.vocabulary)
         check_traits(params, renderer.vocabulary, pose)
     except InvalidTraitsError as error:
         raise traits_error(error) from None
-    return RenderJob(params, pose, request.options, output)
+    image_format = choose_format(request.options, wanted)
+    options = request.options.model_copy(
+        update={"format": image_format, "background": background.name}
+    )
+    output: OutputFormat = "image" if wanted else "json"
+    return RenderJob(params, pose, options, output, background)
 
 
 def with_trait_problems(
@@ -217,10 +307,10 @@ def with_trait_problems(
         if len(loc := item["loc"]) > 2 and loc[:2] == ("payload", "params")
     }
     try:
-        rest = CatParams.model_validate_json(
+        sent = RequestParams.model_validate_json(
             orjson.dumps({name: value for name, value in params.items() if name not in wrong})
         )
-        check_traits(rest, renderer.vocabulary, DEFAULT_POSE)
+        check_traits(normalise_params(sent, renderer.vocabulary), renderer.vocabulary, DEFAULT_POSE)
     except (ValidationError, TypeError):
         return problem
     except InvalidTraitsError as traits:
@@ -242,15 +332,17 @@ def canonical_body(job: RenderJob) -> bytes:
     inside the params, keys sorted. Equal jobs have equal canonical bodies."""
     body: dict[str, Any] = {"payload": {"params": canonical_params(job.params, job.pose)}}
     options = job.options.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+    if options.get("format") == "png":
+        options.pop("format")  # PNG is the default: spelt out or not, the same picture
     if options:
         body["options"] = options
     return orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
 
 
-def answer_render(renderer: Renderer, body: bytes, output: OutputFormat) -> Reply:
+def answer_render(renderer: Renderer, body: bytes, wanted: Wanted = ()) -> Reply:
     """The whole of POST /render after the bytes arrive: bad input is a 4xx ``Reply``."""
     try:
-        job = parse_render_request(body, renderer, output)
+        job = parse_render_request(body, renderer, wanted)
     except ApiError as error:
         return Reply.from_error(error)
     result = run_render_job(renderer, job)
@@ -259,21 +351,29 @@ def answer_render(renderer: Renderer, body: bytes, output: OutputFormat) -> Repl
 
 @dataclass(frozen=True, slots=True)
 class FrameTask:
-    """One frame of a batch: a canonical /render body, drawn into a square tile."""
+    """One frame of a batch: a canonical /render body, drawn on its background into a tile.
+
+    Without a platform the tile is ``tile_size`` square (the 50 x 50 picture resized); on a
+    platform it is the 80 x 70 picture enlarged ``tile_size // 80`` times.
+    """
 
     body: bytes
     tile_size: int
     layer_id: str | None = None
     """Draw only this layer (``frameMode=layer``); ``None`` draws the whole cat."""
     include_png: bool = False
+    """Also encode the tile alone (in ``source_format``)."""
+    background: str = "transparent"
+    source_format: ImageFormat = "png"
 
 
 @dataclass(frozen=True, slots=True)
 class FrameResult:
     status: int
     tile: bytes
-    """The tile's RGBA bytes, ``tile_size`` x ``tile_size``."""
+    """The tile's RGBA bytes."""
     png: bytes | None
+    """The tile alone, encoded in the task's ``source_format``, when asked for."""
     drawn: bool
 
     @property
@@ -284,7 +384,7 @@ class FrameResult:
 def run_frame(renderer: Renderer, task: FrameTask) -> FrameResult:
     """Draw one batch frame (its body was checked when the batch was planned)."""
     try:
-        job = parse_render_request(task.body, renderer, "png")
+        job = parse_render_request(task.body, renderer)
     except ApiError as error:
         raise ValueError(f"a batch frame was not valid: {error.detail}") from None
     drawn = True
@@ -295,8 +395,14 @@ def run_frame(renderer: Renderer, task: FrameTask) -> FrameResult:
         layer = next(layer for layer in result.layers or [] if layer.id == task.layer_id)
         drawn = layer.drawn
         image = layer.image if layer.image is not None else np.zeros_like(result.image)
-    tile = resize_nearest(image, task.tile_size)
-    return FrameResult(200, tile.tobytes(), encode_png(tile) if task.include_png else None, drawn)
+    background = parse_background(task.background)
+    image, _ = renderer.picture(job.params, job.pose, background, image)
+    if background.is_platform:
+        tile = upscale(image, task.tile_size // image.shape[1])
+    else:
+        tile = resize_nearest(image, task.tile_size)
+    source = encode_image(tile, task.source_format) if task.include_png else None
+    return FrameResult(200, tile.tobytes(), source, drawn)
 
 
 class TaskHandler:
@@ -307,8 +413,8 @@ class TaskHandler:
 
     def __call__(self, kind: str, payload: Any) -> Reply | FrameResult:
         if kind == "render":
-            body, output = payload
-            return answer_render(self.renderer, body, output)
+            body, output = payload  # a canonical body: its options name the format
+            return answer_render(self.renderer, body, FORMATS if output == "image" else ())
         if kind == "frame":
             return run_frame(self.renderer, payload)
         raise ValueError(f"unknown task kind {kind!r}")

@@ -18,8 +18,25 @@ from pydantic import (
 )
 
 from .renderer import Catalog
+from .renderer.formats import ImageFormat
 from .renderer.params import DEFAULT_POSE, MAX_LIST_LENGTH, POSE_COUNT, CatParams
 from .renderer.png import MAX_SCALE
+
+BACKGROUND_DESCRIPTION = (
+    "What the cat is drawn on: `transparent` (default), a colour `#rrggbb` or `#rrggbbaa`, a "
+    "ClanGen profile platform `platform:<biome>:<season>:<light|dark>` (biomes `forest`, "
+    "`mountainous`, `plains`, `beach`, `nest`; seasons `greenleaf`, `leafbare`, `leaffall`, "
+    "`newleaf`), `platform:starclan:<light|dark>`, `platform:darkforest:<light|dark>`, or "
+    "`platform:auto:<biome>:<season>:<light|dark>`: the platform the game would choose (Dark "
+    "Forest cats on the Dark Forest's, other dead cats on StarClan's, newborn and sick cats in "
+    "the nest, the rest on the biome's). On a platform the picture is 80 x 70 (times the "
+    "scale) with the 50 x 50 cat at (15, 0). `GET /catalog` lists every value."
+)
+FORMAT_DESCRIPTION = (
+    "`png` (default), `webp` (lossless) or `gif`. Without it, an `Accept: image/...` header "
+    "chooses. GIF has no translucency: the picture is drawn on its background first, then "
+    "pixels with alpha below 128 become transparent and the rest opaque."
+)
 
 _STRICT = ConfigDict(strict=True, extra="forbid", populate_by_name=True)
 
@@ -198,10 +215,6 @@ class RenderPayload(BaseModel):
     )
 
 
-ImageFormat = Literal["png"]
-"""Picture formats a render can be encoded in."""
-
-
 class RenderOptions(BaseModel):
     """What to return besides the picture."""
 
@@ -219,7 +232,10 @@ class RenderOptions(BaseModel):
     scale: int = Field(
         1, ge=1, le=MAX_SCALE, description="Nearest-neighbour enlargement of every picture."
     )
-    format: ImageFormat | None = Field(None, description="Picture format: `png`.")
+    background: str = Field(
+        "transparent", min_length=1, max_length=64, description=BACKGROUND_DESCRIPTION
+    )
+    format: ImageFormat | None = Field(None, description=FORMAT_DESCRIPTION)
     output_format: ImageFormat | None = Field(
         None,
         alias="outputFormat",
@@ -228,20 +244,16 @@ class RenderOptions(BaseModel):
 
     @model_validator(mode="after")
     def _one_format(self) -> RenderOptions:
-        if (
-            self.format is not None
-            and self.output_format is not None
-            and self.format != self.output_format
-        ):
+        """Fold the older ``outputFormat`` into ``format``: one field for the rest to read."""
+        if self.output_format is None:
+            return self
+        if self.format is not None and self.format != self.output_format:
             raise ValueError(
                 f"format ({self.format!r}) and outputFormat ({self.output_format!r}) "
                 "differ: give one, or both equal"
             )
+        self.format, self.output_format = self.output_format, None
         return self
-
-    @property
-    def image_format(self) -> ImageFormat:
-        return self.format or self.output_format or "png"
 
 
 class RenderRequest(BaseModel):
@@ -304,11 +316,18 @@ class RenderMeta(BaseModel):
     width: int
     height: int
     scale: int
+    format: str = Field(description="`png`, `webp` or `gif`: the type of `image`.")
+    background: str = Field(
+        description="The background drawn: for `platform:auto:...`, the platform chosen."
+    )
     pack: str = Field(description="Content hash of the sprite pack that drew it.")
 
 
 class RenderResponse(BaseModel):
-    image: str = Field(description="The picture as a `data:image/png;base64,...` URL.")
+    image: str = Field(
+        description="The picture as a data URL (`data:image/png;base64,...`, or WebP or GIF "
+        "with `options.format`)."
+    )
     code: str = Field(description="The cat as a URL-safe code, for `GET /render/{code}.png`.")
     meta: RenderMeta
     layers: list[LayerInfo] | None = None
@@ -355,6 +374,9 @@ class ErrorResponse(BaseModel):
 MAX_BATCH_FRAMES = 256
 MAX_TILE_SIZE = 1024
 PIXEL_BUDGET = 16_000_000
+SLOW_ENCODING_PIXEL_BUDGET = 4_000_000
+"""The budget of a batch encoded as WebP, GIF or an animation: those encoders cost several
+times what the PNG encoder does for each pixel."""
 
 
 class BatchVariant(BaseModel):
@@ -382,6 +404,22 @@ class BatchVariant(BaseModel):
     )
 
 
+class AnimateOptions(BaseModel):
+    """Play the frames one after the other instead of laying them out on a sheet."""
+
+    model_config = _STRICT
+
+    frame_ms: int = Field(
+        200, alias="frameMs", ge=20, le=60_000, description="How long each frame shows."
+    )
+    loop: int = Field(
+        0,
+        ge=0,
+        le=65_535,
+        description="0: repeat for ever; otherwise the loop count written into the file.",
+    )
+
+
 class BatchOptions(BaseModel):
     model_config = _STRICT
 
@@ -390,7 +428,29 @@ class BatchOptions(BaseModel):
         alias="tileSize",
         ge=1,
         le=MAX_TILE_SIZE,
-        description="Width and height of each tile (the 50 px cat scaled, nearest neighbour).",
+        description="Width and height of each tile (the 50 px cat scaled, nearest neighbour). "
+        "Does not apply on a platform background: a platform tile is 80 x 70 times `scale`.",
+    )
+    scale: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_SCALE,
+        description="Enlargement: tiles of 50 x `scale` px (the same as `tileSize`), or "
+        "80 x 70 times `scale` on a platform background.",
+    )
+    background: str = Field(
+        "transparent", min_length=1, max_length=64, description=BACKGROUND_DESCRIPTION
+    )
+    format: ImageFormat | None = Field(
+        None,
+        description="`png` (default), `webp` (lossless) or `gif` for the sheet and the "
+        "sources; `png` (APNG) or `gif` with `animate`.",
+    )
+    animate: AnimateOptions | None = Field(
+        None,
+        description="Turn the frames into one animation (APNG or GIF) instead of a sheet: "
+        "every frame in turn, e.g. a cat through its life stages. Answered like a sheet: "
+        "`sheet` holds the animation, `width` and `height` are one frame's.",
     )
     columns: int | None = Field(
         None, ge=1, le=MAX_BATCH_FRAMES, description="Tiles per row; default about square."
@@ -467,14 +527,23 @@ class BatchFrame(BaseModel):
 
 class BatchSource(BaseModel):
     id: str
-    image: str = Field(description="The frame alone as a PNG data URL.")
+    image: str = Field(description="The frame alone as a data URL of the batch's format.")
 
 
 class BatchResponse(BaseModel):
-    sheet: str = Field(description="The spritesheet as a PNG data URL.")
+    sheet: str = Field(
+        description="The spritesheet (or the animation) as a data URL of its format."
+    )
     width: int
     height: int
-    tileSize: int
+    tileSize: int | None = Field(description="The square tile's size; null on a platform.")
+    tileWidth: int
+    tileHeight: int
+    format: str = Field(description="`png`, `webp` or `gif`.")
+    background: str = Field(description="`options.background`, as spelt canonically.")
+    animation: AnimateOptions | None = Field(
+        None, description="With `options.animate`: how the frames play."
+    )
     columns: int
     rows: int
     frames: list[BatchFrame]

@@ -15,21 +15,22 @@ from typing import Any
 
 import orjson
 
-from .batch import assemble_sheet, layout_sheet, plan_batch
+from .batch import assemble_animation, assemble_sheet, layout_sheet, plan_batch, plan_tiles
 from .codes import CodeError, decode_cat_code
 from .errors import ApiError, error_item
 from .jobs import (
     MEMORY_PRESSURE_FIELD,
     FrameResult,
     FrameTask,
-    OutputFormat,
     Reply,
+    Wanted,
+    background_error,
     canonical_body,
     data_url,
     parse_render_request,
 )
 from .models import BatchRequest
-from .renderer import Renderer
+from .renderer import MEDIA_TYPES, ImageFormat, Renderer, TraitError, parse_background
 from .runtime import LRUCache, QueueRefusedError, RenderQueue
 
 CODE_CACHE_CONTROL = "public, max-age=31536000"
@@ -83,15 +84,17 @@ class RenderService:
     async def render(
         self,
         body: bytes,
-        output: OutputFormat,
+        wanted: Wanted = (),
         if_none_match: str | None = None,
         extra_headers: tuple[tuple[str, str], ...] = (),
     ) -> Reply:
+        """``wanted``: the image types the client accepts instead of JSON (empty: JSON)."""
         try:
-            job = parse_render_request(body, self.renderer, output)
+            job = parse_render_request(body, self.renderer, wanted)
         except ApiError as error:
             return Reply.from_error(error)
         canonical = canonical_body(job)
+        output = job.output
         etag = f'"{_digest(canonical, output.encode(), self._pack)}"'
         headers = (("ETag", etag), *extra_headers)
         if etag_matches(if_none_match, etag):
@@ -112,8 +115,19 @@ class RenderService:
         body = reply.body.replace(MEMORY_PRESSURE_FIELD, b'"memory_pressure":true', 1)
         return Reply(reply.status, reply.media_type, body, reply.headers)
 
-    async def render_code(self, code: str, scale: int, if_none_match: str | None = None) -> Reply:
-        """``GET /render/{code}.png``: the cat a code stands for, as PNG bytes."""
+    async def render_code(
+        self,
+        code: str,
+        scale: int,
+        if_none_match: str | None = None,
+        image_format: ImageFormat = "png",
+        background: str = "transparent",
+    ) -> Reply:
+        """``GET /render/{code}.{png,webp,gif}``: the cat a code stands for, as image bytes."""
+        try:
+            parse_background(background)
+        except TraitError as error:
+            return Reply.from_error(background_error(error, "background"))
         try:
             params = decode_cat_code(code)
         except CodeError as error:
@@ -125,9 +139,10 @@ class RenderService:
                     [error_item("code", code[:64], str(error), "a code returned by /render")],
                 )
             )
-        body = orjson.dumps({"payload": {"params": params}, "options": {"scale": scale}})
+        options = {"scale": scale, "format": image_format, "background": background}
+        body = orjson.dumps({"payload": {"params": params}, "options": options})
         reply = await self.render(
-            body, "png", if_none_match, (("Cache-Control", CODE_CACHE_CONTROL),)
+            body, (image_format,), if_none_match, (("Cache-Control", CODE_CACHE_CONTROL),)
         )
         if reply.status == 422:  # the code decoded, but its params are not valid
             problem = orjson.loads(reply.body)
@@ -144,14 +159,22 @@ class RenderService:
         """Draw a batch onto one sheet; ``extra`` fields are added to the answer."""
         began = time.perf_counter()
         try:
+            tiles = plan_tiles(request)
             frames = plan_batch(request, self.renderer.vocabulary)
-            layout = layout_sheet(request, len(frames))
+            layout = layout_sheet(request, len(frames), tiles)
         except ApiError as error:
             return Reply.from_error(error)
         options = request.options
         layer_id = options.layer_id if options.frame_mode == "layer" else None
         tasks = [
-            FrameTask(frame.body, options.tile_size, layer_id, options.include_sources)
+            FrameTask(
+                frame.body,
+                tiles.width,
+                layer_id,
+                options.include_sources,
+                tiles.background.name,
+                tiles.image_format,
+            )
             for frame in frames
         ]
         keys = [
@@ -159,7 +182,8 @@ class RenderService:
                 task.body,
                 str(task.tile_size).encode(),
                 (task.layer_id or "").encode(),
-                b"png" if task.include_png else b"",
+                task.source_format.encode() if task.include_png else b"",
+                task.background.encode(),
                 self._pack,
             )
             for task in tasks
@@ -179,13 +203,19 @@ class RenderService:
             results[index] = result
             cache.put(keys[index], result)
         frame_results: list[FrameResult] = results
-        sheet = await asyncio.to_thread(
-            assemble_sheet, [result.tile for result in frame_results], layout
-        )
-        size = layout.tile_size
+        tile_bytes = [result.tile for result in frame_results]
+        animate = options.animate
+        if animate is not None:
+            sheet = await asyncio.to_thread(
+                assemble_animation, tile_bytes, tiles, animate.frame_ms, animate.loop
+            )
+        else:
+            sheet = await asyncio.to_thread(assemble_sheet, tile_bytes, layout, tiles.image_format)
+        width, height = layout.tile_width, layout.tile_height
+        media_type = MEDIA_TYPES[tiles.image_format]
         records = []
         for index, (frame, result) in enumerate(zip(frames, frame_results, strict=True)):
-            column, row = layout.position(index)
+            column, row = (0, 0) if animate is not None else layout.position(index)
             records.append(
                 {
                     "id": frame.id,
@@ -194,27 +224,32 @@ class RenderService:
                     "index": index,
                     "column": column,
                     "row": row,
-                    "x": column * size,
-                    "y": row * size,
-                    "width": size,
-                    "height": size,
+                    "x": column * width,
+                    "y": row * height,
+                    "width": width,
+                    "height": height,
                     "spriteNumber": frame.pose,
                     "drawn": result.drawn,
                 }
             )
         sources = (
             [
-                {"id": frame.id, "image": data_url(result.png or b"")}
+                {"id": frame.id, "image": data_url(result.png or b"", media_type)}
                 for frame, result in zip(frames, frame_results, strict=True)
             ]
             if options.include_sources
             else None
         )
         body = {
-            "sheet": data_url(sheet),
+            "sheet": data_url(sheet, media_type),
             "width": layout.width,
             "height": layout.height,
-            "tileSize": size,
+            "tileSize": None if tiles.background.is_platform else width,
+            "tileWidth": width,
+            "tileHeight": height,
+            "format": tiles.image_format,
+            "background": tiles.background.name,
+            "animation": ({"frameMs": animate.frame_ms, "loop": animate.loop} if animate else None),
             "columns": layout.columns,
             "rows": layout.rows,
             "frames": records,

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import base64
+import io
 from typing import Any
 
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
+from PIL import Image, ImageSequence
 
 from renderer_service.batch import EXPANSIONS
 from renderer_service.models import MAX_BATCH_FRAMES
 from renderer_service.renderer import LAYER_IDS, CatParams, Renderer, upscale
+from renderer_service.renderer.formats import gif_alpha
 
 from .imaging import load_rgba, mismatches
 
@@ -237,3 +240,146 @@ def test_every_expandable_layer_expands_to_distinct_valid_frames(
 
 def test_expansions_name_real_layers() -> None:
     assert set(EXPANSIONS) <= set(LAYER_IDS)
+
+
+# --- backgrounds, formats and animations ----------------------------------------------------
+
+
+def _data(url: str, media_type: str = "image/png") -> bytes:
+    prefix = f"data:{media_type};base64,"
+    assert url.startswith(prefix), url[:40]
+    return base64.b64decode(url[len(prefix) :])
+
+
+def _single(client: TestClient, params: dict[str, Any], pose: int, **options: Any) -> Any:
+    body = {"payload": {"spriteNumber": pose, "params": params}, "options": options}
+    answer = client.post("/render", json=body)
+    assert answer.status_code == 200, answer.text
+    return load_rgba(_data(answer.json()["image"]))
+
+
+LIFE = [
+    {"id": "newborn", "spriteNumber": 20},
+    {"id": "kit", "spriteNumber": 0},
+    {"id": "adult", "spriteNumber": 8},
+    {"id": "elder", "spriteNumber": 12},
+]
+
+
+def test_a_platform_batch_has_80_by_70_tiles_times_the_scale_each_its_own_platform(
+    client: TestClient,
+) -> None:
+    answer = client.post(
+        "/render/batch",
+        json={
+            "payload": {"params": {"colour": "GINGER"}},
+            "variants": LIFE,
+            "options": {"background": "platform:auto:forest:newleaf:light", "scale": 2},
+        },
+    )
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert (body["tileWidth"], body["tileHeight"], body["tileSize"]) == (160, 140, None)
+    sheet = load_rgba(_data(body["sheet"]))
+    for frame, variant in zip(body["frames"], LIFE, strict=True):
+        tile = sheet[frame["y"] : frame["y"] + 140, frame["x"] : frame["x"] + 160]
+        alone = _single(
+            client,
+            {"colour": "GINGER"},
+            variant["spriteNumber"],
+            background="platform:auto:forest:newleaf:light",
+            scale=2,
+        )
+        assert not mismatches(tile, alone).any(), variant["id"]
+
+
+def test_tile_size_on_a_platform_is_refused_naming_the_field(client: TestClient) -> None:
+    answer = client.post(
+        "/render/batch",
+        json={
+            "payload": {"spriteNumber": 8},
+            "variants": LIFE,
+            "options": {"background": "platform:starclan:dark", "tileSize": 100},
+        },
+    )
+    assert answer.status_code == 422
+    assert answer.json()["field"] == "options.tileSize"
+    assert "80 x 70" in answer.json()["errors"][0]["detail"]
+
+
+def test_a_colour_batch_in_webp_decodes_to_the_cats_on_that_colour(client: TestClient) -> None:
+    answer = client.post(
+        "/render/batch",
+        json={
+            "payload": {"params": {"peltName": "Tabby"}},
+            "variants": LIFE[:2],
+            "options": {"background": "#223344", "format": "webp", "scale": 2, "columns": 2},
+        },
+    )
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["format"] == "webp"
+    sheet = load_rgba(_data(body["sheet"], "image/webp"))
+    assert sheet.shape == (100, 200, 4)
+    for frame, variant in zip(body["frames"], LIFE, strict=False):
+        alone = _single(
+            client, {"peltName": "Tabby"}, variant["spriteNumber"], background="#223344", scale=2
+        )
+        tile = sheet[frame["y"] : frame["y"] + 100, frame["x"] : frame["x"] + 100]
+        assert not mismatches(tile, alone).any()
+
+
+@pytest.mark.parametrize("image_format", ["png", "gif"])
+def test_an_animated_batch_plays_every_frame_in_order(
+    client: TestClient, image_format: str
+) -> None:
+    answer = client.post(
+        "/render/batch",
+        json={
+            "payload": {"params": {"colour": "BLACK"}},
+            "variants": LIFE,
+            "options": {"animate": {"frameMs": 250, "loop": 0}, "format": image_format},
+        },
+    )
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["animation"] == {"frameMs": 250, "loop": 0}
+    assert (body["width"], body["height"]) == (50, 50)
+    encoded = _data(body["sheet"], f"image/{image_format}")
+    with Image.open(io.BytesIO(encoded)) as animation:
+        assert animation.n_frames == len(LIFE)
+        assert animation.info["duration"] == 250
+        decoded = [np.asarray(f.convert("RGBA")) for f in ImageSequence.Iterator(animation)]
+    for got, variant in zip(decoded, LIFE, strict=True):
+        alone = _single(client, {"colour": "BLACK"}, variant["spriteNumber"])
+        if image_format == "gif":  # a black cat has few colours: only the alpha rule applies
+            alone = gif_alpha(alone)
+        assert not mismatches(got, alone).any(), variant["id"]
+
+
+def test_an_animated_webp_is_refused_naming_the_format(client: TestClient) -> None:
+    answer = client.post(
+        "/render/batch",
+        json={
+            "payload": {"spriteNumber": 8},
+            "variants": LIFE,
+            "options": {"animate": {}, "format": "webp"},
+        },
+    )
+    assert answer.status_code == 422
+    assert answer.json()["field"] == "options.format"
+
+
+def test_webp_gif_and_animations_have_a_smaller_pixel_budget(client: TestClient) -> None:
+    body: dict[str, Any] = {
+        "payload": {"spriteNumber": 8},
+        "options": {"layerId": "eyes", "expandVariants": True, "tileSize": 500},
+    }  # 21 eye colours at 500 px: 5.25 million pixels
+    assert client.post("/render/batch", json=body).status_code == 200
+    for extra in ({"format": "webp"}, {"format": "gif"}, {"animate": {}}):
+        answer = client.post(
+            "/render/batch", json={**body, "options": {**body["options"], **extra}}
+        )
+        assert answer.status_code == 413, extra
+        assert answer.json()["error"] == "pixel_budget"
+        assert "4,000,000" in answer.json()["detail"]

@@ -83,7 +83,7 @@ def test_every_render_is_50_by_50_times_scale_and_repeatable(
 ) -> None:
     params = data.draw(cats(renderer.vocabulary))
     cat = CatParams.model_validate({**params, "reverse": reverse})
-    job = RenderJob(cat, pose, RenderOptions(scale=scale), "png")
+    job = RenderJob(cat, pose, RenderOptions(scale=scale), "image")
     first = run_render_job(renderer, job)
     again = run_render_job(renderer, job)
     assert first.body == again.body

@@ -13,23 +13,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from ..jobs import OutputFormat, Reply
+from ..jobs import Reply, wanted_formats
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
-
-
-def wants_png(accept: str | None) -> bool:
-    """Whether the client asked for the picture itself (``Accept: image/png`` before JSON)."""
-    if not accept:
-        return False
-    types = [part.split(";")[0].strip().lower() for part in accept.split(",")]
-    if "image/png" not in types:
-        return False
-    return "application/json" not in types[: types.index("image/png")]
 
 
 def reply_headers(reply: Reply) -> list[tuple[bytes, bytes]]:
@@ -65,9 +55,8 @@ class RenderFastPath:
             chunks.append(message.get("body", b""))
             if not message.get("more_body", False):
                 break
-        output: OutputFormat = "png" if wants_png(accept) else "json"
         service = scope["app"].state.service.service
-        reply = await service.render(b"".join(chunks), output, if_none_match)
+        reply = await service.render(b"".join(chunks), wanted_formats(accept), if_none_match)
         await send(
             {"type": "http.response.start", "status": reply.status, "headers": reply_headers(reply)}
         )

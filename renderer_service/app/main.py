@@ -24,6 +24,7 @@ from .fastpath import RenderFastPath
 from .limits import BodyLimit
 from .openapi import install_schemas
 from .routes import batch, catalog, health, palettes, render, save
+from .routes.playground import install_playground
 from .routes.save import SAVE_PATHS
 from .startup import StartupError, StartupGuard, load_pack_and_compile, phase
 from .state import ServiceState
@@ -153,6 +154,7 @@ def create_app(
     app.include_router(health.router)
     app.include_router(catalog.router)
     app.include_router(palettes.router)
+    install_playground(app)
     install_schemas(app, [RenderRequest])
     return app
 

@@ -13,6 +13,15 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from .backgrounds import (
+    CAT_OFFSET,
+    PLATFORM_HEIGHT,
+    PLATFORM_WIDTH,
+    TRANSPARENT,
+    auto_platform_names,
+    platform_cell,
+    platform_names,
+)
 from .palettes import PaletteColour
 from .params import FADES_AT_OR_BELOW, FADING_STAGES, MAX_LIST_LENGTH
 from .sprites import SpritePack
@@ -156,6 +165,31 @@ class OpacityRange(_Entry):
     stages: list[FadingStage] = Field(description="Fading stages the pack can draw.")
 
 
+class BackgroundEntry(_Entry):
+    name: str = Field(description="The `background` value.")
+    kind: str = Field(
+        description="`transparent`, `colour` (a preset; any `#rrggbb` or `#rrggbbaa` works), "
+        "`platform` or `auto` (the platform the game would choose for the cat)."
+    )
+    label: str = Field(description="Text for people.")
+    width: int = Field(description="Width of a picture on it, before scaling.")
+    height: int = Field(description="Height of a picture on it, before scaling.")
+    biome: str | None = Field(None, description="For platforms: `beach` ... `starclan`.")
+    season: str | None = Field(None, description="For platforms of living biomes.")
+    shade: str | None = Field(None, description="For platforms: `light` or `dark`.")
+    x: int | None = Field(None, description="For platforms: left edge in `platforms.png`.")
+    y: int | None = Field(None, description="For platforms: top edge in `platforms.png`.")
+
+
+class BackgroundCatalog(_Entry):
+    default: str = "transparent"
+    colour_syntax: list[str] = Field(description="How a colour is written.")
+    cat_offset: tuple[int, int] = Field(description="`(x, y)` of the cat on a platform.")
+    entries: list[BackgroundEntry] = Field(
+        description="Every platform and `platform:auto:...` value, and colour presets."
+    )
+
+
 class Catalog(_Entry):
     """Every valid value of every render param, from the loaded pack."""
 
@@ -198,6 +232,7 @@ class Catalog(_Entry):
     )
     opacity: OpacityRange = Field(description="`opacity` and the fading stages it selects.")
     max_list_length: int = Field(description="Most `scars`, `accessories` or `tortie` layers.")
+    backgrounds: BackgroundCatalog = Field(description="`options.background` values.")
 
 
 def _accessory_lists(info: Mapping[str, Any]) -> dict[str, list[str]]:
@@ -308,6 +343,52 @@ def build_catalog(
             ]
         ),
         max_list_length=MAX_LIST_LENGTH,
+        backgrounds=background_catalog(),
+    )
+
+
+COLOUR_PRESETS: tuple[tuple[str, str], ...] = (("#ffffff", "white"), ("#000000", "black"))
+
+
+def _platform_entry(name: str, kind: str) -> BackgroundEntry:
+    cell = name.removeprefix("platform:").removeprefix("auto:")
+    parts = cell.split(":")
+    place, shade = parts[0], parts[-1]
+    season = parts[1] if len(parts) == 3 else None
+    x, y = platform_cell(cell) if kind == "platform" else (None, None)
+    where = {"starclan": "StarClan", "darkforest": "Dark Forest"}.get(place, place)
+    label = " ".join(part for part in (where, season, shade) if part)
+    if kind == "auto":
+        label = f"the cat's own platform ({label} for living cats)"
+    return BackgroundEntry(
+        name=name,
+        kind=kind,
+        label=label,
+        width=PLATFORM_WIDTH,
+        height=PLATFORM_HEIGHT,
+        biome=place,
+        season=season,
+        shade=shade,
+        x=x,
+        y=y,
+    )
+
+
+def background_catalog() -> BackgroundCatalog:
+    """Every background a render accepts (colours by syntax, with a few presets)."""
+    entries = [
+        BackgroundEntry(
+            name=TRANSPARENT, kind="transparent", label="transparent", width=50, height=50
+        ),
+        *(
+            BackgroundEntry(name=value, kind="colour", label=label, width=50, height=50)
+            for value, label in COLOUR_PRESETS
+        ),
+        *(_platform_entry(name, "platform") for name in platform_names()),
+        *(_platform_entry(name, "auto") for name in auto_platform_names()),
+    ]
+    return BackgroundCatalog(
+        colour_syntax=["#rrggbb", "#rrggbbaa"], cat_offset=CAT_OFFSET, entries=entries
     )
 
 

@@ -10,6 +10,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import blend
+from .backgrounds import (
+    DEFAULT_BACKGROUND,
+    Background,
+    PlatformSheet,
+    draw_on_background,
+    find_platforms,
+)
 from .blend import Op
 from .catalog import Catalog, build_catalog
 from .palettes import Palettes
@@ -69,6 +76,8 @@ class Renderer:
 
     ``palettes`` adds the CatGenerator's palette colours to the game's coat colours.
     ``dark_forest_overlay`` is what a living Dark Forest cat is drawn with before its lineart.
+    ``platforms`` are the profile platforms cats may be drawn on (by default the pack's own
+    ``platforms.png``, else the ones bundled with the package).
     """
 
     def __init__(
@@ -78,12 +87,14 @@ class Renderer:
         *,
         palettes: Palettes | None = None,
         dark_forest_overlay: DarkForestOverlay = DEFAULT_DARK_FOREST_OVERLAY,
+        platforms: PlatformSheet | None = None,
     ) -> None:
         self.pack = pack
         self.palettes = palettes if palettes is not None else Palettes()
         self.vocabulary = Vocabulary.from_pack(pack, self.palettes)
         self.stages = stages
         self.dark_forest_overlay = dark_forest_overlay
+        self.platforms = platforms if platforms is not None else find_platforms(pack.root)
 
     @cached_property
     def catalog(self) -> Catalog:
@@ -158,6 +169,19 @@ class Renderer:
                 if layer.image is not None:
                     layer.image = np.ascontiguousarray(layer.image[:, ::-1])
         return RenderResult(canvas, (time.perf_counter() - started) * 1000, layers)
+
+    def picture(
+        self,
+        params: CatParams,
+        pose: int,
+        background: Background = DEFAULT_BACKGROUND,
+        image: Image | None = None,
+    ) -> tuple[Image, Background]:
+        """The cat (``image`` if already rendered) on ``background``, and the fixed
+        background it resolved to (``platform:auto:...`` chooses the cat's platform)."""
+        cat = image if image is not None else self.render(params, pose).image
+        chosen = background.resolve(params, pose)
+        return draw_on_background(cat, chosen, self.platforms), chosen
 
     def warm_up(self) -> None:
         """Render one cat every way once, so every compiled kernel is ready: worker

@@ -11,10 +11,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Request
 from starlette.responses import Response
 
-from ...jobs import OutputFormat, Reply
-from ...models import RenderRequest, RenderResponse
+from ...jobs import Reply, wanted_formats
+from ...models import BACKGROUND_DESCRIPTION, RenderRequest, RenderResponse
+from ...renderer import MEDIA_TYPES, ImageFormat
 from ..errors import ERROR_RESPONSES
-from ..fastpath import wants_png
 from ..openapi import json_body
 from ..state import ServiceState, get_state
 
@@ -37,8 +37,9 @@ def reply_response(reply: Reply) -> Response:
         **ERROR_RESPONSES,
         304: {"description": "Not modified: `If-None-Match` names this answer's ETag."},
         200: {
-            "content": {"image/png": {}},
-            "description": "The cat as JSON, or as PNG bytes with `Accept: image/png`.",
+            "content": {"image/png": {}, "image/webp": {}, "image/gif": {}},
+            "description": "The cat as JSON, or as image bytes with `Accept: image/png` "
+            "(or `image/webp`, `image/gif`).",
         },
     },
     openapi_extra=json_body(RenderRequest),
@@ -51,24 +52,40 @@ async def render(
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
     body = await request.body()
-    output: OutputFormat = "png" if wants_png(accept) else "json"
-    return reply_response(await state.service.render(body, output, if_none_match))
+    return reply_response(await state.service.render(body, wanted_formats(accept), if_none_match))
 
 
-@router.get(
-    "/render/{code}.png",
-    response_class=Response,
-    responses={
-        **ERROR_RESPONSES,
-        200: {"content": {"image/png": {}}, "description": "The cat as PNG bytes."},
-        304: {"description": "Not modified (the ETag matched)."},
-    },
-    summary="Render a cat from its code",
-)
-async def render_code(
-    code: str,
-    state: Annotated[ServiceState, Depends(get_state)],
-    scale: Annotated[int, Query(ge=1, le=16, description="Enlargement, 1-16.")] = 1,
-    if_none_match: Annotated[str | None, Header()] = None,
-) -> Response:
-    return reply_response(await state.service.render_code(code, scale, if_none_match))
+def _code_route(image_format: ImageFormat) -> None:
+    media_type = MEDIA_TYPES[image_format]
+
+    async def render_code(
+        code: str,
+        state: Annotated[ServiceState, Depends(get_state)],
+        scale: Annotated[int, Query(ge=1, le=16, description="Enlargement, 1-16.")] = 1,
+        background: Annotated[
+            str, Query(min_length=1, max_length=64, description=BACKGROUND_DESCRIPTION)
+        ] = "transparent",
+        if_none_match: Annotated[str | None, Header()] = None,
+    ) -> Response:
+        reply = await state.service.render_code(
+            code, scale, if_none_match, image_format, background
+        )
+        return reply_response(reply)
+
+    router.add_api_route(
+        f"/render/{{code}}.{image_format}",
+        render_code,
+        methods=["GET"],
+        response_class=Response,
+        responses={
+            **ERROR_RESPONSES,
+            200: {"content": {media_type: {}}, "description": f"The cat as {media_type}."},
+            304: {"description": "Not modified (the ETag matched)."},
+        },
+        summary=f"Render a cat from its code, as {image_format.upper()}",
+        name=f"render_code_{image_format}",
+    )
+
+
+for _format in MEDIA_TYPES:
+    _code_route(_format)

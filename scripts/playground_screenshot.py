@@ -1,0 +1,101 @@
+"""Take the README's picture of the playground: start the service (``cg3 serve``) on a free
+loopback port, open ``/`` in headless Chromium (the system one), make a cat, and save a
+screenshot.
+
+    uv run python scripts/playground_screenshot.py [--out docs/playground.png]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from PIL import Image
+from playwright.sync_api import sync_playwright
+
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("docs/playground.png"))
+    parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument("--width", type=int, default=1100)
+    parser.add_argument("--height", type=int, default=820)
+    args = parser.parse_args()
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(  # the README's start command
+        [
+            *(sys.executable, "-m", "renderer_service.cli.main", "serve"),
+            *("--port", str(port), "--log-level", "warning"),
+        ],
+        env={**os.environ, "CG3_WORKER_COUNT": "1"},
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(url + "/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                sys.exit("the service did not start")
+            time.sleep(0.5)
+        with sync_playwright() as driver:
+            browser = driver.chromium.launch(executable_path=args.chromium, args=ARGS)
+            page = browser.new_page(viewport={"width": args.width, "height": args.height})
+            page.goto(url + "/")
+            ready = "document.querySelector('#preview').dataset.status === 'ready'"
+            page.wait_for_function(ready, timeout=60_000)
+            page.select_option("#trait-peltName", "Tabby")
+            page.select_option("#trait-colour", "GINGER")
+            page.select_option("#trait-eyeColour", "GREEN")
+            page.select_option("#trait-whitePatches", "LITTLE")
+            page.check("#trait-shading")
+            page.fill("#trait-accessories-search", "maple")
+            page.check("#trait-accessories-MAPLE_LEAF")
+            page.select_option("#background", "platform:auto:forest:greenleaf:light")
+            page.wait_for_function(
+                "() => { const p = document.querySelector('#preview');"
+                " return p.dataset.status === 'ready' && p.dataset.body &&"
+                " JSON.parse(p.dataset.body).options.background.startsWith('platform:auto'); }",
+                timeout=60_000,
+            )
+            page.wait_for_selector(".poses button[style*='background-image']", timeout=60_000)
+            page.evaluate("() => window.scrollTo(0, 0)")
+            page.wait_for_timeout(500)
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            shot = page.screenshot()
+            browser.close()
+        with Image.open(io.BytesIO(shot)) as picture:  # 256 colours: a small file for the README
+            picture.convert("RGB").quantize(256, dither=Image.Dither.NONE).save(
+                args.out, optimize=True
+            )
+        print(f"saved {args.out}")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
