@@ -261,4 +261,8 @@ class TaskHandler:
             return answer_render(self.renderer, body, output)
         if kind == "frame":
             return run_frame(self.renderer, payload)
+        if kind == "diff":
+            from .diff import run_diff  # that module builds on this one
+
+            return run_diff(self.renderer, payload)
         raise ValueError(f"unknown task kind {kind!r}")

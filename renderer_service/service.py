@@ -16,6 +16,7 @@ import orjson
 
 from .batch import assemble_sheet, layout_sheet, plan_batch
 from .codes import CodeError, decode_cat_code
+from .diff import check_diff_request
 from .errors import ApiError, error_item
 from .jobs import (
     FrameResult,
@@ -26,7 +27,7 @@ from .jobs import (
     data_url,
     parse_render_request,
 )
-from .models import BatchRequest
+from .models import BatchRequest, DiffRequest
 from .renderer import Renderer
 from .runtime import LRUCache, QueueRefusedError, RenderQueue
 
@@ -201,6 +202,17 @@ class RenderService:
             },
         }
         return Reply(200, "application/json", orjson.dumps(body))
+
+    # --- diffs ---------------------------------------------------------------------------
+
+    async def diff(self, request: DiffRequest) -> Reply:
+        """``POST /diff``: the cat rendered and compared with the reference (never cached:
+        each reference is different)."""
+        try:
+            task = check_diff_request(request, self.renderer)
+        except ApiError as error:
+            return Reply.from_error(error)
+        return await self.queue.submit("diff", task)
 
     # --- reporting -----------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ from .errors import COMMON_ERROR_RESPONSES, install_error_handlers
 from .fastpath import RenderFastPath
 from .limits import BodyLimit
 from .openapi import install_schemas
-from .routes import batch, catalog, health, render
+from .routes import batch, catalog, diff, health, render
 from .state import ServiceState
 
 logger = logging.getLogger("renderer.app")
@@ -103,6 +103,7 @@ def create_app(
     install_error_handlers(app)
     app.include_router(render.router)
     app.include_router(batch.router)
+    app.include_router(diff.router)
     app.include_router(health.router)
     app.include_router(catalog.router)
     install_schemas(app, [RenderRequest])
