@@ -17,7 +17,7 @@ import orjson
 from pydantic import ValidationError
 
 from .errors import ApiError, error_item, traits_error, validation_error_from
-from .jobs import canonical_params
+from .jobs import FrameResult, canonical_params, data_url
 from .models import MAX_BATCH_FRAMES, PIXEL_BUDGET, BatchRequest, BatchVariant
 from .renderer import (
     CELL_SIZE,
@@ -267,3 +267,53 @@ def assemble_sheet(tiles: list[bytes], layout: SheetLayout) -> bytes:
             tile, dtype=np.uint8
         ).reshape(size, size, 4)
     return encode_png(sheet)
+
+
+def batch_body(
+    request: BatchRequest,
+    frames: list[PlannedFrame],
+    results: list[FrameResult],
+    layout: SheetLayout,
+    sheet: bytes,
+    meta: dict[str, Any],
+) -> dict[str, Any]:
+    """The ``/render/batch`` answer: the sheet, one record per frame, the sources if asked."""
+    size = layout.tile_size
+    records = []
+    for index, (frame, result) in enumerate(zip(frames, results, strict=True)):
+        column, row = layout.position(index)
+        records.append(
+            {
+                "id": frame.id,
+                "label": frame.label,
+                "group": frame.group,
+                "index": index,
+                "column": column,
+                "row": row,
+                "x": column * size,
+                "y": row * size,
+                "width": size,
+                "height": size,
+                "spriteNumber": frame.pose,
+                "drawn": result.drawn,
+            }
+        )
+    sources = (
+        [
+            {"id": frame.id, "image": data_url(result.png or b"")}
+            for frame, result in zip(frames, results, strict=True)
+        ]
+        if request.options.include_sources
+        else None
+    )
+    return {
+        "sheet": data_url(sheet),
+        "width": layout.width,
+        "height": layout.height,
+        "tileSize": size,
+        "columns": layout.columns,
+        "rows": layout.rows,
+        "frames": records,
+        "sources": sources,
+        "meta": meta,
+    }

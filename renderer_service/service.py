@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from .batch import assemble_sheet, layout_sheet, plan_batch
+from .batch import assemble_sheet, batch_body, layout_sheet, plan_batch
 from .codes import CodeError, decode_cat_code
 from .diff import check_diff_request
 from .errors import ApiError, error_item
@@ -24,7 +24,6 @@ from .jobs import (
     OutputFormat,
     Reply,
     canonical_body,
-    data_url,
     parse_render_request,
 )
 from .models import BatchRequest, DiffRequest
@@ -156,51 +155,14 @@ class RenderService:
         sheet = await asyncio.to_thread(
             assemble_sheet, [result.tile for result in frame_results], layout
         )
-        size = layout.tile_size
-        records = []
-        for index, (frame, result) in enumerate(zip(frames, frame_results, strict=True)):
-            column, row = layout.position(index)
-            records.append(
-                {
-                    "id": frame.id,
-                    "label": frame.label,
-                    "group": frame.group,
-                    "index": index,
-                    "column": column,
-                    "row": row,
-                    "x": column * size,
-                    "y": row * size,
-                    "width": size,
-                    "height": size,
-                    "spriteNumber": frame.pose,
-                    "drawn": result.drawn,
-                }
-            )
-        sources = (
-            [
-                {"id": frame.id, "image": data_url(result.png or b"")}
-                for frame, result in zip(frames, frame_results, strict=True)
-            ]
-            if options.include_sources
-            else None
-        )
-        body = {
-            "sheet": data_url(sheet),
-            "width": layout.width,
-            "height": layout.height,
-            "tileSize": size,
-            "columns": layout.columns,
-            "rows": layout.rows,
-            "frames": records,
-            "sources": sources,
-            "meta": {
-                "frames": len(frames),
-                "rendered": len(missing),
-                "cached": len(frames) - len(missing),
-                "duration_ms": round((time.perf_counter() - began) * 1000, 3),
-                "pack": self.renderer.pack.content_hash,
-            },
+        meta = {
+            "frames": len(frames),
+            "rendered": len(missing),
+            "cached": len(frames) - len(missing),
+            "duration_ms": round((time.perf_counter() - began) * 1000, 3),
+            "pack": self.renderer.pack.content_hash,
         }
+        body = batch_body(request, frames, frame_results, layout, sheet, meta)
         return Reply(200, "application/json", orjson.dumps(body))
 
     # --- diffs ---------------------------------------------------------------------------

@@ -59,7 +59,7 @@ def summary(catalog: dict[str, Any]) -> str:
 def run(args: argparse.Namespace) -> int:
     import orjson
 
-    catalog = load_renderer(args).catalog.model_dump(mode="json")
+    catalog = load_renderer(args).catalog.model_dump(mode="json", by_alias=True)
     if args.section:
         if args.section not in catalog:
             raise UsageError(

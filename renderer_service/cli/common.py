@@ -100,4 +100,3 @@ def error_message(body: bytes) -> str:
             line = f"{item['field']}: {line}"
         lines.append(line)
     return "\n".join(lines)
-
