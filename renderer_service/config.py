@@ -20,9 +20,11 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=".env", extra="ignore")
 
-    sprite_root: Path | None = Field(
+    sprite_root: str | None = Field(
         None,
-        description="Sprite pack folder; default: the Lifegen pack bundled with the package.",
+        description="Sprite pack folder, or folders separated by `:` looked up in order atlas "
+        "by atlas (`bundled` names the packaged pack, e.g. `mymod:bundled`); default: the "
+        "Lifegen pack bundled with the package.",
     )
     max_queue_size: int = Field(
         120, ge=1, le=100_000, description="Renders that may wait for a worker."
@@ -71,6 +73,11 @@ class Settings(BaseSettings):
         if not all(0 <= channel <= 255 for channel in value):
             raise ValueError(f"each channel must be 0-255, not {list(value)}")
         return value
+
+    @field_validator("sprite_root", mode="before")
+    @classmethod
+    def _folder_text(cls, value: object) -> object:
+        return str(value) if isinstance(value, Path) else value
 
     @field_validator("allowed_origins", mode="before")
     @classmethod

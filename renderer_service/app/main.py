@@ -67,7 +67,7 @@ def create_app(
         drawing = renderer or Renderer(
             load_sprite_pack(chosen.sprite_root), dark_forest_tint=chosen.dark_forest_tint
         )
-        logger.info("sprite pack %s: %d groups", drawing.pack.root, len(drawing.pack.groups))
+        logger.info("sprite pack %s: %d groups", drawing.pack.location, len(drawing.pack.groups))
         drawing.warm_up()  # before the workers fork, so they start with compiled kernels
         queue = RenderQueue(handler_factory(drawing), queue_limits(chosen))
         await queue.start()

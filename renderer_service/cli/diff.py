@@ -138,7 +138,7 @@ def run(args: argparse.Namespace) -> int:
             results,
             against=against,
             tolerance=args.tolerance,
-            pack=f"{renderer.pack.root} ({renderer.pack.content_hash})",
+            pack=f"{renderer.pack.location} ({renderer.pack.content_hash})",
             worst=args.worst,
         )
         _write(args.report, page.encode())

@@ -47,7 +47,9 @@ class _Entry(BaseModel):
 
 
 class PackIdentity(_Entry):
-    path: str = Field(description="Folder the pack was loaded from.")
+    path: str = Field(
+        description="Folder the pack was loaded from (folders, `:`-separated, when layered)."
+    )
     groups: int = Field(description="Sprite groups: the index's, plus unindexed linearts found.")
     cells: int = Field(description="Distinct sprite cells loaded.")
     hash: str = Field(description="Content hash of the pack's JSON and atlases.")
@@ -202,7 +204,7 @@ def build_catalog(
     )
     return Catalog(
         pack=PackIdentity(
-            path=str(pack.root),
+            path=pack.location,
             groups=len(pack.groups),
             cells=len(pack.cells),
             hash=pack.content_hash,
