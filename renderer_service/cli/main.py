@@ -18,9 +18,9 @@ Handler = Callable[[argparse.Namespace], int]
 
 def _subcommand_modules() -> list[ModuleType]:
     """The modules that each add a subcommand, in the order ``--help`` lists them."""
-    from . import batch, catalog, diff, render, serve
+    from . import batch, catalog, diff, pack, render, serve
 
-    return [serve, render, batch, catalog, diff]
+    return [serve, render, batch, catalog, diff, pack]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -123,9 +123,12 @@ def _parse_offset_map(root: Path, raw: Any) -> tuple[PoseCell, ...]:
 
 
 def _decode_sheet(path: Path) -> tuple[NDArray[np.uint8], bytes]:
-    data = path.read_bytes()
-    with Image.open(io.BytesIO(data)) as image:
-        rgba = np.asarray(image.convert("RGBA"), dtype=np.uint8)
+    try:
+        data = path.read_bytes()
+        with Image.open(io.BytesIO(data)) as image:
+            rgba = np.asarray(image.convert("RGBA"), dtype=np.uint8)
+    except (OSError, ValueError, Image.DecompressionBombError) as error:
+        raise SpritePackError(str(path.parent), f"cannot read {path.name}: {error}") from None
     return rgba, data
 
 
