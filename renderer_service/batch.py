@@ -135,8 +135,13 @@ def _expanded_variants(request: BatchRequest, vocabulary: Vocabulary) -> list[Ba
     ]
 
 
-def plan_batch(request: BatchRequest, vocabulary: Vocabulary) -> list[PlannedFrame]:
-    """Every frame of the batch, checked; ``ApiError`` for bad variants or too many frames."""
+def plan_batch(
+    request: BatchRequest, vocabulary: Vocabulary, pack: str | None = None
+) -> list[PlannedFrame]:
+    """Every frame of the batch, checked; ``ApiError`` for bad variants or too many frames.
+
+    ``vocabulary`` is the chosen pack's; ``pack`` its name in the frames' bodies (``None``
+    for the default pack)."""
     options = request.options
     if options.frame_mode == "layer" and options.layer_id not in LAYER_IDS:
         raise ApiError(
@@ -220,9 +225,10 @@ def plan_batch(request: BatchRequest, vocabulary: Vocabulary) -> list[PlannedFra
             prefix = f"variants[{index}].params" if where is None else "payload.params"
             raise traits_error(error, prefix) from None
         assert pose is not None
-        body = orjson.dumps(
-            {"payload": {"params": canonical_params(params, pose)}}, option=orjson.OPT_SORT_KEYS
-        )
+        frame: dict[str, Any] = {"payload": {"params": canonical_params(params, pose)}}
+        if pack is not None:
+            frame["options"] = {"pack": pack}
+        body = orjson.dumps(frame, option=orjson.OPT_SORT_KEYS)
         frames.append(PlannedFrame(variant.id, variant.label, variant.group, pose, body))
     return frames
 

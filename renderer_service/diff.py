@@ -15,9 +15,10 @@ import orjson
 
 from .codes import encode_cat_code
 from .errors import ApiError, error_item, traits_error
-from .jobs import Reply, canonical_params, data_url, resolve_pose
+from .jobs import Reply, code_params, data_url, resolve_pose
 from .models import DiffRequest, RenderRequest
-from .renderer import CatParams, InvalidTraitsError, Renderer, check_traits, encode_png, upscale
+from .pack_set import PackSet
+from .renderer import CatParams, InvalidTraitsError, check_traits, encode_png, upscale
 from .renderer.diff import (
     ReferenceError,
     decode_picture,
@@ -37,6 +38,8 @@ class DiffTask:
 
     params: CatParams
     pose: int
+    pack: str | None
+    """The pack's name, ``None`` for the default."""
     reference: bytes
     """The reference's PNG bytes."""
     tolerance: int
@@ -65,9 +68,10 @@ def reference_bytes(text: str) -> bytes:
         raise _reference_error(text, "the base64 text cannot be decoded", expected) from None
 
 
-def check_diff_request(request: DiffRequest, renderer: Renderer) -> DiffTask:
+def check_diff_request(request: DiffRequest, packs: PackSet) -> DiffTask:
     """Check everything a worker would trip on; raises ``ApiError`` (422)."""
     pose = resolve_pose(RenderRequest(payload=request.payload, options=request.options))
+    name, renderer = packs.choose(request.options.pack)
     try:
         check_traits(request.payload.params, renderer.vocabulary, pose)
     except InvalidTraitsError as error:
@@ -91,11 +95,12 @@ def check_diff_request(request: DiffRequest, renderer: Renderer) -> DiffTask:
             detail,
             [error_item("options.scale", asked, detail, f"{scale}, or leave options.scale out")],
         )
-    return DiffTask(request.payload.params, pose, png, request.tolerance)
+    return DiffTask(request.payload.params, pose, packs.normalised(name), png, request.tolerance)
 
 
-def run_diff(renderer: Renderer, task: DiffTask) -> Reply:
+def run_diff(packs: PackSet, task: DiffTask) -> Reply:
     """Render, compare and answer (the task was checked by ``check_diff_request``)."""
+    renderer = packs.choose(task.pack)[1]
     reference = decode_picture(task.reference)
     found = diff_cat(renderer, task.params, reference, task.pose, task.tolerance)
     difference = found.difference
@@ -113,7 +118,7 @@ def run_diff(renderer: Renderer, task: DiffTask) -> Reply:
         "heatmap": data_url(encode_png(upscale(heatmap(difference), shown))),
         "sideBySide": data_url(encode_png(side_by_side(reference, found.image, difference, shown))),
         "layers": [{"id": item.id, "pixels": item.pixels} for item in found.layers],
-        "code": encode_cat_code(canonical_params(task.params, task.pose)),
+        "code": encode_cat_code(code_params(task.params, task.pose, task.pack)),
         "pack": renderer.pack.content_hash,
     }
     return Reply(200, "application/json", orjson.dumps(body))

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from .codes import encode_cat_code
 from .errors import ApiError, error_item, traits_error, validation_error_from
 from .models import RenderOptions, RenderRequest
+from .pack_set import PackSet
 from .renderer import (
     CatParams,
     InvalidTraitsError,
@@ -108,7 +109,7 @@ def run_render_job(renderer: Renderer, job: RenderJob) -> RenderOutput:
         return RenderOutput(png, "image/png")
     body = {
         "image": data_url(png),
-        "code": encode_cat_code(canonical_params(job.params, job.pose)),
+        "code": encode_cat_code(code_params(job.params, job.pose, options.pack)),
         "meta": {
             "started_at": started_at,
             "finished_at": time.time(),
@@ -166,18 +167,37 @@ def resolve_pose(request: RenderRequest) -> int:
     return pose
 
 
-def parse_render_request(body: bytes, renderer: Renderer, output: OutputFormat) -> RenderJob:
-    """Parse and check a /render body; raises ``ApiError`` (422) for anything invalid."""
+def parse_render_request(body: bytes, packs: PackSet, output: OutputFormat) -> RenderJob:
+    """Parse and check a /render body; raises ``ApiError`` (422) for anything invalid.
+
+    The job's ``options.pack`` is normalised: ``None`` for the default pack."""
     try:
         request = RenderRequest.model_validate_json(body)
     except ValidationError as error:
         raise validation_error_from(error) from None
     pose = resolve_pose(request)
+    _name, renderer = packs.choose(request.options.pack)
     try:
         check_traits(request.payload.params, renderer.vocabulary, pose)
     except InvalidTraitsError as error:
         raise traits_error(error) from None
-    return RenderJob(request.payload.params, pose, request.options, output)
+    options = request.options
+    pack = packs.normalised(options.pack)
+    if pack != options.pack:
+        options = options.model_copy(update={"pack": pack})
+    return RenderJob(request.payload.params, pose, options, output)
+
+
+CODE_PACK_KEY = "pack"
+"""Where a code keeps the pack its cat is drawn with (left out for the default pack)."""
+
+
+def code_params(params: CatParams, pose: int, pack: str | None) -> dict[str, Any]:
+    """What a cat's code holds: its canonical params, and its pack unless the default."""
+    held = canonical_params(params, pose)
+    if pack is not None:
+        held[CODE_PACK_KEY] = pack
+    return held
 
 
 def canonical_params(params: CatParams, pose: int) -> dict[str, Any]:
@@ -197,13 +217,13 @@ def canonical_body(job: RenderJob) -> bytes:
     return orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
 
 
-def answer_render(renderer: Renderer, body: bytes, output: OutputFormat) -> Reply:
+def answer_render(packs: PackSet, body: bytes, output: OutputFormat) -> Reply:
     """The whole of POST /render after the bytes arrive: bad input is a 4xx ``Reply``."""
     try:
-        job = parse_render_request(body, renderer, output)
+        job = parse_render_request(body, packs, output)
     except ApiError as error:
         return Reply.from_error(error)
-    result = run_render_job(renderer, job)
+    result = run_render_job(packs.choose(job.options.pack)[1], job)
     return Reply(200, result.media_type, result.body)
 
 
@@ -231,12 +251,13 @@ class FrameResult:
         return len(self.tile) + len(self.png or b"")
 
 
-def run_frame(renderer: Renderer, task: FrameTask) -> FrameResult:
+def run_frame(packs: PackSet, task: FrameTask) -> FrameResult:
     """Draw one batch frame (its body was checked when the batch was planned)."""
     try:
-        job = parse_render_request(task.body, renderer, "png")
+        job = parse_render_request(task.body, packs, "png")
     except ApiError as error:
         raise ValueError(f"a batch frame was not valid: {error.detail}") from None
+    renderer = packs.choose(job.options.pack)[1]
     drawn = True
     if task.layer_id is None:
         image = renderer.render(job.params, job.pose).image
@@ -252,17 +273,17 @@ def run_frame(renderer: Renderer, task: FrameTask) -> FrameResult:
 class TaskHandler:
     """What a worker process runs: ``handler(kind, payload) -> Reply`` for each task kind."""
 
-    def __init__(self, renderer: Renderer) -> None:
-        self.renderer = renderer
+    def __init__(self, packs: PackSet) -> None:
+        self.packs = packs
 
     def __call__(self, kind: str, payload: Any) -> Reply | FrameResult:
         if kind == "render":
             body, output = payload
-            return answer_render(self.renderer, body, output)
+            return answer_render(self.packs, body, output)
         if kind == "frame":
-            return run_frame(self.renderer, payload)
+            return run_frame(self.packs, payload)
         if kind == "diff":
             from .diff import run_diff  # that module builds on this one
 
-            return run_diff(self.renderer, payload)
+            return run_diff(self.packs, payload)
         raise ValueError(f"unknown task kind {kind!r}")

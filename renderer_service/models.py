@@ -48,6 +48,12 @@ class RenderOptions(BaseModel):
     scale: int = Field(
         1, ge=1, le=MAX_SCALE, description="Nearest-neighbour enlargement of every picture."
     )
+    pack: str | None = Field(
+        None,
+        max_length=64,
+        description="The sprite pack to draw with, by name (see `GET /health`); default: the "
+        "first pack.",
+    )
 
 
 class RenderRequest(BaseModel):
@@ -114,7 +120,13 @@ class HealthResponse(BaseModel):
         description="`ok`, or `degraded` while the circuit is open, the queue is full or a "
         "worker is missing."
     )
-    pack: dict[str, Any] = Field(description="Path, group count and hash of the sprite pack.")
+    pack: dict[str, Any] = Field(
+        description="The default sprite pack: path, group and cell counts, hash."
+    )
+    packs: list[dict[str, Any]] = Field(
+        description="Every pack the service draws with (`options.pack` names one), the "
+        "default first: name, path, group and cell counts, content hash."
+    )
     metrics: dict[str, Any] = Field(
         description="Queue and worker metrics: queue_size, max_queue, max_observed_queue, "
         "total_enqueued, total_completed, total_failed, total_rejected, circuit_open, "
@@ -206,6 +218,11 @@ class BatchOptions(BaseModel):
         alias="expandVariants",
         description="With `layerId` and no variants: one frame per valid value of that "
         "layer's trait (every eye colour, every accessory...).",
+    )
+    pack: str | None = Field(
+        None,
+        max_length=64,
+        description="The sprite pack every frame is drawn with, by name; default: the first.",
     )
 
 

@@ -19,6 +19,7 @@ from .codes import CodeError, decode_cat_code
 from .diff import check_diff_request
 from .errors import ApiError, error_item
 from .jobs import (
+    CODE_PACK_KEY,
     FrameResult,
     FrameTask,
     OutputFormat,
@@ -27,6 +28,7 @@ from .jobs import (
     parse_render_request,
 )
 from .models import BatchRequest, DiffRequest
+from .pack_set import PackSet
 from .renderer import Renderer
 from .runtime import LRUCache, QueueRefusedError, RenderQueue
 
@@ -57,11 +59,18 @@ def _with_headers(reply: Reply, *headers: tuple[str, str]) -> Reply:
 class RenderService:
     """Admits render requests: validation, conditional answers, the cache, then the queue."""
 
-    def __init__(self, renderer: Renderer, queue: RenderQueue, cache: LRUCache[Any]) -> None:
-        self.renderer = renderer
+    def __init__(self, packs: PackSet | Renderer, queue: RenderQueue, cache: LRUCache[Any]) -> None:
+        self.packs = packs if isinstance(packs, PackSet) else PackSet.single(packs)
+        self.renderer = self.packs.default
+        """The default pack's renderer."""
         self.queue = queue
         self.cache = cache
-        self._pack = renderer.pack.content_hash.encode()
+        self._hashes = {name: renderer.pack.content_hash.encode() for name, renderer in self.packs}
+
+    def _pack_hash(self, pack: str | None) -> bytes:
+        """The content hash of a pack (by its normalised name): part of every cache key and
+        ETag, so a changed pack never answers from an old picture."""
+        return self._hashes[self.packs.name_of(pack)]
 
     # --- one cat -------------------------------------------------------------------------
 
@@ -73,11 +82,11 @@ class RenderService:
         extra_headers: tuple[tuple[str, str], ...] = (),
     ) -> Reply:
         try:
-            job = parse_render_request(body, self.renderer, output)
+            job = parse_render_request(body, self.packs, output)
         except ApiError as error:
             return Reply.from_error(error)
         canonical = canonical_body(job)
-        etag = f'"{_digest(canonical, output.encode(), self._pack)}"'
+        etag = f'"{_digest(canonical, output.encode(), self._pack_hash(job.options.pack))}"'
         headers = (("ETag", etag), *extra_headers)
         if etag_matches(if_none_match, etag):
             return Reply(304, "", b"", headers)
@@ -103,7 +112,10 @@ class RenderService:
                     [error_item("code", code[:64], str(error), "a code returned by /render")],
                 )
             )
-        body = orjson.dumps({"payload": {"params": params}, "options": {"scale": scale}})
+        options: dict[str, Any] = {"scale": scale}
+        if isinstance(params.get(CODE_PACK_KEY), str):
+            options["pack"] = params.pop(CODE_PACK_KEY)
+        body = orjson.dumps({"payload": {"params": params}, "options": options})
         reply = await self.render(
             body, "png", if_none_match, (("Cache-Control", CODE_CACHE_CONTROL),)
         )
@@ -119,7 +131,9 @@ class RenderService:
     async def render_batch(self, request: BatchRequest) -> Reply:
         began = time.perf_counter()
         try:
-            frames = plan_batch(request, self.renderer.vocabulary)
+            name, renderer = self.packs.choose(request.options.pack)
+            pack = self.packs.normalised(name)
+            frames = plan_batch(request, renderer.vocabulary, pack)
             layout = layout_sheet(request, len(frames))
         except ApiError as error:
             return Reply.from_error(error)
@@ -135,7 +149,7 @@ class RenderService:
                 str(task.tile_size).encode(),
                 (task.layer_id or "").encode(),
                 b"png" if task.include_png else b"",
-                self._pack,
+                self._pack_hash(pack),
             )
             for task in tasks
         ]
@@ -160,7 +174,7 @@ class RenderService:
             "rendered": len(missing),
             "cached": len(frames) - len(missing),
             "duration_ms": round((time.perf_counter() - began) * 1000, 3),
-            "pack": self.renderer.pack.content_hash,
+            "pack": renderer.pack.content_hash,
         }
         body = batch_body(request, frames, frame_results, layout, sheet, meta)
         return Reply(200, "application/json", orjson.dumps(body))
@@ -171,7 +185,7 @@ class RenderService:
         """``POST /diff``: the cat rendered and compared with the reference (never cached:
         each reference is different)."""
         try:
-            task = check_diff_request(request, self.renderer)
+            task = check_diff_request(request, self.packs)
         except ApiError as error:
             return Reply.from_error(error)
         return await self.queue.submit("diff", task)

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from renderer_service.cli import common
 from renderer_service.cli.main import _subcommand_modules, build_parser, main
+from renderer_service.pack_set import PackSet
 from renderer_service.renderer import Renderer
 
 from .imaging import load_rgba
@@ -21,12 +22,13 @@ from .imaging import load_rgba
 @pytest.fixture(autouse=True)
 def _session_pack(renderer: Renderer, monkeypatch: pytest.MonkeyPatch) -> None:
     """The commands draw with the test session's pack instead of loading it again."""
-    loaded = common._renderer
+    loaded = common._pack_set
+    session = PackSet.single(renderer)
 
-    def reuse(sprite_root: str | None) -> Renderer:
-        return renderer if sprite_root is None else loaded(sprite_root)
+    def reuse(sprite_root: str | None) -> PackSet:
+        return session if sprite_root is None else loaded(sprite_root)
 
-    monkeypatch.setattr(common, "_renderer", reuse)
+    monkeypatch.setattr(common, "_pack_set", reuse)
 
 
 def _subcommands() -> list[str]:

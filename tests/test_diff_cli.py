@@ -16,6 +16,7 @@ from renderer_service.app.main import create_app
 from renderer_service.cli import common
 from renderer_service.cli.main import main
 from renderer_service.config import Settings
+from renderer_service.pack_set import PackSet
 from renderer_service.renderer import Renderer
 
 from .conftest import PARITY
@@ -27,10 +28,9 @@ SUBSET = 12
 
 @pytest.fixture(autouse=True)
 def _session_pack(renderer: Renderer, monkeypatch: pytest.MonkeyPatch) -> None:
-    loaded = common._renderer
-    monkeypatch.setattr(
-        common, "_renderer", lambda root: renderer if root is None else loaded(root)
-    )
+    loaded = common._pack_set
+    session = PackSet.single(renderer)
+    monkeypatch.setattr(common, "_pack_set", lambda root: session if root is None else loaded(root))
 
 
 @pytest.fixture

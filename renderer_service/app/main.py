@@ -9,10 +9,10 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 
-from ..assets import load_sprite_pack
 from ..config import Settings, load_settings
 from ..jobs import TaskHandler
 from ..models import RenderRequest
+from ..pack_set import PackSet, load_packs
 from ..renderer import Renderer
 from ..runtime import Handler, LRUCache, MetricsCollector, QueueLimits, RenderQueue
 from ..service import RenderService
@@ -49,32 +49,42 @@ def queue_limits(settings: Settings) -> QueueLimits:
 
 def create_app(
     settings: Settings | None = None,
-    renderer: Renderer | None = None,
-    handler_factory: Callable[[Renderer], Handler] = TaskHandler,
+    renderer: Renderer | PackSet | None = None,
+    handler_factory: Callable[[PackSet], Handler] = TaskHandler,
     fast_path: bool = True,
 ) -> FastAPI:
     """Build the service.
 
-    Settings are read (and checked) now; the sprite pack loads at start-up unless a
-    renderer is handed in. ``handler_factory`` makes what the worker processes run.
-    ``fast_path=False`` serves ``POST /render`` through the framework route only.
+    Settings are read (and checked) now; the sprite packs load at start-up unless a
+    renderer (the one pack, ``default``) or a pack set is handed in. ``handler_factory``
+    makes what the worker processes run. ``fast_path=False`` serves ``POST /render``
+    through the framework route only.
     """
     chosen = settings if settings is not None else load_settings()
     _configure_logging()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        drawing = renderer or Renderer(
-            load_sprite_pack(chosen.sprite_root), dark_forest_tint=chosen.dark_forest_tint
-        )
-        logger.info("sprite pack %s: %d groups", drawing.pack.location, len(drawing.pack.groups))
-        drawing.warm_up()  # before the workers fork, so they start with compiled kernels
-        queue = RenderQueue(handler_factory(drawing), queue_limits(chosen))
+        if isinstance(renderer, PackSet):
+            packs = renderer
+        elif renderer is not None:
+            packs = PackSet.single(renderer)
+        else:
+            packs = load_packs(chosen)
+        for name, drawing in packs:
+            logger.info(
+                "sprite pack %s: %s, %d groups",
+                name,
+                drawing.pack.location,
+                len(drawing.pack.groups),
+            )
+            drawing.warm_up()  # before the workers fork, so they start with compiled kernels
+        queue = RenderQueue(handler_factory(packs), queue_limits(chosen))
         await queue.start()
-        service = RenderService(drawing, queue, LRUCache(chosen.cache_size, chosen.cache_max_bytes))
+        service = RenderService(packs, queue, LRUCache(chosen.cache_size, chosen.cache_max_bytes))
         registry = CollectorRegistry()
         registry.register(MetricsCollector(service.snapshot))
-        app.state.service = ServiceState(chosen, drawing, queue, service, registry)
+        app.state.service = ServiceState(chosen, packs.default, queue, service, registry, packs)
         logger.info("%d render workers ready", chosen.worker_count)
         try:
             yield

@@ -14,7 +14,7 @@ from .common import (
     USAGE_ERROR,
     add_pack_argument,
     error_message,
-    load_renderer,
+    load_packs,
     read_json,
     write_output,
 )
@@ -52,13 +52,16 @@ def run(args: argparse.Namespace) -> int:
 
     began = time.perf_counter()
     raw = read_json(args.file, "batch")
-    renderer = load_renderer(args)
+    if args.pack is not None and isinstance(raw, dict):
+        raw["options"] = {**(raw.get("options") or {}), "pack": args.pack}
+    packs = load_packs(args)
     try:
         try:
             request = BatchRequest.model_validate_json(orjson.dumps(raw))
         except ValidationError as error:
             raise validation_error_from(error, BatchRequest) from None
-        frames = plan_batch(request, renderer.vocabulary)
+        name, renderer = packs.choose(request.options.pack)
+        frames = plan_batch(request, renderer.vocabulary, packs.normalised(name))
         layout = layout_sheet(request, len(frames))
     except ApiError as error:
         print("cg3 batch: " + error_message(error.body()), file=sys.stderr)
@@ -69,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
     with progress_bar("rendering frames", len(frames)) as advance:
         for frame in frames:
             task = FrameTask(frame.body, options.tile_size, layer_id, options.include_sources)
-            results.append(run_frame(renderer, task))
+            results.append(run_frame(packs, task))
             advance()
     sheet = assemble_sheet([result.tile for result in results], layout)
     write_output(args.output, sheet)

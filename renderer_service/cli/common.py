@@ -10,6 +10,8 @@ from typing import Any
 
 import orjson
 
+from ..errors import ApiError
+from ..pack_set import PackSet
 from ..renderer import Renderer
 
 OK = 0
@@ -23,37 +25,52 @@ class UsageError(Exception):
     """Bad arguments or input: printed, and the command exits with ``USAGE_ERROR``."""
 
 
-def add_pack_argument(parser: argparse.ArgumentParser) -> None:
+def add_pack_argument(parser: argparse.ArgumentParser, choose: bool = True) -> None:
     parser.add_argument(
         "--sprite-root",
         metavar="FOLDERS",
         help="the sprite pack to draw with: a folder, or folders separated by ':' looked up "
         "in order sheet by sheet ('bundled' names the packaged Lifegen pack); "
-        "default: CG3_SPRITE_ROOT, else the bundled pack",
+        "default: CG3_PACKS or CG3_SPRITE_ROOT, else the bundled pack",
     )
+    if choose:
+        parser.add_argument(
+            "--pack",
+            metavar="NAME",
+            help="with CG3_PACKS: the named pack to draw with (default: the first)",
+        )
+
+
+def load_packs(args: argparse.Namespace) -> PackSet:
+    """The packs the settings (``CG3_*``) and ``--sprite-root`` ask for (loaded once per
+    process for each choice: a pack takes seconds to load)."""
+    return _pack_set(getattr(args, "sprite_root", None) or None)
 
 
 def load_renderer(args: argparse.Namespace) -> Renderer:
-    """The renderer the settings (``CG3_*``) and ``--sprite-root`` ask for (loaded once per
-    process for each choice: a pack takes seconds to load)."""
-    return _renderer(getattr(args, "sprite_root", None) or None)
+    """The renderer of the pack ``--pack`` names (default: the first)."""
+    packs = load_packs(args)
+    try:
+        return packs.choose(getattr(args, "pack", None), "--pack")[1]
+    except ApiError as error:
+        raise UsageError(error.detail) from None
 
 
 @cache
-def _renderer(sprite_root: str | None) -> Renderer:
-    from ..assets import load_sprite_pack
+def _pack_set(sprite_root: str | None) -> PackSet:
     from ..config import SettingsError, load_settings
+    from ..pack_set import load_packs as load_named_packs
     from ..renderer import SpritePackError
 
     overrides: dict[str, Any] = {}
     if sprite_root:
         overrides["sprite_root"] = sprite_root
+        overrides["packs"] = None  # the folders given win over CG3_PACKS
     try:
         settings = load_settings(**overrides)
-        pack = load_sprite_pack(settings.sprite_root)
+        return load_named_packs(settings)
     except (SettingsError, SpritePackError) as error:
         raise UsageError(str(error)) from None
-    return Renderer(pack, dark_forest_tint=settings.dark_forest_tint)
 
 
 def read_json(source: str, what: str) -> Any:

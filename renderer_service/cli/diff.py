@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from .common import FAILED, OK, USAGE_ERROR, UsageError, add_pack_argument, load_renderer
+from .common import FAILED, OK, USAGE_ERROR, UsageError, add_pack_argument, load_packs
 from .progress import progress_bar
 
 
@@ -79,6 +79,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..errors import ApiError
     from ..harness.cases import Case, CasesError, load_cases
     from ..harness.references import FolderSource, ReferenceSource, ServiceSource
     from ..harness.report import html_report
@@ -113,13 +114,17 @@ def run(args: argparse.Namespace) -> int:
         if len(sources) == 1:
             sources = sources * len(files)
         against = ", ".join(source.description for source in dict.fromkeys(sources))
-    renderer = load_renderer(args)
+    packs = load_packs(args)
+    try:
+        renderer = packs.choose(args.pack, "--pack")[1]
+    except ApiError as error:
+        raise UsageError(error.detail) from None
     work: list[tuple[Case, ReferenceSource]] = [
         (case, source) for cases, source in zip(sets, sources, strict=True) for case in cases
     ]
     try:
         with progress_bar("comparing cases", len(work)) as advance:
-            results = compare_all(renderer, work, args.tolerance, advance)
+            results = compare_all(packs, work, args.tolerance, advance, args.pack)
     finally:
         for source in set(sources):
             source.close()

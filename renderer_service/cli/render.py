@@ -21,7 +21,7 @@ from .common import (
     UsageError,
     add_pack_argument,
     error_message,
-    load_renderer,
+    load_packs,
     read_json,
     write_output,
 )
@@ -157,6 +157,8 @@ def request_body(args: argparse.Namespace) -> dict[str, Any]:
     options: dict[str, Any] = body["options"]
     if args.scale is not None:
         options["scale"] = args.scale
+    if args.pack is not None:
+        options["pack"] = args.pack
     if args.background is not None:
         options["background"] = _option_value(args.background)
     for item in args.option:
@@ -173,8 +175,7 @@ def run(args: argparse.Namespace) -> int:
     from ..jobs import answer_render
 
     body = request_body(args)
-    renderer = load_renderer(args)
-    reply = answer_render(renderer, orjson.dumps(body), "png")
+    reply = answer_render(load_packs(args), orjson.dumps(body), "png")
     if reply.status != 200:
         print("cg3 render: " + error_message(reply.body), file=sys.stderr)
         return USAGE_ERROR

@@ -11,7 +11,7 @@ import orjson
 
 from ..errors import ApiError
 from ..jobs import parse_render_request
-from ..renderer import Renderer
+from ..pack_set import PackSet
 from ..renderer.diff import (
     LayerBlame,
     ReferenceError,
@@ -56,13 +56,22 @@ class CaseResult:
 
 
 def compare_case(
-    renderer: Renderer, case: Case, source: ReferenceSource, tolerance: int = 0
+    packs: PackSet,
+    case: Case,
+    source: ReferenceSource,
+    tolerance: int = 0,
+    pack: str | None = None,
 ) -> CaseResult:
-    """One case: fetch the reference, render here, compare. Problems become ``error``."""
+    """One case: fetch the reference, render here (with ``pack`` where the case names none),
+    compare. Problems become ``error``."""
+    ours = case.body
+    if pack is not None and not (ours.get("options") or {}).get("pack"):
+        ours = {**ours, "options": {**(ours.get("options") or {}), "pack": pack}}
     try:
-        job = parse_render_request(orjson.dumps(case.body), renderer, "png")
+        job = parse_render_request(orjson.dumps(ours), packs, "png")
     except ApiError as error:
         return CaseResult(case, "error", error=f"this renderer refuses the case: {error.detail}")
+    renderer = packs.choose(job.options.pack)[1]
     try:
         reference = decode_picture(source.picture(case))
         found = diff_cat(renderer, job.params, reference, job.pose, tolerance)
@@ -89,14 +98,15 @@ def compare_case(
 
 
 def compare_all(
-    renderer: Renderer,
+    packs: PackSet,
     cases: Sequence[tuple[Case, ReferenceSource]],
     tolerance: int = 0,
     advance: Callable[[], None] = lambda: None,
+    pack: str | None = None,
 ) -> list[CaseResult]:
     results = []
     for case, source in cases:
-        results.append(compare_case(renderer, case, source, tolerance))
+        results.append(compare_case(packs, case, source, tolerance, pack))
         advance()
     return results
 
