@@ -291,6 +291,9 @@ class BatchResponse(BaseModel):
 # --- diffs --------------------------------------------------------------------------------
 
 MAX_DIFF_TOLERANCE = 255
+MAX_REFERENCE_CHARS = 200_000
+"""Longest reference data URL: within the default body limit, and far more than a cat needs
+(a 16x enlargement of a 50 x 50 cat compresses to a few tens of kilobytes)."""
 
 
 class DiffRequest(BaseModel):
@@ -316,7 +319,7 @@ class DiffRequest(BaseModel):
     payload: RenderPayload
     options: RenderOptions = Field(default_factory=RenderOptions)
     reference: str = Field(
-        max_length=1_000_000,
+        max_length=MAX_REFERENCE_CHARS,
         description="The picture to compare with, as a `data:image/png;base64,...` URL: the "
         "50 x 50 cat or a whole-number enlargement of it (up to 16x). The render is enlarged "
         "to the reference's size; `options.scale`, if given, must match it.",

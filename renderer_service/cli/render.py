@@ -80,7 +80,12 @@ def register(subparsers: Any) -> None:
         help="JSON file ('-' for standard input): the V2 params, or a /render body with "
         "payload and options",
     )
-    parser.add_argument("--pose", type=int, metavar="N", help="pose (spriteNumber) 0-20")
+    parser.add_argument(
+        "--pose",
+        type=int,
+        metavar="N",
+        help="pose (spriteNumber) 0-20; default 0 unless --params gives one",
+    )
     parser.add_argument("--scale", type=int, metavar="N", help="enlargement 1-16")
     parser.add_argument(
         "--background", metavar="VALUE", help="options.background, where the service has one"
