@@ -274,7 +274,10 @@ class TaskHandler:
     """What a worker process runs: ``handler(kind, payload) -> Reply`` for each task kind."""
 
     def __init__(self, packs: PackSet) -> None:
+        from .diff import run_diff  # that module builds on this one; imported before forking
+
         self.packs = packs
+        self._run_diff = run_diff
 
     def __call__(self, kind: str, payload: Any) -> Reply | FrameResult:
         if kind == "render":
@@ -283,7 +286,5 @@ class TaskHandler:
         if kind == "frame":
             return run_frame(self.packs, payload)
         if kind == "diff":
-            from .diff import run_diff  # that module builds on this one
-
-            return run_diff(self.packs, payload)
+            return self._run_diff(self.packs, payload)
         raise ValueError(f"unknown task kind {kind!r}")

@@ -78,18 +78,18 @@ class LayerBlame:
 
 
 def decode_picture(data: bytes) -> Image:
-    """A PNG (or any picture Pillow reads) as a ``(h, w, 4)`` RGBA array."""
+    """A PNG as a ``(h, w, 4)`` RGBA array (only PNG: no other decoder is ever loaded)."""
     try:
-        with PILImage.open(io.BytesIO(data)) as picture:
+        with PILImage.open(io.BytesIO(data), formats=["PNG"]) as picture:
             if picture.width > MAX_REFERENCE_SIDE or picture.height > MAX_REFERENCE_SIDE:
                 raise ReferenceError(
                     f"the picture is {picture.width} x {picture.height} px, larger than "
                     f"{MAX_REFERENCE_SIDE} x {MAX_REFERENCE_SIDE}"
                 )
             rgba: Image = np.asarray(picture.convert("RGBA"), dtype=np.uint8)
-    except (UnidentifiedImageError, OSError, ValueError) as error:
-        if isinstance(error, ReferenceError):
-            raise
+    except ReferenceError:
+        raise
+    except (UnidentifiedImageError, OSError, ValueError, PILImage.DecompressionBombError) as error:
         raise ReferenceError(f"not a readable PNG ({error})") from None
     return rgba
 
