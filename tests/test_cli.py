@@ -20,13 +20,13 @@ from .imaging import load_rgba
 
 
 @pytest.fixture(autouse=True)
-def _session_pack(renderer: Renderer, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The commands draw with the test session's pack instead of loading it again."""
+def _shared_pack(renderer: Renderer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The commands draw with the pack the test suite loaded once instead of loading it again."""
     loaded = common._pack_set
-    session = PackSet.single(renderer)
+    shared = PackSet.single(renderer)
 
     def reuse(sprite_root: str | None) -> PackSet:
-        return session if sprite_root is None else loaded(sprite_root)
+        return shared if sprite_root is None else loaded(sprite_root)
 
     monkeypatch.setattr(common, "_pack_set", reuse)
 

@@ -27,10 +27,10 @@ SUBSET = 12
 
 
 @pytest.fixture(autouse=True)
-def _session_pack(renderer: Renderer, monkeypatch: pytest.MonkeyPatch) -> None:
+def _shared_pack(renderer: Renderer, monkeypatch: pytest.MonkeyPatch) -> None:
     loaded = common._pack_set
-    session = PackSet.single(renderer)
-    monkeypatch.setattr(common, "_pack_set", lambda root: session if root is None else loaded(root))
+    shared = PackSet.single(renderer)
+    monkeypatch.setattr(common, "_pack_set", lambda root: shared if root is None else loaded(root))
 
 
 @pytest.fixture
