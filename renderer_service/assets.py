@@ -2,7 +2,11 @@
 
 The default pack (Lifegen, legacy ClanGen layout) ships inside the package as package data, so a
 checkout, an installed wheel and ``uv run`` all find it the same way; ``CG3_SPRITE_ROOT`` names
-another folder instead.
+another folder instead, or several separated by ``:`` (looked up in order, atlas by atlas),
+where ``bundled`` names the packaged pack: ``mymod:bundled`` is a mod over the default pack.
+
+The bundled pack is also every pack's layout: a folder of atlases without ``spritesIndex.json``
+(or without the game data) loads with the bundled index and data standing in.
 """
 
 from __future__ import annotations
@@ -17,6 +21,11 @@ BUNDLED_PACK_NAME = "lifegen"
 
 PALETTES_FOLDER_NAME = "palettes"
 """The folder of the CatGenerator's palette colours, beside the bundled pack."""
+
+BUNDLED = "bundled"
+"""How ``CG3_SPRITE_ROOT`` names the packaged pack among its folders."""
+
+LAYER_SEPARATOR = ":"
 
 
 def packs_folder() -> Path:
@@ -45,9 +54,25 @@ def find_sprite_root(configured: Path | None) -> Path:
     return configured
 
 
-def load_sprite_pack(configured: Path | None) -> SpritePack:
+def find_sprite_roots(configured: str | Path | None) -> list[Path]:
+    """The folders a ``CG3_SPRITE_ROOT`` value names, in lookup order (``bundled``: the
+    packaged pack); ``SpritePackError`` naming the first one that is not a folder."""
+    if configured is None or not str(configured).strip():
+        return [find_sprite_root(None)]
+    roots = []
+    for part in str(configured).split(LAYER_SEPARATOR):
+        name = part.strip()
+        if not name:
+            raise SpritePackError(
+                str(configured), f"CG3_SPRITE_ROOT has an empty folder name in {configured!r}"
+            )
+        roots.append(find_sprite_root(None if name == BUNDLED else Path(name)))
+    return roots
+
+
+def load_sprite_pack(configured: str | Path | None) -> SpritePack:
     """Find and load the pack; any problem raises ``SpritePackError`` saying what is wrong."""
-    return SpritePack(find_sprite_root(configured))
+    return SpritePack(find_sprite_roots(configured), layout=find_sprite_root(None))
 
 
 def palettes_folder() -> Path:

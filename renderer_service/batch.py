@@ -17,7 +17,7 @@ import orjson
 from pydantic import ValidationError
 
 from .errors import ApiError, error_item, traits_error, validation_error_from
-from .jobs import background_error, canonical_params
+from .jobs import FrameResult, background_error, canonical_params, data_url
 from .models import (
     MAX_BATCH_FRAMES,
     MAX_TILE_SIZE,
@@ -32,6 +32,7 @@ from .renderer import (
     CELL_SIZE,
     DEFAULT_POSE,
     LAYER_IDS,
+    MEDIA_TYPES,
     Background,
     ImageFormat,
     InvalidTraitsError,
@@ -220,8 +221,13 @@ def _expanded_variants(request: BatchRequest, vocabulary: Vocabulary) -> list[Ba
     ]
 
 
-def plan_batch(request: BatchRequest, vocabulary: Vocabulary) -> list[PlannedFrame]:
-    """Every frame of the batch, checked; ``ApiError`` for bad variants or too many frames."""
+def plan_batch(
+    request: BatchRequest, vocabulary: Vocabulary, pack: str | None = None
+) -> list[PlannedFrame]:
+    """Every frame of the batch, checked; ``ApiError`` for bad variants or too many frames.
+
+    ``vocabulary`` is the chosen pack's; ``pack`` its name in the frames' bodies (``None``
+    for the default pack)."""
     options = request.options
     if options.frame_mode == "layer" and options.layer_id not in LAYER_IDS:
         raise ApiError(
@@ -305,9 +311,10 @@ def plan_batch(request: BatchRequest, vocabulary: Vocabulary) -> list[PlannedFra
             prefix = ".".join(str(p) for p in path).replace(".", "[", 1)
             prefix = f"variants[{index}].params" if where is None else "payload.params"
             raise traits_error(error, prefix) from None
-        body = orjson.dumps(
-            {"payload": {"params": canonical_params(params, pose)}}, option=orjson.OPT_SORT_KEYS
-        )
+        frame: dict[str, Any] = {"payload": {"params": canonical_params(params, pose)}}
+        if pack is not None:
+            frame["options"] = {"pack": pack}
+        body = orjson.dumps(frame, option=orjson.OPT_SORT_KEYS)
         frames.append(PlannedFrame(variant.id, variant.label, variant.group, pose, body))
     return frames
 
@@ -374,3 +381,73 @@ def assemble_animation(tiles: list[bytes], plan: TilePlan, frame_ms: int, loop: 
         np.frombuffer(tile, dtype=np.uint8).reshape(plan.height, plan.width, 4) for tile in tiles
     ]
     return encode_animation(frames, plan.image_format, frame_ms, loop)
+
+
+def assemble(
+    tiles: list[bytes], layout: SheetLayout, plan: TilePlan, request: BatchRequest
+) -> bytes:
+    """The batch's picture: an animation when ``options.animate`` asks for one, else a sheet."""
+    animate = request.options.animate
+    if animate is not None:
+        return assemble_animation(tiles, plan, animate.frame_ms, animate.loop)
+    return assemble_sheet(tiles, layout, plan.image_format)
+
+
+def batch_body(
+    request: BatchRequest,
+    frames: list[PlannedFrame],
+    results: list[FrameResult],
+    layout: SheetLayout,
+    plan: TilePlan,
+    sheet: bytes,
+    meta: dict[str, Any],
+) -> dict[str, Any]:
+    """The ``/render/batch`` answer: the sheet (or animation), one record per frame, and the
+    sources if asked."""
+    options = request.options
+    animate = options.animate
+    width, height = layout.tile_width, layout.tile_height
+    media_type = MEDIA_TYPES[plan.image_format]
+    records = []
+    for index, (frame, result) in enumerate(zip(frames, results, strict=True)):
+        column, row = (0, 0) if animate is not None else layout.position(index)
+        records.append(
+            {
+                "id": frame.id,
+                "label": frame.label,
+                "group": frame.group,
+                "index": index,
+                "column": column,
+                "row": row,
+                "x": column * width,
+                "y": row * height,
+                "width": width,
+                "height": height,
+                "spriteNumber": frame.pose,
+                "drawn": result.drawn,
+            }
+        )
+    sources = (
+        [
+            {"id": frame.id, "image": data_url(result.png or b"", media_type)}
+            for frame, result in zip(frames, results, strict=True)
+        ]
+        if options.include_sources
+        else None
+    )
+    return {
+        "sheet": data_url(sheet, media_type),
+        "width": layout.width,
+        "height": layout.height,
+        "tileSize": None if plan.background.is_platform else width,
+        "tileWidth": width,
+        "tileHeight": height,
+        "format": plan.image_format,
+        "background": plan.background.name,
+        "animation": ({"frameMs": animate.frame_ms, "loop": animate.loop} if animate else None),
+        "columns": layout.columns,
+        "rows": layout.rows,
+        "frames": records,
+        "sources": sources,
+        "meta": meta,
+    }

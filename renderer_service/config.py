@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ENV_PREFIX = "CG3_"
@@ -20,9 +20,17 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=".env", extra="ignore")
 
-    sprite_root: Path | None = Field(
+    sprite_root: str | None = Field(
         None,
-        description="Sprite pack folder; default: the Lifegen pack bundled with the package.",
+        description="Sprite pack folder, or folders separated by `:` looked up in order atlas "
+        "by atlas (`bundled` names the packaged pack, e.g. `mymod:bundled`); default: the "
+        "Lifegen pack bundled with the package.",
+    )
+    packs: str | None = Field(
+        None,
+        description="Several named packs, e.g. `lifegen=bundled,mymod=mymod:bundled`: each "
+        "NAME=FOLDERS as for `CG3_SPRITE_ROOT`; requests choose one with `options.pack`, the "
+        "first is the default. Not with `CG3_SPRITE_ROOT`.",
     )
     max_queue_size: int = Field(
         120, ge=1, le=100_000, description="Renders that may wait for a worker."
@@ -111,6 +119,29 @@ class Settings(BaseSettings):
             raise ValueError(f"each channel must be 0-255, not {list(value)}")
         return value
 
+    @field_validator("sprite_root", mode="before")
+    @classmethod
+    def _folder_text(cls, value: object) -> object:
+        return str(value) if isinstance(value, Path) else value
+
+    @field_validator("packs")
+    @classmethod
+    def _packs(cls, value: str | None) -> str | None:
+        if value is not None:
+            from .pack_set import parse_packs_setting
+
+            parse_packs_setting(value)  # raises ValueError saying what is wrong
+        return value
+
+    @model_validator(mode="after")
+    def _one_way_to_name_packs(self) -> Settings:
+        if self.packs is not None and self.sprite_root is not None:
+            raise ValueError(
+                "CG3_PACKS and CG3_SPRITE_ROOT are both set; name the packs with CG3_PACKS "
+                "alone (e.g. CG3_PACKS=default=FOLDERS,other=FOLDERS)"
+            )
+        return self
+
     @field_validator("allowed_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
@@ -126,6 +157,9 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as error:
         lines = []
         for item in error.errors():
+            if not item["loc"]:  # a rule across settings: its message names them
+                lines.append(str(item["msg"]).removeprefix("Value error, "))
+                continue
             name = ENV_PREFIX + "_".join(str(part) for part in item["loc"][:1]).upper()
             lines.append(f"{name}={item.get('input')!r}: {item['msg']}")
         raise SettingsError("invalid settings: " + "; ".join(lines)) from None

@@ -27,6 +27,7 @@ from .errors import (
 )
 from .models import RenderOptions, RenderRequest, RequestParams
 from .normalise import normalise_params
+from .pack_set import PackSet
 from .renderer import (
     DEFAULT_BACKGROUND,
     DEFAULT_POSE,
@@ -171,7 +172,7 @@ def run_render_job(renderer: Renderer, job: RenderJob) -> RenderOutput:
         return RenderOutput(encoded_image, media_type)
     body = {
         "image": data_url(encoded_image, media_type),
-        "code": encode_cat_code(canonical_params(job.params, job.pose)),
+        "code": encode_cat_code(code_params(job.params, job.pose, options.pack)),
         "meta": {
             "started_at": started_at,
             "finished_at": time.time(),
@@ -261,16 +262,20 @@ def choose_format(options: RenderOptions, wanted: Wanted) -> ImageFormat:
     return options.format
 
 
-def parse_render_request(body: bytes, renderer: Renderer, wanted: Wanted = ()) -> RenderJob:
+def parse_render_request(body: bytes, packs: PackSet, wanted: Wanted = ()) -> RenderJob:
     """Parse and check a /render body; raises ``ApiError`` (422) for anything invalid.
 
-    ``wanted`` are the image types the client accepts instead of JSON (empty: JSON).
+    ``wanted`` are the image types the client accepts instead of JSON (empty: JSON). The
+    job's ``options.pack`` is normalised: ``None`` for the default pack.
     """
     try:
         request = RenderRequest.model_validate_json(body)
     except ValidationError as error:
-        raise with_trait_problems(validation_error_from(error), error, body, renderer) from None
+        raise with_trait_problems(
+            validation_error_from(error), error, body, packs.default
+        ) from None
     pose = resolve_pose(request)
+    _name, renderer = packs.choose(request.options.pack)
     background = parse_options_background(request.options)
     try:
         params = normalise_params(request.payload.params, renderer.vocabulary)
@@ -279,7 +284,11 @@ def parse_render_request(body: bytes, renderer: Renderer, wanted: Wanted = ()) -
         raise traits_error(error) from None
     image_format = choose_format(request.options, wanted)
     options = request.options.model_copy(
-        update={"format": image_format, "background": background.name}
+        update={
+            "format": image_format,
+            "background": background.name,
+            "pack": packs.normalised(request.options.pack),
+        }
     )
     output: OutputFormat = "image" if wanted else "json"
     return RenderJob(params, pose, options, output, background)
@@ -320,6 +329,18 @@ def with_trait_problems(
     return problem
 
 
+CODE_PACK_KEY = "pack"
+"""Where a code keeps the pack its cat is drawn with (left out for the default pack)."""
+
+
+def code_params(params: CatParams, pose: int, pack: str | None) -> dict[str, Any]:
+    """What a cat's code holds: its canonical params, and its pack unless the default."""
+    held = canonical_params(params, pose)
+    if pack is not None:
+        held[CODE_PACK_KEY] = pack
+    return held
+
+
 def canonical_params(params: CatParams, pose: int) -> dict[str, Any]:
     """The params with defaults left out and the pose inside: equal cats, equal dicts."""
     canonical = params.model_dump(mode="json", by_alias=True, exclude_defaults=True)
@@ -339,13 +360,13 @@ def canonical_body(job: RenderJob) -> bytes:
     return orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
 
 
-def answer_render(renderer: Renderer, body: bytes, wanted: Wanted = ()) -> Reply:
+def answer_render(packs: PackSet, body: bytes, wanted: Wanted = ()) -> Reply:
     """The whole of POST /render after the bytes arrive: bad input is a 4xx ``Reply``."""
     try:
-        job = parse_render_request(body, renderer, wanted)
+        job = parse_render_request(body, packs, wanted)
     except ApiError as error:
         return Reply.from_error(error)
-    result = run_render_job(renderer, job)
+    result = run_render_job(packs.choose(job.options.pack)[1], job)
     return Reply(200, result.media_type, result.body)
 
 
@@ -381,12 +402,13 @@ class FrameResult:
         return len(self.tile) + len(self.png or b"")
 
 
-def run_frame(renderer: Renderer, task: FrameTask) -> FrameResult:
+def run_frame(packs: PackSet, task: FrameTask) -> FrameResult:
     """Draw one batch frame (its body was checked when the batch was planned)."""
     try:
-        job = parse_render_request(task.body, renderer)
+        job = parse_render_request(task.body, packs)
     except ApiError as error:
         raise ValueError(f"a batch frame was not valid: {error.detail}") from None
+    renderer = packs.choose(job.options.pack)[1]
     drawn = True
     if task.layer_id is None:
         image = renderer.render(job.params, job.pose).image
@@ -408,13 +430,18 @@ def run_frame(renderer: Renderer, task: FrameTask) -> FrameResult:
 class TaskHandler:
     """What a worker process runs: ``handler(kind, payload) -> Reply`` for each task kind."""
 
-    def __init__(self, renderer: Renderer) -> None:
-        self.renderer = renderer
+    def __init__(self, packs: PackSet) -> None:
+        from .diff import run_diff  # that module builds on this one; imported before forking
+
+        self.packs = packs
+        self._run_diff = run_diff
 
     def __call__(self, kind: str, payload: Any) -> Reply | FrameResult:
         if kind == "render":
             body, output = payload  # a canonical body: its options name the format
-            return answer_render(self.renderer, body, FORMATS if output == "image" else ())
+            return answer_render(self.packs, body, FORMATS if output == "image" else ())
         if kind == "frame":
-            return run_frame(self.renderer, payload)
+            return run_frame(self.packs, payload)
+        if kind == "diff":
+            return self._run_diff(self.packs, payload)
         raise ValueError(f"unknown task kind {kind!r}")

@@ -15,10 +15,12 @@ from typing import Any
 
 import orjson
 
-from .batch import assemble_animation, assemble_sheet, layout_sheet, plan_batch, plan_tiles
+from .batch import assemble, batch_body, layout_sheet, plan_batch, plan_tiles
 from .codes import CodeError, decode_cat_code
+from .diff import check_diff_request
 from .errors import ApiError, error_item
 from .jobs import (
+    CODE_PACK_KEY,
     MEMORY_PRESSURE_FIELD,
     FrameResult,
     FrameTask,
@@ -26,11 +28,11 @@ from .jobs import (
     Wanted,
     background_error,
     canonical_body,
-    data_url,
     parse_render_request,
 )
-from .models import BatchRequest
-from .renderer import MEDIA_TYPES, ImageFormat, Renderer, TraitError, parse_background
+from .models import BatchRequest, DiffRequest
+from .pack_set import PackSet
+from .renderer import ImageFormat, Renderer, TraitError, parse_background
 from .runtime import LRUCache, QueueRefusedError, RenderQueue
 
 CODE_CACHE_CONTROL = "public, max-age=31536000"
@@ -66,18 +68,25 @@ class RenderService:
 
     def __init__(
         self,
-        renderer: Renderer,
+        packs: PackSet | Renderer,
         queue: RenderQueue,
         cache: LRUCache[Any],
         frame_cache: LRUCache[Any] | None = None,
     ) -> None:
-        self.renderer = renderer
+        self.packs = packs if isinstance(packs, PackSet) else PackSet.single(packs)
+        self.renderer = self.packs.default
+        """The default pack's renderer."""
         self.queue = queue
         self.cache = cache
         self.frame_cache: LRUCache[Any] = (
             frame_cache if frame_cache is not None else LRUCache(cache.max_entries, cache.max_bytes)
         )
-        self._pack = renderer.pack.content_hash.encode()
+        self._hashes = {name: renderer.pack.content_hash.encode() for name, renderer in self.packs}
+
+    def _pack_hash(self, pack: str | None) -> bytes:
+        """The content hash of a pack (by its normalised name): part of every cache key and
+        ETag, so a changed pack never answers from an old picture."""
+        return self._hashes[self.packs.name_of(pack)]
 
     # --- one cat -------------------------------------------------------------------------
 
@@ -90,12 +99,12 @@ class RenderService:
     ) -> Reply:
         """``wanted``: the image types the client accepts instead of JSON (empty: JSON)."""
         try:
-            job = parse_render_request(body, self.renderer, wanted)
+            job = parse_render_request(body, self.packs, wanted)
         except ApiError as error:
             return Reply.from_error(error)
         canonical = canonical_body(job)
         output = job.output
-        etag = f'"{_digest(canonical, output.encode(), self._pack)}"'
+        etag = f'"{_digest(canonical, output.encode(), self._pack_hash(job.options.pack))}"'
         headers = (("ETag", etag), *extra_headers)
         if etag_matches(if_none_match, etag):
             return Reply(304, "", b"", headers)
@@ -139,7 +148,9 @@ class RenderService:
                     [error_item("code", code[:64], str(error), "a code returned by /render")],
                 )
             )
-        options = {"scale": scale, "format": image_format, "background": background}
+        options: dict[str, Any] = {"scale": scale, "format": image_format, "background": background}
+        if isinstance(params.get(CODE_PACK_KEY), str):
+            options["pack"] = params.pop(CODE_PACK_KEY)
         body = orjson.dumps({"payload": {"params": params}, "options": options})
         reply = await self.render(
             body, (image_format,), if_none_match, (("Cache-Control", CODE_CACHE_CONTROL),)
@@ -160,7 +171,9 @@ class RenderService:
         began = time.perf_counter()
         try:
             tiles = plan_tiles(request)
-            frames = plan_batch(request, self.renderer.vocabulary)
+            name, renderer = self.packs.choose(request.options.pack)
+            pack = self.packs.normalised(name)
+            frames = plan_batch(request, renderer.vocabulary, pack)
             layout = layout_sheet(request, len(frames), tiles)
         except ApiError as error:
             return Reply.from_error(error)
@@ -184,7 +197,7 @@ class RenderService:
                 (task.layer_id or "").encode(),
                 task.source_format.encode() if task.include_png else b"",
                 task.background.encode(),
-                self._pack,
+                self._pack_hash(pack),
             )
             for task in tasks
         ]
@@ -203,67 +216,29 @@ class RenderService:
             results[index] = result
             cache.put(keys[index], result)
         frame_results: list[FrameResult] = results
-        tile_bytes = [result.tile for result in frame_results]
-        animate = options.animate
-        if animate is not None:
-            sheet = await asyncio.to_thread(
-                assemble_animation, tile_bytes, tiles, animate.frame_ms, animate.loop
-            )
-        else:
-            sheet = await asyncio.to_thread(assemble_sheet, tile_bytes, layout, tiles.image_format)
-        width, height = layout.tile_width, layout.tile_height
-        media_type = MEDIA_TYPES[tiles.image_format]
-        records = []
-        for index, (frame, result) in enumerate(zip(frames, frame_results, strict=True)):
-            column, row = (0, 0) if animate is not None else layout.position(index)
-            records.append(
-                {
-                    "id": frame.id,
-                    "label": frame.label,
-                    "group": frame.group,
-                    "index": index,
-                    "column": column,
-                    "row": row,
-                    "x": column * width,
-                    "y": row * height,
-                    "width": width,
-                    "height": height,
-                    "spriteNumber": frame.pose,
-                    "drawn": result.drawn,
-                }
-            )
-        sources = (
-            [
-                {"id": frame.id, "image": data_url(result.png or b"", media_type)}
-                for frame, result in zip(frames, frame_results, strict=True)
-            ]
-            if options.include_sources
-            else None
+        sheet = await asyncio.to_thread(
+            assemble, [result.tile for result in frame_results], layout, tiles, request
         )
-        body = {
-            "sheet": data_url(sheet, media_type),
-            "width": layout.width,
-            "height": layout.height,
-            "tileSize": None if tiles.background.is_platform else width,
-            "tileWidth": width,
-            "tileHeight": height,
-            "format": tiles.image_format,
-            "background": tiles.background.name,
-            "animation": ({"frameMs": animate.frame_ms, "loop": animate.loop} if animate else None),
-            "columns": layout.columns,
-            "rows": layout.rows,
-            "frames": records,
-            "sources": sources,
-            "meta": {
-                "frames": len(frames),
-                "rendered": len(missing),
-                "cached": len(frames) - len(missing),
-                "duration_ms": round((time.perf_counter() - began) * 1000, 3),
-                "pack": self.renderer.pack.content_hash,
-            },
-            **(extra or {}),
+        meta = {
+            "frames": len(frames),
+            "rendered": len(missing),
+            "cached": len(frames) - len(missing),
+            "duration_ms": round((time.perf_counter() - began) * 1000, 3),
+            "pack": renderer.pack.content_hash,
         }
-        return Reply(200, "application/json", orjson.dumps(body))
+        body = batch_body(request, frames, frame_results, layout, tiles, sheet, meta)
+        return Reply(200, "application/json", orjson.dumps({**body, **(extra or {})}))
+
+    # --- diffs ---------------------------------------------------------------------------
+
+    async def diff(self, request: DiffRequest) -> Reply:
+        """``POST /diff``: the cat rendered and compared with the reference (never cached:
+        each reference is different)."""
+        try:
+            task = check_diff_request(request, self.packs)
+        except ApiError as error:
+            return Reply.from_error(error)
+        return await self.queue.submit("diff", task)
 
     # --- reporting -----------------------------------------------------------------------
 

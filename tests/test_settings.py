@@ -35,7 +35,7 @@ def test_environment_variables_override(monkeypatch: pytest.MonkeyPatch) -> None
     assert settings.max_queue_size == 7
     assert settings.worker_count == 2
     assert settings.allowed_origins == ["https://a.example", "https://b.example"]
-    assert settings.sprite_root == Path("/packs/mine")
+    assert settings.sprite_root == "/packs/mine"
 
 
 def test_a_dotenv_file_is_honoured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

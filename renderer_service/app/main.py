@@ -11,11 +11,11 @@ from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 from prometheus_client import CollectorRegistry
 
-from ..assets import load_bundled_palettes
 from ..config import Settings, SettingsError, load_settings
 from ..jobs import TaskHandler
 from ..models import RenderRequest
-from ..renderer import DarkForestOverlay, PaletteError, Renderer
+from ..pack_set import PackSet
+from ..renderer import Renderer
 from ..runtime import Handler, LRUCache, MetricsCollector, QueueLimits, RenderQueue
 from ..service import RenderService
 from .cors import UniformCORSMiddleware
@@ -23,10 +23,10 @@ from .errors import COMMON_ERROR_RESPONSES, install_error_handlers
 from .fastpath import RenderFastPath
 from .limits import BodyLimit
 from .openapi import install_schemas
-from .routes import batch, catalog, health, palettes, render, save
+from .routes import batch, catalog, diff, health, palettes, render, save
 from .routes.playground import install_playground
 from .routes.save import SAVE_PATHS
-from .startup import StartupError, StartupGuard, load_pack_and_compile, phase
+from .startup import StartupError, StartupGuard, load_packs_and_compile, phase
 from .state import ServiceState
 
 logger = logging.getLogger("renderer.app")
@@ -52,34 +52,19 @@ def queue_limits(settings: Settings) -> QueueLimits:
     )
 
 
-def _renderer(settings: Settings) -> Renderer:
-    """Load the pack while the kernels compile, then the palettes checked against it."""
-    pack = load_pack_and_compile(settings)
-    try:
-        palette_set = load_bundled_palettes(pack)
-    except PaletteError as error:
-        raise StartupError(f"cannot load the bundled palettes: {error}") from None
-    return Renderer(
-        pack,
-        palettes=palette_set,
-        dark_forest_overlay=DarkForestOverlay(
-            settings.dark_forest_overlay_colour, settings.dark_forest_overlay_alpha
-        ),
-    )
-
-
 def create_app(
     settings: Settings | None = None,
-    renderer: Renderer | None = None,
-    handler_factory: Callable[[Renderer], Handler] = TaskHandler,
+    renderer: Renderer | PackSet | None = None,
+    handler_factory: Callable[[PackSet], Handler] = TaskHandler,
     fast_path: bool = True,
 ) -> FastAPI:
     """Build the service.
 
     Settings are read now; a bad one, like a broken sprite pack, ends start-up with one line
-    naming it (see ``.startup``). The pack loads at start-up unless a renderer is handed in.
-    ``handler_factory`` makes what the worker processes run. ``fast_path=False`` serves
-    ``POST /render`` through the framework route only.
+    naming it (see ``.startup``). The sprite packs load at start-up unless a renderer (the
+    one pack, ``default``) or a pack set is handed in. ``handler_factory`` makes what the
+    worker processes run. ``fast_path=False`` serves ``POST /render`` through the framework
+    route only.
     """
     settings_error: SettingsError | None = None
     if settings is not None:
@@ -97,21 +82,27 @@ def create_app(
         if settings_error is not None:
             raise StartupError(str(settings_error))
         began = time.perf_counter()
-        drawing = renderer or _renderer(chosen)
+        if isinstance(renderer, PackSet):
+            packs = renderer
+        elif renderer is not None:
+            packs = PackSet.single(renderer)
+        else:
+            packs = load_packs_and_compile(chosen)
         workers = f"{chosen.worker_count} render worker{'s' if chosen.worker_count != 1 else ''}"
         with phase(lambda s: f"{workers} ready in {s * 1000:.0f} ms"):
-            drawing.warm_up()  # before the workers fork, so they start with every kernel ready
-            queue = RenderQueue(handler_factory(drawing), queue_limits(chosen))
+            for _, drawing in packs:  # before the workers fork, so they start with every kernel
+                drawing.warm_up()
+            queue = RenderQueue(handler_factory(packs), queue_limits(chosen))
             await queue.start()
         service = RenderService(
-            drawing,
+            packs,
             queue,
             LRUCache(chosen.cache_size, chosen.cache_max_bytes),
             LRUCache(chosen.cache_size, chosen.frame_cache_max_bytes),
         )
         registry = CollectorRegistry()
         registry.register(MetricsCollector(service.snapshot))
-        app.state.service = ServiceState(chosen, drawing, queue, service, registry)
+        app.state.service = ServiceState(chosen, packs.default, queue, service, registry, packs)
         logger.info("ready in %.1f s", time.perf_counter() - began)
         try:
             yield
@@ -151,6 +142,7 @@ def create_app(
     app.include_router(render.router)
     app.include_router(batch.router)
     app.include_router(save.router)
+    app.include_router(diff.router)
     app.include_router(health.router)
     app.include_router(catalog.router)
     app.include_router(palettes.router)

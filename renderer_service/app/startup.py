@@ -23,7 +23,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..assets import BUNDLED_PACK_NAME, bundled_pack_root, load_sprite_pack
 from ..config import ENV_PREFIX, Settings
-from ..renderer import SpritePack, SpritePackError, blend
+from ..pack_set import PackSet, load_packs
+from ..renderer import PaletteError, SpritePack, SpritePackError, blend
 
 logger = logging.getLogger("renderer.startup")
 
@@ -50,13 +51,14 @@ def pack_label(root: Path) -> str:
     return str(root)
 
 
-def load_pack(settings: Settings) -> SpritePack:
-    """Load the configured pack (logged); ``StartupError`` naming the file that is wrong."""
+def load_pack(settings: Settings, folders: str | None) -> SpritePack:
+    """Load one pack's folders (logged); ``StartupError`` naming the file that is wrong."""
     began = time.perf_counter()
     try:
-        pack = load_sprite_pack(settings.sprite_root)
+        pack = load_sprite_pack(folders)
     except SpritePackError as error:
-        where = f"{ENV_PREFIX}SPRITE_ROOT={error.path}" if settings.sprite_root else error.path
+        variable = "PACKS" if settings.packs else "SPRITE_ROOT"
+        where = f"{ENV_PREFIX}{variable}={error.path}" if folders else error.path
         raise StartupError(f"cannot load the sprite pack ({where}): {error.problem}") from None
     logger.info(
         "pack loaded: %d groups from %s in %.0f ms (hash %s)",
@@ -68,18 +70,20 @@ def load_pack(settings: Settings) -> SpritePack:
     return pack
 
 
-def load_pack_and_compile(settings: Settings) -> SpritePack:
-    """Load the pack while the blend kernels compile (or load from numba's cache) in a
+def load_packs_and_compile(settings: Settings) -> PackSet:
+    """Load the packs while the blend kernels compile (or load from numba's cache) in a
     thread: compiling is mostly LLVM work, which releases the GIL, so on a fresh checkout
     the two overlap instead of adding up."""
     pool = ThreadPoolExecutor(1, thread_name_prefix="compile")
     compiling = pool.submit(_timed, blend.compile_kernels)
     try:
-        pack = load_pack(settings)
+        packs = load_packs(settings, lambda folders: load_pack(settings, folders))
+    except PaletteError as error:
+        raise StartupError(f"cannot load the bundled palettes: {error}") from None
     finally:
         pool.shutdown(wait=False)  # a pack that fails to load is told at once
     logger.info("kernels compiled in %.1f s (while the pack loaded)", compiling.result())
-    return pack
+    return packs
 
 
 def _timed(work: Callable[[], None]) -> float:

@@ -8,6 +8,7 @@ from fastapi import Request
 from prometheus_client import CollectorRegistry
 
 from ..config import Settings
+from ..pack_set import PackSet
 from ..renderer import Renderer
 from ..runtime import RenderQueue
 from ..service import RenderService
@@ -17,9 +18,11 @@ from ..service import RenderService
 class ServiceState:
     settings: Settings
     renderer: Renderer
+    """The default pack's renderer."""
     queue: RenderQueue
     service: RenderService
     registry: CollectorRegistry
+    packs: PackSet
 
 
 async def get_state(request: Request) -> ServiceState:

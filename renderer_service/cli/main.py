@@ -11,17 +11,16 @@ import sys
 from collections.abc import Callable, Sequence
 from types import ModuleType
 
-Handler = Callable[[argparse.Namespace], int]
+from .common import USAGE_ERROR, UsageError
 
-USAGE_ERROR = 2
-"""Exit code for a usage or input error (argparse uses it too)."""
+Handler = Callable[[argparse.Namespace], int]
 
 
 def _subcommand_modules() -> list[ModuleType]:
     """The modules that each add a subcommand, in the order ``--help`` lists them."""
-    from . import save, serve
+    from . import batch, catalog, diff, pack, render, save, serve
 
-    return [serve, save]
+    return [serve, render, batch, catalog, diff, pack, save]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,7 +38,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Handler = args.handler
-    return handler(args)
+    try:
+        return handler(args)
+    except UsageError as error:
+        print(f"cg3 {args.command}: {error}", file=sys.stderr)
+        return USAGE_ERROR
 
 
 if __name__ == "__main__":

@@ -7,6 +7,9 @@ A legacy ClanGen / Lifegen pack is a folder of PNG atlases plus JSON indexes:
 - ``peltInfo.json``: scar and accessory vocabularies;
 - ``dicts/tint.json`` and ``dicts/white_patches_tint.json``: tint colours.
 
+Several folders can be layered (a mod over the pack it changes), and a complete pack can
+stand in as the ``layout`` for folders of atlases without an index: see ``SpritePack``.
+
 Some packs ship atlases their index does not name: ``EXTRA_GROUPS`` lists them (the Unknown
 Residence and April Fools linearts, laid out like ``lineart.png``), and a pack registers each
 one whose file is there and whose group the index lacks.
@@ -22,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,16 +110,6 @@ def _parse_index(root: Path, raw: Any) -> dict[str, GroupLocation]:
     return groups
 
 
-def _add_extra_groups(root: Path, groups: dict[str, GroupLocation]) -> tuple[str, ...]:
-    """Register every ``EXTRA_GROUPS`` atlas that is present but not indexed; their names."""
-    added = tuple(
-        name for name in EXTRA_GROUPS if name not in groups and (root / f"{name}.png").is_file()
-    )
-    for name in added:
-        groups[name] = GroupLocation(name, 0, 0)
-    return added
-
-
 def _parse_offset_map(root: Path, raw: Any) -> tuple[PoseCell, ...]:
     try:
         poses = tuple(PoseCell(int(item["x"]), int(item["y"])) for item in raw)
@@ -130,26 +123,110 @@ def _parse_offset_map(root: Path, raw: Any) -> tuple[PoseCell, ...]:
 
 
 def _decode_sheet(path: Path) -> tuple[NDArray[np.uint8], bytes]:
-    data = path.read_bytes()
-    with Image.open(io.BytesIO(data)) as image:
-        rgba = np.asarray(image.convert("RGBA"), dtype=np.uint8)
+    try:
+        data = path.read_bytes()
+        with Image.open(io.BytesIO(data)) as image:
+            rgba = np.asarray(image.convert("RGBA"), dtype=np.uint8)
+    except (OSError, ValueError, Image.DecompressionBombError) as error:
+        raise SpritePackError(str(path.parent), f"cannot read {path.name}: {error}") from None
     return rgba, data
 
 
-class SpritePack:
-    """A loaded sprite pack: its indexes, game data and every sprite cell as arrays."""
+def _first_with(name: str, folders: Sequence[Path]) -> Path | None:
+    """The first folder holding the file ``name``."""
+    return next((folder for folder in folders if (folder / name).is_file()), None)
 
-    def __init__(self, root: Path) -> None:
-        root = Path(root)
-        if not root.is_dir():
-            raise SpritePackError(str(root), "no such directory")
-        self.root = root
-        raw_files = {name: _read_json(root, name) for name in REQUIRED_FILES}
-        groups = _parse_index(root, raw_files[INDEX_FILE])
-        self.extra_groups: tuple[str, ...] = _add_extra_groups(root, groups)
-        """Groups registered from ``EXTRA_GROUPS`` because the index lacks them."""
+
+class SpritePack:
+    """A loaded sprite pack: its indexes, game data and every sprite cell as arrays.
+
+    ``root`` is a folder, or several folders layered over each other: every file (each
+    atlas, each JSON file) is looked up in order, the first folder holding it wins. So a mod
+    that only redraws some atlases is its own folder, listed before the pack it changes.
+
+    ``layout`` is a complete pack whose files stand in for those the layers lack: its
+    ``spritesIndex.json`` places the groups no layer's own index names (the legacy layout is
+    the same in every pack, so atlases alone are enough), and its game data (pose cells,
+    ``peltInfo.json``, tints) is used where no layer has its own. Without ``layout`` every
+    file must be in a layer. A group the layout places on an atlas no layer holds is left
+    out; an atlas a layer's own index names must be there.
+    """
+
+    def __init__(self, root: Path | Sequence[Path], *, layout: Path | None = None) -> None:
+        layers = (Path(root),) if isinstance(root, str | Path) else tuple(Path(r) for r in root)
+        if not layers:
+            raise SpritePackError("", "no folder given")
+        for folder in layers:
+            if not folder.is_dir():
+                raise SpritePackError(str(folder), "no such directory")
+        self.layers: tuple[Path, ...] = layers
+        """The folders, first looked up first."""
+        self.root = layers[0]
+        self.location = ":".join(str(folder) for folder in layers)
+        """The folders as one text, ``:``-separated."""
+        where = self.location
+        fallbacks = layers if layout is None or layout in layers else (*layers, layout)
+
+        raw_files: dict[str, Any] = {}
+        self.data_files: dict[str, Path] = {}
+        """Where each JSON file was read from."""
+        for name in REQUIRED_FILES:
+            if name == INDEX_FILE:
+                continue
+            found = _first_with(name, fallbacks)
+            if found is None:
+                raise SpritePackError(where, f"missing {name}")
+            raw_files[name] = _read_json(found, name)
+            self.data_files[name] = found / name
+
+        own = [
+            (folder, _read_json(folder, INDEX_FILE))
+            for folder in layers
+            if (folder / INDEX_FILE).is_file()
+        ]
+        groups: dict[str, GroupLocation] = {}
+        for folder, raw in own:
+            for name, location in _parse_index(folder, raw).items():
+                groups.setdefault(name, location)
+        indexed = set(groups)
+        layout_index: dict[str, GroupLocation] = {}
+        if layout is not None and layout not in layers:
+            layout_index = _parse_index(layout, _read_json(layout, INDEX_FILE))
+        elif not own:
+            raise SpritePackError(where, f"missing {INDEX_FILE}")
+
+        def sheet_folder(sheet: str) -> Path | None:
+            return _first_with(f"{sheet}.png", layers)
+
+        missing = sorted(
+            {location.sheet for location in groups.values() if sheet_folder(location.sheet) is None}
+        )
+        if missing:
+            raise SpritePackError(
+                where,
+                f"{INDEX_FILE} names atlases that are not there: "
+                + ", ".join(f"{name}.png" for name in missing),
+            )
+        derived = []
+        for name, location in layout_index.items():
+            if name not in groups and sheet_folder(location.sheet) is not None:
+                groups[name] = location
+                derived.append(name)
+        self.derived_groups: tuple[str, ...] = tuple(derived)
+        """Groups placed by ``layout``'s index because no layer's own index names them."""
+        self.extra_groups: tuple[str, ...] = tuple(
+            name for name in EXTRA_GROUPS if name not in groups and sheet_folder(name) is not None
+        )
+        """Groups registered from ``EXTRA_GROUPS`` because no index names them."""
+        for name in self.extra_groups:
+            groups[name] = GroupLocation(name, 0, 0)
+        if not groups:
+            raise SpritePackError(where, "holds no atlas of the legacy layout")
+        self.indexed_groups: frozenset[str] = frozenset(indexed)
         self.groups: Mapping[str, GroupLocation] = groups
-        self.poses: tuple[PoseCell, ...] = _parse_offset_map(root, raw_files[OFFSET_MAP_FILE])
+        self.poses: tuple[PoseCell, ...] = _parse_offset_map(
+            self.data_files[OFFSET_MAP_FILE].parent, raw_files[OFFSET_MAP_FILE]
+        )
         self.pelt_info: Mapping[str, Any] = raw_files[PELT_INFO_FILE]
         self.tints: Mapping[str, Any] = raw_files[TINT_FILE]
         self.white_patches_tints: Mapping[str, Any] = raw_files[WHITE_PATCHES_TINT_FILE]
@@ -157,21 +234,24 @@ class SpritePack:
         digest = hashlib.blake2b(digest_size=16)
         for name in REQUIRED_FILES:
             digest.update(name.encode())
-            digest.update(json.dumps(raw_files[name], sort_keys=True).encode())
+            if name == INDEX_FILE:
+                placed = {group: list(location) for group, location in sorted(self._placed(groups))}
+                digest.update(json.dumps(placed, sort_keys=True).encode())
+            else:
+                digest.update(json.dumps(raw_files[name], sort_keys=True).encode())
 
         sheet_names = sorted({location.sheet for location in self.groups.values()})
-        missing = [name for name in sheet_names if not (root / f"{name}.png").is_file()]
-        if missing:
-            raise SpritePackError(
-                str(root),
-                f"{INDEX_FILE} names atlases that are not there: "
-                + ", ".join(f"{name}.png" for name in missing),
-            )
+        self.sheets: dict[str, Path] = {}
+        """Each atlas the groups are cut from, and the file it was read from."""
+        for name in sheet_names:
+            provider = sheet_folder(name)
+            assert provider is not None  # every group's atlas was found above
+            self.sheets[name] = provider / f"{name}.png"
         with ThreadPoolExecutor(max_workers=4) as pool:
             decoded = dict(
                 zip(
                     sheet_names,
-                    pool.map(lambda n: _decode_sheet(root / f"{n}.png"), sheet_names),
+                    pool.map(lambda n: _decode_sheet(self.sheets[n]), sheet_names),
                     strict=True,
                 )
             )
@@ -179,6 +259,11 @@ class SpritePack:
             digest.update(name.encode())
             digest.update(decoded[name][1])
         self.content_hash = digest.hexdigest()
+        self.sheet_sizes: dict[str, tuple[int, int]] = {
+            name: (int(picture.shape[1]), int(picture.shape[0]))
+            for name, (picture, _data) in decoded.items()
+        }
+        """Width and height of each atlas."""
 
         pose_count = len(self.poses)
         capacity = 1 + len(self.groups) * pose_count
@@ -232,5 +317,9 @@ class SpritePack:
         view.flags.writeable = False
         return view
 
+    @staticmethod
+    def _placed(groups: Mapping[str, GroupLocation]) -> list[tuple[str, tuple[str, int, int]]]:
+        return [(name, (loc.sheet, loc.x, loc.y)) for name, loc in groups.items()]
+
     def __repr__(self) -> str:
-        return f"SpritePack({str(self.root)!r}, groups={len(self.groups)}, cells={len(self.cells)})"
+        return f"SpritePack({self.location!r}, groups={len(self.groups)}, cells={len(self.cells)})"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, get_args
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 
 from ...models import (
     MAX_BATCH_FRAMES,
@@ -44,13 +44,19 @@ def save_catalog(max_body_bytes: int) -> SaveCatalog:
     response_model=ServiceCatalog,
     summary="Every valid value of every render param",
     description="Read from the loaded sprite pack: the same names `/render` accepts and its "
-    "422 answers suggest, with what each draws; and what the save routes accept.",
+    "422 answers suggest, with what each draws; and what the save routes accept. `pack` picks "
+    "one of the service's packs (see `GET /health`); default: the first.",
 )
-def catalog(state: Annotated[ServiceState, Depends(get_state)]) -> ServiceCatalog:
-    pack = state.renderer.catalog
+def catalog(
+    state: Annotated[ServiceState, Depends(get_state)],
+    pack: Annotated[
+        str | None, Query(max_length=64, description="A pack's name; default: the first.")
+    ] = None,
+) -> ServiceCatalog:
+    chosen = state.packs.choose(pack, "pack")[1].catalog
     return ServiceCatalog.model_validate(
         {
-            **{name: getattr(pack, name) for name in type(pack).model_fields},
+            **{name: getattr(chosen, name) for name in type(chosen).model_fields},
             "saves": save_catalog(state.settings.save_max_body_bytes),
         }
     )

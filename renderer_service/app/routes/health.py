@@ -2,21 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import Response
 
 from ...models import HealthResponse
+from ...renderer import Renderer
 from ..state import ServiceState, get_state
 
 router = APIRouter(tags=["health"])
 
 
+def _pack_identity(renderer: Renderer) -> dict[str, Any]:
+    pack = renderer.pack
+    return {
+        "name": pack.name,
+        "groups": len(pack.groups),
+        "cells": len(pack.cells),
+        "hash": pack.content_hash,
+    }
+
+
+def _pack_entry(name: str, renderer: Renderer) -> dict[str, Any]:
+    return {**_pack_identity(renderer), "name": name}
+
+
 @router.get("/health", response_model=HealthResponse, summary="Service status and queue metrics")
 async def health(state: Annotated[ServiceState, Depends(get_state)]) -> HealthResponse:
-    pack = state.renderer.pack
     metrics = state.service.snapshot()
     degraded = (
         metrics["circuit_open"]
@@ -25,12 +39,8 @@ async def health(state: Annotated[ServiceState, Depends(get_state)]) -> HealthRe
     )
     return HealthResponse(
         status="degraded" if degraded else "ok",
-        pack={
-            "name": pack.name,
-            "groups": len(pack.groups),
-            "cells": len(pack.cells),
-            "hash": pack.content_hash,
-        },
+        pack=_pack_identity(state.packs.default),
+        packs=[_pack_entry(name, renderer) for name, renderer in state.packs],
         metrics=metrics,
     )
 
