@@ -62,7 +62,7 @@ class ScarRef(BaseModel):
 
     model_config = _STRICT
 
-    id: Name = Field(description="The scar's name.")
+    id: Name | None = Field(description="The scar's name; `null` is an empty slot, skipped.")
 
 
 def _scar_name(value: Any) -> Any:
