@@ -54,6 +54,26 @@ class Settings(BaseSettings):
     cache_max_bytes: int = Field(
         64 * 1024 * 1024, ge=0, description="Most bytes the render cache may hold."
     )
+    cache_url: str | None = Field(
+        None,
+        description="Redis URL of the shared second cache level (`redis://host:6379/0`, "
+        "`rediss://...`, `unix:///path`); unset: each replica caches in memory only.",
+    )
+    cache_ttl_seconds: int = Field(
+        7 * 24 * 3600, ge=1, description="How long an answer stays in the shared cache."
+    )
+    cache_max_entry_bytes: int = Field(
+        1024 * 1024, ge=1, description="Largest answer stored in the shared cache, in bytes."
+    )
+    cache_timeout_seconds: float = Field(
+        0.1,
+        gt=0,
+        le=10,
+        description="Longest one shared-cache call may take; beyond it Redis counts as down.",
+    )
+    cache_retry_seconds: float = Field(
+        1.0, gt=0, le=300, description="How often a down Redis is pinged to reconnect."
+    )
     max_body_bytes: int = Field(
         262_144,
         ge=1024,
@@ -70,6 +90,15 @@ class Settings(BaseSettings):
     def _channels(cls, value: tuple[int, int, int]) -> tuple[int, int, int]:
         if not all(0 <= channel <= 255 for channel in value):
             raise ValueError(f"each channel must be 0-255, not {list(value)}")
+        return value
+
+    @field_validator("cache_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis://, rediss:// or unix://")
         return value
 
     @field_validator("allowed_origins", mode="before")

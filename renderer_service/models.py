@@ -111,8 +111,11 @@ class RenderResponse(BaseModel):
 
 class HealthResponse(BaseModel):
     status: str = Field(
-        description="`ok`, or `degraded` while the circuit is open, the queue is full or a "
-        "worker is missing."
+        description="`ok`, or `degraded` while the circuit is open, the queue is full, a "
+        "worker is missing or the shared cache (Redis) is unreachable."
+    )
+    reasons: list[str] = Field(
+        default_factory=list, description="Why the status is `degraded` (empty when `ok`)."
     )
     pack: dict[str, Any] = Field(description="Path, group count and hash of the sprite pack.")
     metrics: dict[str, Any] = Field(
@@ -120,6 +123,14 @@ class HealthResponse(BaseModel):
         "total_enqueued, total_completed, total_failed, total_rejected, circuit_open, "
         "circuit_reset_in, worker_count, latency_ms {p50, p95, p99}, cache {hits, misses, "
         "entries, bytes} and more."
+    )
+
+
+class ReadyResponse(BaseModel):
+    status: str = Field(description="`ready`: this replica can render.")
+    degraded: list[str] = Field(
+        default_factory=list,
+        description="What is degraded but does not stop rendering (e.g. Redis unreachable).",
     )
 
 

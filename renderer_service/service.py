@@ -28,7 +28,7 @@ from .jobs import (
 )
 from .models import BatchRequest
 from .renderer import Renderer
-from .runtime import LRUCache, QueueRefusedError, RenderQueue
+from .runtime import LRUCache, QueueRefusedError, RedisCache, RenderQueue
 
 CODE_CACHE_CONTROL = "public, max-age=31536000"
 """A code names one picture for a given pack; the ETag changes with the pack."""
@@ -55,12 +55,24 @@ def _with_headers(reply: Reply, *headers: tuple[str, str]) -> Reply:
 
 
 class RenderService:
-    """Admits render requests: validation, conditional answers, the cache, then the queue."""
+    """Admits render requests: validation, conditional answers, the cache, then the queue.
 
-    def __init__(self, renderer: Renderer, queue: RenderQueue, cache: LRUCache[Any]) -> None:
+    Single renders are looked up in the in-memory LRU, then in the shared cache (Redis,
+    when ``shared`` is given), then drawn; a fresh render is stored in both. ``X-Cache``
+    says which: ``hit-memory``, ``hit-redis`` or ``miss``. Batch frames stay in memory.
+    """
+
+    def __init__(
+        self,
+        renderer: Renderer,
+        queue: RenderQueue,
+        cache: LRUCache[Any],
+        shared: RedisCache | None = None,
+    ) -> None:
         self.renderer = renderer
         self.queue = queue
         self.cache = cache
+        self.shared = shared
         self._pack = renderer.pack.content_hash.encode()
 
     # --- one cat -------------------------------------------------------------------------
@@ -83,11 +95,19 @@ class RenderService:
             return Reply(304, "", b"", headers)
         cached = self.cache.get(etag) if self.cache.enabled else None
         if cached is not None:
-            return _with_headers(cached, *headers, ("X-Cache", "hit"))
+            return _with_headers(cached, *headers, ("X-Cache", "hit-memory"))
+        digest = etag.strip('"')
+        if self.shared is not None:
+            stored = await self.shared.get(digest)
+            if stored is not None:
+                self.cache.put(etag, stored)
+                return _with_headers(stored, *headers, ("X-Cache", "hit-redis"))
         reply = await self.queue.submit("render", (canonical, output))
         if reply.status != 200:
             return reply
         self.cache.put(etag, reply)
+        if self.shared is not None:
+            self.shared.put_soon(digest, reply)
         return _with_headers(reply, *headers, ("X-Cache", "miss"))
 
     async def render_code(self, code: str, scale: int, if_none_match: str | None = None) -> Reply:
@@ -205,4 +225,36 @@ class RenderService:
     # --- reporting -----------------------------------------------------------------------
 
     def snapshot(self) -> dict[str, Any]:
-        return {**self.queue.snapshot(), "cache": self.cache.snapshot()}
+        cache: dict[str, Any] = {
+            **self.cache.snapshot(),
+            "redis": self.shared.snapshot() if self.shared is not None else {"enabled": False},
+        }
+        return {**self.queue.snapshot(), "cache": cache}
+
+    def degraded_reasons(self) -> list[str]:
+        """Why this replica is not at full strength (empty when it is)."""
+        metrics = self.queue.snapshot()
+        reasons = []
+        if metrics["circuit_open"]:
+            reasons.append("circuit open: recent renders failed")
+        if metrics["workers_alive"] < metrics["worker_count"]:
+            reasons.append(
+                f"{metrics['workers_alive']} of {metrics['worker_count']} render workers alive"
+            )
+        if metrics["queue_size"] >= metrics["max_queue"]:
+            reasons.append("render queue full")
+        if self.shared is not None and not self.shared.up:
+            reasons.append(self.shared.reason or "redis unreachable")
+        return reasons
+
+    def not_ready_reason(self) -> str | None:
+        """Why this replica cannot render now (``None`` when it can). The shared cache is
+        never a reason: renders go on without it."""
+        metrics = self.queue.snapshot()
+        if self.queue.closing:
+            return "shutting down"
+        if metrics["workers_alive"] == 0:
+            return "no live render workers"
+        if metrics["circuit_open"]:
+            return f"circuit open for {metrics['circuit_reset_in']} s more"
+        return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
@@ -14,7 +15,14 @@ from ..config import Settings, load_settings
 from ..jobs import TaskHandler
 from ..models import RenderRequest
 from ..renderer import Renderer
-from ..runtime import Handler, LRUCache, MetricsCollector, QueueLimits, RenderQueue
+from ..runtime import (
+    Handler,
+    LRUCache,
+    MetricsCollector,
+    QueueLimits,
+    RedisCache,
+    RenderQueue,
+)
 from ..service import RenderService
 from .cors import UniformCORSMiddleware
 from .errors import COMMON_ERROR_RESPONSES, install_error_handlers
@@ -47,6 +55,20 @@ def queue_limits(settings: Settings) -> QueueLimits:
     )
 
 
+def shared_cache(settings: Settings, pack_hash: str) -> RedisCache | None:
+    """The Redis level of the render cache, when ``CG3_CACHE_URL`` names one."""
+    if settings.cache_url is None:
+        return None
+    return RedisCache(
+        settings.cache_url,
+        namespace=pack_hash,
+        ttl_seconds=settings.cache_ttl_seconds,
+        max_entry_bytes=settings.cache_max_entry_bytes,
+        timeout_seconds=settings.cache_timeout_seconds,
+        retry_seconds=settings.cache_retry_seconds,
+    )
+
+
 def create_app(
     settings: Settings | None = None,
     renderer: Renderer | None = None,
@@ -71,7 +93,12 @@ def create_app(
         drawing.warm_up()  # before the workers fork, so they start with compiled kernels
         queue = RenderQueue(handler_factory(drawing), queue_limits(chosen))
         await queue.start()
-        service = RenderService(drawing, queue, LRUCache(chosen.cache_size, chosen.cache_max_bytes))
+        shared = shared_cache(chosen, drawing.pack.content_hash)
+        if shared is not None:
+            reachable = await shared.check()
+            logger.info("shared cache %s: %s", shared.url_for_logs, "up" if reachable else "down")
+        memory: LRUCache[Any] = LRUCache(chosen.cache_size, chosen.cache_max_bytes)
+        service = RenderService(drawing, queue, memory, shared)
         registry = CollectorRegistry()
         registry.register(MetricsCollector(service.snapshot))
         app.state.service = ServiceState(chosen, drawing, queue, service, registry)
@@ -81,6 +108,8 @@ def create_app(
         finally:
             await queue.close(chosen.shutdown_grace_seconds)
             logger.info("render workers stopped")
+            if shared is not None:
+                await shared.close()
 
     app = FastAPI(
         title="CatGenerator V3 renderer",

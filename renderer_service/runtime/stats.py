@@ -85,11 +85,38 @@ class MetricsCollector(Collector):
         yield latency
         cache = snapshot.get("cache")
         if cache is not None:
-            yield CounterMetricFamily(
-                "cg3_cache_hits", "Answers served from the cache", cache["hits"]
-            )
-            yield CounterMetricFamily(
-                "cg3_cache_misses", "Cache lookups that missed", cache["misses"]
-            )
-            yield GaugeMetricFamily("cg3_cache_entries", "Answers in the cache", cache["entries"])
-            yield GaugeMetricFamily("cg3_cache_bytes", "Bytes held by the cache", cache["bytes"])
+            yield from _cache_metrics(cache)
+
+
+def _cache_metrics(cache: dict[str, Any]) -> Iterator[Metric]:
+    """Hits and misses per cache level (``memory``, ``redis``) and the shared level's state."""
+    levels = {"memory": cache}
+    redis = cache.get("redis") or {}
+    if redis.get("enabled"):
+        levels["redis"] = redis
+    hits = CounterMetricFamily(
+        "cg3_cache_hits", "Answers served from a cache level", labels=["level"]
+    )
+    misses = CounterMetricFamily("cg3_cache_misses", "Cache lookups that missed", labels=["level"])
+    for level, numbers in levels.items():
+        hits.add_metric([level], numbers["hits"])
+        misses.add_metric([level], numbers["misses"])
+    yield hits
+    yield misses
+    yield GaugeMetricFamily("cg3_cache_entries", "Answers in the memory cache", cache["entries"])
+    yield GaugeMetricFamily("cg3_cache_bytes", "Bytes held by the memory cache", cache["bytes"])
+    if "redis" in levels:
+        yield GaugeMetricFamily(
+            "cg3_cache_redis_up", "1 while the shared cache (Redis) answers", float(redis["up"])
+        )
+        errors = CounterMetricFamily(
+            "cg3_cache_errors", "Shared cache calls that failed or timed out", labels=["level"]
+        )
+        errors.add_metric(["redis"], redis["errors"])
+        yield errors
+        yield CounterMetricFamily(
+            "cg3_cache_redis_outages", "Times the shared cache became unreachable", redis["outages"]
+        )
+        yield CounterMetricFamily(
+            "cg3_cache_redis_writes", "Answers stored in the shared cache", redis["writes"]
+        )
