@@ -282,3 +282,15 @@ def test_a_cache_url_of_another_scheme_stops_start_up_naming_the_variable() -> N
     with pytest.raises(SettingsError, match="CG3_CACHE_URL"):
         load_settings(cache_url="http://cache:6379")
     assert load_settings(cache_url="").cache_url is None
+
+
+def test_an_outage_shows_in_health_even_with_no_request_touching_redis(
+    renderer: Renderer,
+) -> None:
+    server = fakeredis.FakeServer()
+    with replica(renderer, server) as a:
+        a.post("/render", json=CAT)
+        assert health(a)["status"] == "ok"
+        server.connected = False
+        wait_for(lambda: health(a)["status"] == "degraded")  # the monitor's ping noticed
+        assert a.post("/render", json=CAT).headers["x-cache"] == "hit-memory"

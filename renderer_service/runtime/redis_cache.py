@@ -4,8 +4,9 @@ Replicas behind one proxy each hold their own LRU; a cat drawn by one replica is
 Redis, so the next replica asked for it answers without rendering. Redis is an optimisation,
 never a dependency: every call is bounded by a short timeout, and any error (refused, reset,
 timed out, out of memory) marks the level *down*. While it is down no request waits on it,
-renders go on without it, ``/health`` says why it is down, and a background probe pings it
-until it answers again.
+renders go on without it and ``/health`` says why. A background task pings Redis every
+``retry_seconds``, so an outage shows even while every answer comes from memory, and the level
+is used again as soon as Redis answers.
 
 Keys are ``<prefix>:v<KEY_VERSION>:<pack hash>:<answer digest>``, so a new sprite pack or a
 new entry layout never reads old entries; entries expire after ``ttl_seconds`` and answers
@@ -95,7 +96,7 @@ class RedisCache:
         self.skipped_down = 0
         self.outages = 0
         self._pending: set[asyncio.Task[None]] = set()
-        self._probe: asyncio.Task[None] | None = None
+        self._monitor: asyncio.Task[None] | None = None
 
     def key(self, digest: str) -> str:
         return self.key_prefix + digest
@@ -104,6 +105,7 @@ class RedisCache:
 
     async def get(self, digest: str) -> Reply | None:
         """The stored answer, or ``None`` on a miss, while down, or on any error."""
+        self._ensure_monitor()
         if not self.up:
             self.skipped_down += 1
             return None
@@ -122,6 +124,7 @@ class RedisCache:
 
     def put_soon(self, digest: str, reply: Reply) -> None:
         """Store a fresh answer in the background; the caller does not wait for Redis."""
+        self._ensure_monitor()
         if not self.up:
             self.skipped_down += 1
             return
@@ -154,35 +157,37 @@ class RedisCache:
 
     def _mark_down(self, error: BaseException) -> None:
         self.errors += 1
+        self.reason = f"redis unreachable at {self._safe_url()}: {type(error).__name__}: {error}"
+        self.reason = self.reason.rstrip(": ")
         if not self.up:
             return
         self.up = False
         self.outages += 1
         self.down_since = time.monotonic()
-        kind = type(error).__name__
-        self.reason = f"redis unreachable at {self._safe_url()}: {kind}: {error}".rstrip(": ")
         logger.warning("%s; rendering without the shared cache", self.reason)
-        if self._probe is None or self._probe.done():
-            self._probe = asyncio.create_task(self._reconnect(), name="redis-reconnect")
 
-    async def _reconnect(self) -> None:
-        """Ping Redis every ``retry_seconds`` until it answers, then use it again."""
-        while not self.up:
+    def _ensure_monitor(self) -> None:
+        if self._monitor is None:
+            self._monitor = asyncio.create_task(self._watch(), name="redis-monitor")
+
+    async def _watch(self) -> None:
+        """Ping Redis every ``retry_seconds``: an outage shows in /health even when every
+        request is answered from memory, and a down Redis is used again once it answers."""
+        while True:
             await asyncio.sleep(self.retry_seconds)
             try:
                 await asyncio.wait_for(self._client.ping(), self.timeout_seconds)
             except (redis.RedisError, OSError, TimeoutError) as error:
-                self.errors += 1
-                self.reason = (
-                    f"redis unreachable at {self._safe_url()}: {type(error).__name__}: {error}"
-                ).rstrip(": ")
+                self._mark_down(error)
                 continue
-            down_for = time.monotonic() - (self.down_since or time.monotonic())
-            self.up, self.reason, self.down_since = True, None, None
-            logger.warning("redis at %s is back after %.1f s", self._safe_url(), down_for)
+            if not self.up:
+                down_for = time.monotonic() - (self.down_since or time.monotonic())
+                self.up, self.reason, self.down_since = True, None, None
+                logger.warning("redis at %s is back after %.1f s", self._safe_url(), down_for)
 
     async def check(self) -> bool:
         """Ping now (at start-up): an unreachable Redis is reported, never raised."""
+        self._ensure_monitor()
         result = await self._call(self._client.ping)
         return bool(result)
 
@@ -198,10 +203,10 @@ class RedisCache:
         return f"{scheme}{sep}{rest}"
 
     async def close(self) -> None:
-        if self._probe is not None:
-            self._probe.cancel()
+        if self._monitor is not None:
+            self._monitor.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._probe
+                await self._monitor
         if self._pending:
             await asyncio.wait(set(self._pending), timeout=self.timeout_seconds * 2)
         for task in set(self._pending):
