@@ -674,35 +674,70 @@ def load_test(port: int, seconds: float, users: int, mixed: bool) -> dict[str, A
         elif line.startswith("latency (ms)"):
             numbers = re.findall(r"p(\d+) ([\d.]+)", line)
             figures.update({f"p{point}_ms": float(value) for point, value in numbers})
-        elif line.startswith(("by status", "by X-Cache", "errors")):
+        elif line.startswith("X-Cache"):
+            level, count, p50, p99 = re.findall(
+                r"X-Cache (\S+)\s+n=(\d+)\s+p50 ([\d.]+)\s+p99 ([\d.]+)", line
+            )[0]
+            figures.setdefault("x_cache", {})[level] = {
+                "n": int(count),
+                "p50_ms": float(p50),
+                "p99_ms": float(p99),
+            }
+        elif line.startswith(("by status", "errors")):
             figures[line.split("  ")[0].strip()] = line.split("  ", 1)[1].strip()
     figures["exit"] = run.returncode
     return figures
 
 
+def group_rss_mib(process: Process) -> float:
+    """Resident memory of a process and its children (its process group), in MiB. Pages the
+    forked workers share with the parent are counted once per process, so this overstates."""
+    if process.popen is None:
+        return 0.0
+    group = process.popen.pid  # the leader of its own session and group
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) == group:
+                for line in (entry / "status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+    return round(total / 1024, 1)
+
+
+NO_CACHE = {"CG3_CACHE_SIZE": "0", "CG3_CACHE_URL": ""}
+REDIS_ONLY = {"CG3_CACHE_SIZE": "0"}
+BENCH_RUNS = (
+    # label, replicas, replica environment, load test users
+    ("1 replica, every request drawn", 1, NO_CACHE, None),
+    ("2 replicas, every request drawn", 2, NO_CACHE, None),
+    ("2 replicas, every request a Redis hit", 2, REDIS_ONLY, None),
+    ("2 replicas, Redis hits, one client", 2, REDIS_ONLY, 1),
+    ("2 replicas, default caches", 2, {}, None),
+    ("2 replicas, default caches, one client", 2, {}, 1),
+)
+"""No cache at all (the render capacity), then no memory cache with Redis filled by one pass
+over the cats first (every answer a Redis hit), then the default settings."""
+
+
 def run_bench(args: argparse.Namespace, folder: Path) -> Report:
     report = Report()
-    for replicas, memory, label in (
-        (1, "1024", "1 replica"),
-        (2, "1024", "2 replicas"),
-        (2, "0", "redis hits"),
-    ):
-        sub = folder / label.replace(" ", "-")
+    cats = load_public_cases(PUBLIC_CASES)
+    for index, (label, replicas, env, users) in enumerate(BENCH_RUNS):
+        sub = folder / f"bench-{index}"
         sub.mkdir()
-        stack = Stack(sub, replicas, args.workers, {"CG3_CACHE_SIZE": memory}, args.serve_command)
+        stack = Stack(sub, replicas, args.workers, env, args.serve_command)
         try:
             stack.start()
-            if label == "redis hits":  # one pass fills Redis; then every answer is a Redis hit
-                asyncio.run(
-                    drive(
-                        stack.proxy_port,
-                        render_requests(stack.proxy_port, load_public_cases(PUBLIC_CASES)),
-                        4,
-                        60,
-                        120,
-                    )
-                )
-            figures = load_test(stack.proxy_port, args.bench_seconds, args.users, mixed=True)
+            if env is REDIS_ONLY:
+                requests = render_requests(stack.proxy_port, cats)
+                asyncio.run(drive(stack.proxy_port, requests, 4, 60, len(cats)))
+            figures = load_test(stack.proxy_port, args.bench_seconds, users or args.users, True)
+            figures["replica_rss_mib"] = [group_rss_mib(replica) for replica in stack.replicas]
+            figures["workers_per_replica"] = args.workers
         finally:
             stack.close()
         report.figures[label] = figures
@@ -723,7 +758,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--replicas", type=int, default=2, help="replicas behind nginx (2-8, default 2)"
     )
     parser.add_argument(
-        "--workers", type=int, default=1, help="render workers per replica (default 1)"
+        "--workers",
+        type=int,
+        default=None,
+        help="render workers per replica (default 1; 2 with --bench)",
     )
     parser.add_argument(
         "--clients", type=int, default=8, help="concurrent clients during the faults (default 8)"
@@ -749,6 +787,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--json", type=Path, help="write the figures and checks here")
     args = parser.parse_args(argv)
+    if args.workers is None:
+        args.workers = 2 if args.bench else 1
     if not 2 <= args.replicas <= 8:
         parser.error("--replicas must be 2-8")
     if not 1 <= args.workers <= 8 or not 1 <= args.clients <= 64 or not 1 <= args.users <= 200:
