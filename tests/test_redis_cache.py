@@ -294,3 +294,37 @@ def test_an_outage_shows_in_health_even_with_no_request_touching_redis(
         server.connected = False
         wait_for(lambda: health(a)["status"] == "degraded")  # the monitor's ping noticed
         assert a.post("/render", json=CAT).headers["x-cache"] == "hit-memory"
+
+
+class BrokenClient:
+    """A client that fails in a way no Redis error class names."""
+
+    async def get(self, key: str) -> bytes:
+        raise RuntimeError("unexpected reply")
+
+    async def ping(self) -> bool:
+        raise RuntimeError("unexpected reply")
+
+    async def aclose(self) -> None:
+        return None
+
+
+def test_an_unexpected_client_failure_is_an_outage_not_an_error() -> None:
+    async def scenario() -> RedisCache:
+        level = RedisCache(
+            "redis://fake:6379/0",
+            namespace="pack",
+            ttl_seconds=60,
+            max_entry_bytes=1024,
+            retry_seconds=0.01,
+            client=BrokenClient(),  # type: ignore[arg-type]
+        )
+        assert await level.get("abc") is None
+        await asyncio.sleep(0.05)  # the watch keeps pinging through the same failure
+        await level.close()
+        return level
+
+    level = asyncio.run(scenario())
+    assert level.up is False
+    assert "RuntimeError: unexpected reply" in (level.reason or "")
+    assert level.errors >= 2

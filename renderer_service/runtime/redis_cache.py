@@ -151,7 +151,7 @@ class RedisCache:
     async def _call(self, operation: Callable[[], Awaitable[T]]) -> T | None:
         try:
             return await asyncio.wait_for(operation(), self.timeout_seconds)
-        except (redis.RedisError, OSError, TimeoutError) as error:
+        except Exception as error:  # whatever goes wrong in the cache, the render goes on
             self._mark_down(error)
             return None
 
@@ -177,7 +177,7 @@ class RedisCache:
             await asyncio.sleep(self.retry_seconds)
             try:
                 await asyncio.wait_for(self._client.ping(), self.timeout_seconds)
-            except (redis.RedisError, OSError, TimeoutError) as error:
+            except Exception as error:  # the watch must outlive any failure
                 self._mark_down(error)
                 continue
             if not self.up:
