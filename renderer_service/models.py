@@ -112,7 +112,7 @@ class RenderResponse(BaseModel):
 class HealthResponse(BaseModel):
     status: str = Field(
         description="`ok`, or `degraded` while the circuit is open, the queue is full, a "
-        "worker is missing or the shared cache (Redis) is unreachable."
+        "worker is missing or stuck, or the shared cache (Redis) is unreachable."
     )
     reasons: list[str] = Field(
         default_factory=list, description="Why the status is `degraded` (empty when `ok`)."
@@ -121,8 +121,9 @@ class HealthResponse(BaseModel):
     metrics: dict[str, Any] = Field(
         description="Queue and worker metrics: queue_size, max_queue, max_observed_queue, "
         "total_enqueued, total_completed, total_failed, total_rejected, circuit_open, "
-        "circuit_reset_in, worker_count, latency_ms {p50, p95, p99}, cache {hits, misses, "
-        "entries, bytes} and more."
+        "circuit_reset_in, worker_count, workers_alive, workers_stuck, timeouts, "
+        "worker_restarts, latency_ms {p50, p95, p99}, cache and frame_cache {hits, misses, "
+        "entries, bytes, evictions} and more."
     )
 
 

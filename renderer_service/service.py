@@ -59,7 +59,9 @@ class RenderService:
 
     Single renders are looked up in the in-memory LRU, then in the shared cache (Redis,
     when ``shared`` is given), then drawn; a fresh render is stored in both. ``X-Cache``
-    says which: ``hit-memory``, ``hit-redis`` or ``miss``. Batch frames stay in memory.
+    says which: ``hit-memory``, ``hit-redis`` or ``miss``. Batch frames are cached apart
+    (``frame_cache``, in memory only), each cache in its own byte budget, so one large batch
+    cannot flush the answers interactive clients repeat.
     """
 
     def __init__(
@@ -67,11 +69,15 @@ class RenderService:
         renderer: Renderer,
         queue: RenderQueue,
         cache: LRUCache[Any],
+        frame_cache: LRUCache[Any] | None = None,
         shared: RedisCache | None = None,
     ) -> None:
         self.renderer = renderer
         self.queue = queue
         self.cache = cache
+        self.frame_cache: LRUCache[Any] = (
+            frame_cache if frame_cache is not None else LRUCache(cache.max_entries, cache.max_bytes)
+        )
         self.shared = shared
         self._pack = renderer.pack.content_hash.encode()
 
@@ -159,18 +165,20 @@ class RenderService:
             )
             for task in tasks
         ]
-        results: list[Any] = [self.cache.get(key) if self.cache.enabled else None for key in keys]
+        cache = self.frame_cache
+        results: list[Any] = [cache.get(key) if cache.enabled else None for key in keys]
         missing = [index for index, result in enumerate(results) if result is None]
         try:
             drawn = await self.queue.submit_all([("frame", tasks[index]) for index in missing])
         except QueueRefusedError as refusal:
             return refusal.reply
+        for position, (index, result) in enumerate(zip(missing, drawn, strict=True)):
+            if result is not None and result.status != 200:
+                undrawn = sum(other is None for other in drawn[position:])
+                return _frame_failed(result, index, frames[index].id, undrawn)
         for index, result in zip(missing, drawn, strict=True):
-            if result.status != 200:
-                reply: Reply = result
-                return reply
             results[index] = result
-            self.cache.put(keys[index], result)
+            cache.put(keys[index], result)
         frame_results: list[FrameResult] = results
         sheet = await asyncio.to_thread(
             assemble_sheet, [result.tile for result in frame_results], layout
@@ -229,7 +237,11 @@ class RenderService:
             **self.cache.snapshot(),
             "redis": self.shared.snapshot() if self.shared is not None else {"enabled": False},
         }
-        return {**self.queue.snapshot(), "cache": cache}
+        return {
+            **self.queue.snapshot(),
+            "cache": cache,
+            "frame_cache": self.frame_cache.snapshot(),
+        }
 
     def degraded_reasons(self) -> list[str]:
         """Why this replica is not at full strength (empty when it is)."""
@@ -239,7 +251,8 @@ class RenderService:
             reasons.append("circuit open: recent renders failed")
         if metrics["workers_alive"] < metrics["worker_count"]:
             reasons.append(
-                f"{metrics['workers_alive']} of {metrics['worker_count']} render workers alive"
+                f"{metrics['workers_alive']} of {metrics['worker_count']} render workers alive "
+                f"and working ({metrics.get('workers_stuck', 0)} stuck)"
             )
         if metrics["queue_size"] >= metrics["max_queue"]:
             reasons.append("render queue full")
@@ -258,3 +271,23 @@ class RenderService:
         if metrics["circuit_open"]:
             return f"circuit open for {metrics['circuit_reset_in']} s more"
         return None
+
+
+def _frame_failed(reply: Reply, index: int, frame_id: str, undrawn: int) -> Reply:
+    """A batch's answer when frame ``index`` failed: that frame's error, saying which frame
+    it was and that the batch stopped there."""
+    try:
+        problem = orjson.loads(reply.body)
+        error, detail = str(problem["error"]), str(problem["detail"])
+    except (orjson.JSONDecodeError, KeyError, TypeError):
+        return reply
+    stopped = f"; the batch stopped there ({undrawn} frames not drawn)" if undrawn else ""
+    item = error_item(f"frames[{index}]", frame_id, detail, "a frame that draws")
+    wrapped = ApiError(
+        reply.status,
+        error,
+        f"frame {index} ({frame_id!r}): {detail}{stopped}",
+        [item],
+        headers=dict(reply.headers),
+    )
+    return Reply.from_error(wrapped)

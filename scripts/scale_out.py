@@ -223,7 +223,7 @@ class Stack:
         self.workers = workers
         self.extra_env = dict(extra_env or {})
         self.serve_command = list(
-            serve_command or [sys.executable, "-m", "uvicorn", "renderer_service.app.main:app"]
+            serve_command or [sys.executable, "-m", "renderer_service.cli.main", "serve"]
         )
         self.redis_port = free_port()
         self.replica_ports = [free_port() for _ in range(replicas)]
@@ -780,7 +780,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         nargs="+",
         default=None,
         help="command that starts one replica, before --host/--port "
-        "(default: python -m uvicorn renderer_service.app.main:app)",
+        "(default: cg3 serve, as python -m renderer_service.cli.main serve)",
     )
     parser.add_argument("--json", type=Path, help="write the figures and checks here")
     args = parser.parse_args(argv)

@@ -93,8 +93,8 @@ def test_a_cat_drawn_by_one_replica_is_a_redis_hit_on_another(renderer: Renderer
         redis = health(b)["metrics"]["cache"]["redis"]
         assert (redis["hits"], redis["up"]) == (1, True)
         text = b.get("/metrics").text
-        assert 'cg3_cache_hits_total{level="redis"} 1.0' in text
-        assert 'cg3_cache_hits_total{level="memory"} 1.0' in text
+        assert 'cg3_cache_hits_total{cache="render",level="redis"} 1.0' in text
+        assert 'cg3_cache_hits_total{cache="render",level="memory"} 1.0' in text
         assert "cg3_cache_redis_up 1.0" in text
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -98,7 +99,8 @@ def create_app(
             reachable = await shared.check()
             logger.info("shared cache %s: %s", shared.url_for_logs, "up" if reachable else "down")
         memory: LRUCache[Any] = LRUCache(chosen.cache_size, chosen.cache_max_bytes)
-        service = RenderService(drawing, queue, memory, shared)
+        frames: LRUCache[Any] = LRUCache(chosen.cache_size, chosen.frame_cache_max_bytes)
+        service = RenderService(drawing, queue, memory, frames, shared)
         registry = CollectorRegistry()
         registry.register(MetricsCollector(service.snapshot))
         app.state.service = ServiceState(chosen, drawing, queue, service, registry)
@@ -106,7 +108,12 @@ def create_app(
         try:
             yield
         finally:
-            await queue.close(chosen.shutdown_grace_seconds)
+            # Run by ``cg3 serve``, the grace period began when the server began to stop.
+            deadline = getattr(app.state, "shutdown_deadline", None)
+            grace = chosen.shutdown_grace_seconds
+            if deadline is not None:
+                grace = max(0.0, deadline - time.monotonic())
+            await queue.close(grace)
             logger.info("render workers stopped")
             if shared is not None:
                 await shared.close()

@@ -10,6 +10,9 @@ from typing import Any
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+CACHES = {"render": "cache", "frame": "frame_cache"}
+"""The caches /metrics reports (label ``cache``), by their key in the snapshot."""
+
 LATENCY_WINDOW = 2048
 """How many recent requests the latency percentiles cover."""
 
@@ -61,6 +64,8 @@ class MetricsCollector(Collector):
             "max_observed_queue": "Most renders ever waiting at once",
             "in_flight": "Renders being drawn by a worker now",
             "worker_count": "Render worker processes",
+            "workers_alive": "Render workers running and able to work",
+            "workers_stuck": "Render workers held past the render timeout or stopped by the system",
             "circuit_open": "1 while the circuit breaker refuses renders",
             "circuit_reset_in": "Seconds until the open circuit lets a trial request through",
         }
@@ -72,6 +77,7 @@ class MetricsCollector(Collector):
             "total_failed": ("cg3_renders_failed", "Renders that failed (5xx, crash, timeout)"),
             "total_rejected": ("cg3_renders_rejected", "Renders refused with 503"),
             "worker_restarts": ("cg3_worker_restarts", "Workers replaced after a crash or hang"),
+            "timeouts": ("cg3_render_timeouts", "Renders that took longer than the render timeout"),
         }
         for key, (name, help_text) in counters.items():
             yield CounterMetricFamily(name, help_text, value=float(snapshot[key]))
@@ -83,36 +89,48 @@ class MetricsCollector(Collector):
         for label, key in (("0.5", "p50"), ("0.95", "p95"), ("0.99", "p99")):
             latency.add_metric([label], snapshot["latency_ms"][key] / 1000)
         yield latency
-        cache = snapshot.get("cache")
-        if cache is not None:
-            yield from _cache_metrics(cache)
+        caches = {name: snapshot[key] for name, key in CACHES.items() if key in snapshot}
+        if caches:
+            yield from _cache_metrics(caches)
 
 
-def _cache_metrics(cache: dict[str, Any]) -> Iterator[Metric]:
-    """Hits and misses per cache level (``memory``, ``redis``) and the shared level's state."""
-    levels = {"memory": cache}
-    redis = cache.get("redis") or {}
-    if redis.get("enabled"):
-        levels["redis"] = redis
-    hits = CounterMetricFamily(
-        "cg3_cache_hits", "Answers served from a cache level", labels=["level"]
-    )
-    misses = CounterMetricFamily("cg3_cache_misses", "Cache lookups that missed", labels=["level"])
-    for level, numbers in levels.items():
-        hits.add_metric([level], numbers["hits"])
-        misses.add_metric([level], numbers["misses"])
-    yield hits
-    yield misses
-    yield GaugeMetricFamily("cg3_cache_entries", "Answers in the memory cache", cache["entries"])
-    yield GaugeMetricFamily("cg3_cache_bytes", "Bytes held by the memory cache", cache["bytes"])
-    if "redis" in levels:
+def _cache_metrics(caches: dict[str, dict[str, Any]]) -> Iterator[Metric]:
+    """Each cache (label ``cache``: ``render``, ``frame``) by level (label ``level``: the
+    in-process ``memory`` LRU, and ``redis`` when the shared level is configured)."""
+    labels = ["cache", "level"]
+    families: dict[str, CounterMetricFamily | GaugeMetricFamily] = {
+        "hits": CounterMetricFamily("cg3_cache_hits", "Answers served from a cache", labels=labels),
+        "misses": CounterMetricFamily(
+            "cg3_cache_misses", "Cache lookups that missed", labels=labels
+        ),
+        "evictions": CounterMetricFamily(
+            "cg3_cache_evictions",
+            "Answers dropped to stay within the cache's budget",
+            labels=labels,
+        ),
+        "entries": GaugeMetricFamily("cg3_cache_entries", "Answers in the cache", labels=labels),
+        "bytes": GaugeMetricFamily("cg3_cache_bytes", "Bytes held by the cache", labels=labels),
+    }
+    for name, cache in caches.items():
+        for key, family in families.items():
+            family.add_metric([name, "memory"], float(cache[key]))
+    shared = [
+        (name, cache["redis"])
+        for name, cache in caches.items()
+        if (cache.get("redis") or {}).get("enabled")
+    ]
+    for name, redis in shared:
+        families["hits"].add_metric([name, "redis"], float(redis["hits"]))
+        families["misses"].add_metric([name, "redis"], float(redis["misses"]))
+    yield from families.values()
+    for _, redis in shared[:1]:
         yield GaugeMetricFamily(
             "cg3_cache_redis_up", "1 while the shared cache (Redis) answers", float(redis["up"])
         )
         errors = CounterMetricFamily(
             "cg3_cache_errors", "Shared cache calls that failed or timed out", labels=["level"]
         )
-        errors.add_metric(["redis"], redis["errors"])
+        errors.add_metric(["redis"], float(redis["errors"]))
         yield errors
         yield CounterMetricFamily(
             "cg3_cache_redis_outages", "Times the shared cache became unreachable", redis["outages"]
