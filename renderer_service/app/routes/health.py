@@ -24,7 +24,7 @@ async def health(state: Annotated[ServiceState, Depends(get_state)]) -> HealthRe
         status="degraded" if reasons else "ok",
         reasons=reasons,
         pack={
-            "path": str(pack.root),
+            "name": pack.name,
             "groups": len(pack.groups),
             "cells": len(pack.cells),
             "hash": pack.content_hash,
