@@ -94,6 +94,26 @@ class Settings(BaseSettings):
         le=1_000_000,
         description="Most connections open at once; more are answered 503 and closed (cg3 serve).",
     )
+    cache_url: str | None = Field(
+        None,
+        description="Redis URL of the shared second cache level (`redis://host:6379/0`, "
+        "`rediss://...`, `unix:///path`); unset: each replica caches in memory only.",
+    )
+    cache_ttl_seconds: int = Field(
+        7 * 24 * 3600, ge=1, description="How long an answer stays in the shared cache."
+    )
+    cache_max_entry_bytes: int = Field(
+        1024 * 1024, ge=1, description="Largest answer stored in the shared cache, in bytes."
+    )
+    cache_timeout_seconds: float = Field(
+        0.1,
+        gt=0,
+        le=10,
+        description="Longest one shared-cache call may take; beyond it Redis counts as down.",
+    )
+    cache_retry_seconds: float = Field(
+        1.0, gt=0, le=300, description="How often a down Redis is pinged to reconnect."
+    )
     max_body_bytes: int = Field(
         262_144,
         ge=1024,
@@ -141,6 +161,15 @@ class Settings(BaseSettings):
                 "alone (e.g. CG3_PACKS=default=FOLDERS,other=FOLDERS)"
             )
         return self
+
+    @field_validator("cache_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return value
 
     @field_validator("allowed_origins", mode="before")
     @classmethod

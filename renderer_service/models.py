@@ -341,8 +341,11 @@ class RenderResponse(BaseModel):
 
 class HealthResponse(BaseModel):
     status: str = Field(
-        description="`ok`, or `degraded` while the circuit is open, the queue is full or a "
-        "worker is missing or stuck."
+        description="`ok`, or `degraded` while the circuit is open, the queue is full, a "
+        "worker is missing or stuck, or the shared cache (Redis) is unreachable."
+    )
+    reasons: list[str] = Field(
+        default_factory=list, description="Why the status is `degraded` (empty when `ok`)."
     )
     pack: dict[str, Any] = Field(
         description="The default sprite pack: `name`, `groups`, `cells` and content `hash`."
@@ -357,6 +360,14 @@ class HealthResponse(BaseModel):
         "circuit_reset_in, worker_count, workers_alive, workers_stuck, timeouts, "
         "worker_restarts, latency_ms {p50, p95, p99}, cache and frame_cache {hits, misses, "
         "entries, bytes, evictions} and more."
+    )
+
+
+class ReadyResponse(BaseModel):
+    status: str = Field(description="`ready`: this replica can render.")
+    degraded: list[str] = Field(
+        default_factory=list,
+        description="What is degraded but does not stop rendering (e.g. Redis unreachable).",
     )
 
 

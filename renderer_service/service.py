@@ -33,7 +33,7 @@ from .jobs import (
 from .models import BatchRequest, DiffRequest
 from .pack_set import PackSet
 from .renderer import ImageFormat, Renderer, TraitError, parse_background
-from .runtime import LRUCache, QueueRefusedError, RenderQueue
+from .runtime import LRUCache, QueueRefusedError, RedisCache, RenderQueue
 
 CODE_CACHE_CONTROL = "public, max-age=31536000"
 """A code names one picture for a given pack; the ETag changes with the pack."""
@@ -62,8 +62,11 @@ def _with_headers(reply: Reply, *headers: tuple[str, str]) -> Reply:
 class RenderService:
     """Admits render requests: validation, conditional answers, the cache, then the queue.
 
-    Single renders and batch frames are cached apart (``cache`` and ``frame_cache``), each in
-    its own byte budget, so one large batch cannot flush the answers interactive clients repeat.
+    Single renders are looked up in the in-memory LRU, then in the shared cache (Redis,
+    when ``shared`` is given), then drawn; a fresh render is stored in both. ``X-Cache``
+    says which: ``hit-memory``, ``hit-redis`` or ``miss``. Batch frames are cached apart
+    (``frame_cache``, in memory only), each cache in its own byte budget, so one large batch
+    cannot flush the answers interactive clients repeat.
     """
 
     def __init__(
@@ -72,6 +75,7 @@ class RenderService:
         queue: RenderQueue,
         cache: LRUCache[Any],
         frame_cache: LRUCache[Any] | None = None,
+        shared: RedisCache | None = None,
     ) -> None:
         self.packs = packs if isinstance(packs, PackSet) else PackSet.single(packs)
         self.renderer = self.packs.default
@@ -81,6 +85,7 @@ class RenderService:
         self.frame_cache: LRUCache[Any] = (
             frame_cache if frame_cache is not None else LRUCache(cache.max_entries, cache.max_bytes)
         )
+        self.shared = shared
         self._hashes = {name: renderer.pack.content_hash.encode() for name, renderer in self.packs}
 
     def _pack_hash(self, pack: str | None) -> bytes:
@@ -110,11 +115,21 @@ class RenderService:
             return Reply(304, "", b"", headers)
         cached = self.cache.get(etag) if self.cache.enabled else None
         if cached is not None:
-            return self._flag_pressure(_with_headers(cached, *headers, ("X-Cache", "hit")))
+            return self._flag_pressure(_with_headers(cached, *headers, ("X-Cache", "hit-memory")))
+        digest = etag.strip('"')
+        if self.shared is not None:
+            stored = await self.shared.get(digest)
+            if stored is not None:
+                self.cache.put(etag, stored)
+                return self._flag_pressure(
+                    _with_headers(stored, *headers, ("X-Cache", "hit-redis"))
+                )
         reply = await self.queue.submit("render", (canonical, output))
         if reply.status != 200:
             return reply
         self.cache.put(etag, reply)
+        if self.shared is not None:
+            self.shared.put_soon(digest, reply)
         return self._flag_pressure(_with_headers(reply, *headers, ("X-Cache", "miss")))
 
     def _flag_pressure(self, reply: Reply) -> Reply:
@@ -243,11 +258,44 @@ class RenderService:
     # --- reporting -----------------------------------------------------------------------
 
     def snapshot(self) -> dict[str, Any]:
+        cache: dict[str, Any] = {
+            **self.cache.snapshot(),
+            "redis": self.shared.snapshot() if self.shared is not None else {"enabled": False},
+        }
         return {
             **self.queue.snapshot(),
-            "cache": self.cache.snapshot(),
+            "cache": cache,
             "frame_cache": self.frame_cache.snapshot(),
         }
+
+    def degraded_reasons(self) -> list[str]:
+        """Why this replica is not at full strength (empty when it is)."""
+        metrics = self.queue.snapshot()
+        reasons = []
+        if metrics["circuit_open"]:
+            reasons.append("circuit open: recent renders failed")
+        if metrics["workers_alive"] < metrics["worker_count"]:
+            reasons.append(
+                f"{metrics['workers_alive']} of {metrics['worker_count']} render workers alive "
+                f"and working ({metrics.get('workers_stuck', 0)} stuck)"
+            )
+        if metrics["queue_size"] >= metrics["max_queue"]:
+            reasons.append("render queue full")
+        if self.shared is not None and not self.shared.up:
+            reasons.append(self.shared.reason or "redis unreachable")
+        return reasons
+
+    def not_ready_reason(self) -> str | None:
+        """Why this replica cannot render now (``None`` when it can). The shared cache is
+        never a reason: renders go on without it."""
+        metrics = self.queue.snapshot()
+        if self.queue.closing:
+            return "shutting down"
+        if metrics["workers_alive"] == 0:
+            return "no live render workers"
+        if metrics["circuit_open"]:
+            return f"circuit open for {metrics['circuit_reset_in']} s more"
+        return None
 
 
 def _frame_failed(reply: Reply, index: int, frame_id: str, undrawn: int) -> Reply:

@@ -401,12 +401,12 @@ async def batch_cache(service: Service) -> None:
     for body in cats:
         hits[(await client.post("/render", json=body)).headers.get("x-cache")] += 1
     metrics = await service.health()
-    ok = answer.status_code == 200 and hits["hit"] == len(cats)
+    ok = answer.status_code == 200 and hits["hit-memory"] == len(cats)
     service.report(
         "batch-cache",
         ok,
         f"100 renders, then a {len(batch['variants'])}-frame batch at 250 px "
-        f"({answer.status_code}): {hits['hit']}/100 renders still cache hits; frame cache "
+        f"({answer.status_code}): {hits['hit-memory']}/100 renders still cache hits; frame cache "
         f"{metrics['frame_cache']['bytes'] / 2**20:.1f} MiB, render cache "
         f"{metrics['cache']['bytes'] / 2**20:.1f} MiB",
     )

@@ -415,6 +415,8 @@ class Recorder:
     """503 answers by their JSON ``error`` code (``queue_full``, ``circuit_open``...)."""
     bad_bodies: int = 0
     """200 answers whose body holds no PNG data URL."""
+    by_cache: dict[str, list[float]] = field(default_factory=dict)
+    """Latencies of 200 answers by their ``X-Cache`` (``miss``, ``hit-memory``, ``hit-redis``)."""
 
     def response(self, response: Response, seconds: float) -> None:
         elapsed_ms = seconds * 1000
@@ -422,6 +424,9 @@ class Recorder:
         self.statuses[response.status] += 1
         if response.status == 200:
             self.ok_latencies_ms.append(elapsed_ms)
+            level = response.headers.get("x-cache")
+            if level is not None:
+                self.by_cache.setdefault(level, []).append(elapsed_ms)
             if IMAGE_MARK not in response.body:
                 self.bad_bodies += 1
         elif response.status == 503:
@@ -440,6 +445,8 @@ class Recorder:
             self.failure_examples.setdefault(kind, detail)
         self.rejections.update(other.rejections)
         self.bad_bodies += other.bad_bodies
+        for level, values in other.by_cache.items():
+            self.by_cache.setdefault(level, []).extend(values)
 
     @property
     def answered(self) -> int:
@@ -490,6 +497,11 @@ def summary_lines(recorder: Recorder, wall_seconds: float) -> list[str]:
             f"(n={len(recorder.ok_latencies_ms)})"
         )
     lines.append(f"by status       {statuses or 'none'}")
+    for level, values in sorted(recorder.by_cache.items()):
+        c50, c99 = percentiles(values, [50, 99])
+        lines.append(
+            f"X-Cache {level:<11} n={len(values)}  p50 {format_ms(c50)}  p99 {format_ms(c99)} ms"
+        )
     rejected = recorder.statuses.get(503, 0)
     reasons = ", ".join(f"{code}: {n}" for code, n in recorder.rejections.most_common())
     lines.append(f"503 answers     {rejected}" + (f" ({reasons})" if reasons else ""))

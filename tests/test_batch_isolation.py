@@ -39,7 +39,7 @@ def test_a_big_batch_leaves_cached_single_renders_in_the_cache(small_caches: Tes
         assert small_caches.post("/render", json=cat).headers["x-cache"] == "miss"
     assert small_caches.post("/render/batch", json=BIG_BATCH).status_code == 200
     assert [small_caches.post("/render", json=cat).headers["x-cache"] for cat in CATS] == [
-        "hit"
+        "hit-memory"
     ] * len(CATS)
     metrics = small_caches.get("/health").json()["metrics"]
     assert metrics["cache"]["evictions"] == 0

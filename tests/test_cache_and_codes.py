@@ -40,7 +40,7 @@ def test_an_identical_render_is_served_from_the_cache(client: TestClient) -> Non
     before = metrics(client)
     second = client.post("/render", json=CAT)
     after = metrics(client)
-    assert second.headers["x-cache"] == "hit"
+    assert second.headers["x-cache"] == "hit-memory"
     assert second.content == first.content
     assert after["cache"]["hits"] == before["cache"]["hits"] + 1
     assert after["total_enqueued"] == before["total_enqueued"]
@@ -63,7 +63,7 @@ def test_equal_requests_spelled_differently_share_an_etag(client: TestClient) ->
     }
     b = client.post("/render", content=json.dumps(spelled, indent=3))
     assert a.headers["etag"] == b.headers["etag"]
-    assert b.headers["x-cache"] == "hit"
+    assert b.headers["x-cache"] == "hit-memory"
     other = client.post("/render", json={**CAT, "options": {"scale": 2}})
     assert other.headers["etag"] != a.headers["etag"]
     png = client.post("/render", json=CAT, headers={"Accept": "image/png"})

@@ -502,3 +502,17 @@ def test_json_requests_are_framed_by_length() -> None:
     assert f"Content-Length: {len(body)}".encode() in head
     document: Any = json.loads(body)
     assert document["payload"]["params"]["colour"] == "WHITE"
+
+
+def test_latencies_are_split_by_the_cache_level_that_answered() -> None:
+    recorder = Recorder()
+    for level, seconds in (("miss", 0.010), ("hit-redis", 0.002), ("hit-redis", 0.004)):
+        answer = loadgen.Response(200, {"x-cache": level}, RENDER_BODY, False)
+        recorder.response(answer, seconds)
+    recorder.response(loadgen.Response(503, {}, b'{"error": "queue_full"}', False), 0.001)
+    assert {level: len(values) for level, values in recorder.by_cache.items()} == {
+        "miss": 1,
+        "hit-redis": 2,
+    }
+    lines = loadgen.summary_lines(recorder, 1.0)
+    assert any(line.startswith("X-Cache hit-redis   n=2  p50 3.0") for line in lines)

@@ -70,8 +70,8 @@ def test_metrics_are_in_prometheus_text_format(client: TestClient) -> None:
         "cg3_workers_alive",
         "cg3_workers_stuck",
         "cg3_render_timeouts_total",
-        'cg3_cache_evictions_total{cache="render"}',
-        'cg3_cache_hits_total{cache="frame"}',
+        'cg3_cache_evictions_total{cache="render",level="memory"}',
+        'cg3_cache_hits_total{cache="frame",level="memory"}',
     ]:
         assert name in text, name
 

@@ -6,6 +6,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
@@ -16,7 +17,7 @@ from ..jobs import TaskHandler
 from ..models import RenderRequest
 from ..pack_set import PackSet
 from ..renderer import Renderer
-from ..runtime import Handler, LRUCache, MetricsCollector, QueueLimits, RenderQueue
+from ..runtime import Handler, LRUCache, MetricsCollector, QueueLimits, RedisCache, RenderQueue
 from ..service import RenderService
 from .cors import UniformCORSMiddleware
 from .errors import COMMON_ERROR_RESPONSES, install_error_handlers
@@ -49,6 +50,20 @@ def queue_limits(settings: Settings) -> QueueLimits:
         retry_after_seconds=settings.retry_after_seconds,
         circuit_failure_threshold=settings.circuit_failure_threshold,
         circuit_reset_seconds=settings.circuit_reset_seconds,
+    )
+
+
+def shared_cache(settings: Settings, pack_hash: str) -> RedisCache | None:
+    """The Redis level of the render cache, when ``CG3_CACHE_URL`` names one."""
+    if settings.cache_url is None:
+        return None
+    return RedisCache(
+        settings.cache_url,
+        namespace=pack_hash,
+        ttl_seconds=settings.cache_ttl_seconds,
+        max_entry_bytes=settings.cache_max_entry_bytes,
+        timeout_seconds=settings.cache_timeout_seconds,
+        retry_seconds=settings.cache_retry_seconds,
     )
 
 
@@ -94,12 +109,13 @@ def create_app(
                 drawing.warm_up()
             queue = RenderQueue(handler_factory(packs), queue_limits(chosen))
             await queue.start()
-        service = RenderService(
-            packs,
-            queue,
-            LRUCache(chosen.cache_size, chosen.cache_max_bytes),
-            LRUCache(chosen.cache_size, chosen.frame_cache_max_bytes),
-        )
+        shared = shared_cache(chosen, packs.default.pack.content_hash)
+        if shared is not None:
+            reachable = await shared.check()
+            logger.info("shared cache %s: %s", shared.url_for_logs, "up" if reachable else "down")
+        memory: LRUCache[Any] = LRUCache(chosen.cache_size, chosen.cache_max_bytes)
+        frames: LRUCache[Any] = LRUCache(chosen.cache_size, chosen.frame_cache_max_bytes)
+        service = RenderService(packs, queue, memory, frames, shared)
         registry = CollectorRegistry()
         registry.register(MetricsCollector(service.snapshot))
         app.state.service = ServiceState(chosen, packs.default, queue, service, registry, packs)
@@ -114,6 +130,8 @@ def create_app(
                 grace = max(0.0, deadline - time.monotonic())
             await queue.close(grace)
             logger.info("render workers stopped")
+            if shared is not None:
+                await shared.close()
 
     app = FastAPIOffline(  # /docs and /redoc load their scripts from the service, not a CDN
         title="CatGenerator V3 renderer",

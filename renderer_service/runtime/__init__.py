@@ -3,6 +3,7 @@
 from .cache import LRUCache
 from .circuit import CircuitBreaker, CircuitState
 from .queue import QueueLimits, QueueRefusedError, RenderQueue
+from .redis_cache import RedisCache
 from .stats import MetricsCollector, QueueStats
 from .workers import Handler, Worker, WorkerCrashedError
 
@@ -15,6 +16,7 @@ __all__ = [
     "QueueLimits",
     "QueueRefusedError",
     "QueueStats",
+    "RedisCache",
     "RenderQueue",
     "Worker",
     "WorkerCrashedError",

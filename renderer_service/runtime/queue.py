@@ -173,6 +173,11 @@ class RenderQueue:
                 self._answer(job, _busy("shutting_down", "the service is stopping", 1))
         await asyncio.gather(*(worker.stop() for worker in self._workers))
 
+    @property
+    def closing(self) -> bool:
+        """Whether the queue has begun shutting down (it refuses new work)."""
+        return self._closing
+
     # --- admission -----------------------------------------------------------------------
 
     async def submit(self, kind: str, payload: Any) -> Reply:

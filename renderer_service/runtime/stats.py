@@ -91,26 +91,50 @@ class MetricsCollector(Collector):
         yield latency
         caches = {name: snapshot[key] for name, key in CACHES.items() if key in snapshot}
         if caches:
-            families: dict[str, CounterMetricFamily | GaugeMetricFamily] = {
-                "hits": CounterMetricFamily(
-                    "cg3_cache_hits", "Answers served from the cache", labels=["cache"]
-                ),
-                "misses": CounterMetricFamily(
-                    "cg3_cache_misses", "Cache lookups that missed", labels=["cache"]
-                ),
-                "evictions": CounterMetricFamily(
-                    "cg3_cache_evictions",
-                    "Answers dropped to stay within the cache's budget",
-                    labels=["cache"],
-                ),
-                "entries": GaugeMetricFamily(
-                    "cg3_cache_entries", "Answers in the cache", labels=["cache"]
-                ),
-                "bytes": GaugeMetricFamily(
-                    "cg3_cache_bytes", "Bytes held by the cache", labels=["cache"]
-                ),
-            }
-            for name, cache in caches.items():
-                for key, family in families.items():
-                    family.add_metric([name], float(cache[key]))
-            yield from families.values()
+            yield from _cache_metrics(caches)
+
+
+def _cache_metrics(caches: dict[str, dict[str, Any]]) -> Iterator[Metric]:
+    """Each cache (label ``cache``: ``render``, ``frame``) by level (label ``level``: the
+    in-process ``memory`` LRU, and ``redis`` when the shared level is configured)."""
+    labels = ["cache", "level"]
+    families: dict[str, CounterMetricFamily | GaugeMetricFamily] = {
+        "hits": CounterMetricFamily("cg3_cache_hits", "Answers served from a cache", labels=labels),
+        "misses": CounterMetricFamily(
+            "cg3_cache_misses", "Cache lookups that missed", labels=labels
+        ),
+        "evictions": CounterMetricFamily(
+            "cg3_cache_evictions",
+            "Answers dropped to stay within the cache's budget",
+            labels=labels,
+        ),
+        "entries": GaugeMetricFamily("cg3_cache_entries", "Answers in the cache", labels=labels),
+        "bytes": GaugeMetricFamily("cg3_cache_bytes", "Bytes held by the cache", labels=labels),
+    }
+    for name, cache in caches.items():
+        for key, family in families.items():
+            family.add_metric([name, "memory"], float(cache[key]))
+    shared = [
+        (name, cache["redis"])
+        for name, cache in caches.items()
+        if (cache.get("redis") or {}).get("enabled")
+    ]
+    for name, redis in shared:
+        families["hits"].add_metric([name, "redis"], float(redis["hits"]))
+        families["misses"].add_metric([name, "redis"], float(redis["misses"]))
+    yield from families.values()
+    for _, redis in shared[:1]:
+        yield GaugeMetricFamily(
+            "cg3_cache_redis_up", "1 while the shared cache (Redis) answers", float(redis["up"])
+        )
+        errors = CounterMetricFamily(
+            "cg3_cache_errors", "Shared cache calls that failed or timed out", labels=["level"]
+        )
+        errors.add_metric(["redis"], float(redis["errors"]))
+        yield errors
+        yield CounterMetricFamily(
+            "cg3_cache_redis_outages", "Times the shared cache became unreachable", redis["outages"]
+        )
+        yield CounterMetricFamily(
+            "cg3_cache_redis_writes", "Answers stored in the shared cache", redis["writes"]
+        )

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Depends
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import Response
 
-from ...models import HealthResponse
+from ...errors import ApiError
+from ...models import ErrorResponse, HealthResponse, ReadyResponse
 from ...renderer import Renderer
 from ..state import ServiceState, get_state
 
@@ -32,17 +33,36 @@ def _pack_entry(name: str, renderer: Renderer) -> dict[str, Any]:
 @router.get("/health", response_model=HealthResponse, summary="Service status and queue metrics")
 async def health(state: Annotated[ServiceState, Depends(get_state)]) -> HealthResponse:
     metrics = state.service.snapshot()
-    degraded = (
-        metrics["circuit_open"]
-        or metrics["workers_alive"] < metrics["worker_count"]
-        or metrics["queue_size"] >= metrics["max_queue"]
-    )
+    reasons = state.service.degraded_reasons()
     return HealthResponse(
-        status="degraded" if degraded else "ok",
+        status="degraded" if reasons else "ok",
+        reasons=reasons,
         pack=_pack_identity(state.packs.default),
         packs=[_pack_entry(name, renderer) for name, renderer in state.packs],
         metrics=metrics,
     )
+
+
+@router.get(
+    "/health/ready",
+    response_model=ReadyResponse,
+    responses={
+        503: {
+            "model": ErrorResponse,
+            "description": "This replica cannot render now: `not_ready`, with the reason.",
+        }
+    },
+    summary="Readiness for load balancers: 200 when this replica can render",
+)
+async def ready(state: Annotated[ServiceState, Depends(get_state)]) -> Response:
+    reason = state.service.not_ready_reason()
+    if reason is not None:
+        error = ApiError(503, "not_ready", f"not ready: {reason}", headers={"Retry-After": "1"})
+        return Response(
+            error.body(), status_code=503, media_type="application/json", headers=error.headers
+        )
+    body = ReadyResponse(status="ready", degraded=state.service.degraded_reasons())
+    return Response(body.model_dump_json(), media_type="application/json")
 
 
 @router.get(
