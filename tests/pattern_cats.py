@@ -16,7 +16,9 @@ from renderer_service.renderer.patterns import PatternColours, patterned_sprite
 from renderer_service.renderer.sprites import CELL_SIZE
 
 
-def _plain(params: dict[str, object], colours: PatternColours) -> tuple[dict[str, object], list[str | None]]:
+def plain_params(
+    params: dict[str, object], colours: PatternColours
+) -> tuple[dict[str, object], list[str | None]]:
     """``params`` with WHITE for each pattern colour, and the pattern colour (or None) of the
     coat and of each tortie layer, in drawing order."""
     plain = dict(params)
@@ -37,7 +39,7 @@ def _plain(params: dict[str, object], colours: PatternColours) -> tuple[dict[str
 def render_pattern_cat(
     renderer: Renderer, colours: PatternColours, params: dict[str, object]
 ) -> NDArray[np.uint8]:
-    plain, patterns = _plain(params, colours)
+    plain, patterns = plain_params(params, colours)
     cat = CatParams.model_validate(plain)
     stages = renderer.plan(cat)
     pack = renderer.pack

@@ -20,7 +20,7 @@ from renderer_service.renderer.patterns import PatternColours
 
 from .conftest import PARITY
 from .imaging import load_rgba, mismatches, write_diff
-from .pattern_cats import render_pattern_cat
+from .pattern_cats import plain_params, render_pattern_cat
 
 SET = PARITY / "pattern-public"
 CASES: list[dict[str, Any]] = json.loads((SET / "cases.json").read_text())
@@ -54,3 +54,14 @@ def test_pattern_cat_matches_the_engine(
             f"{case['id']}: {int(bad.sum())} pixels differ from both pictures (worst {worst}); "
             f"actual | expected | differences: {diff}"
         )
+
+
+def test_a_cat_drawn_plain_white_instead_fails_the_comparison(
+    renderer: Renderer, colours: PatternColours
+) -> None:
+    for case in CASES:
+        plain, _ = plain_params(case["params"], colours)
+        image = render_pattern_cat(renderer, colours, plain)
+        clangen = load_rgba(SET / "expected-clangen-blend" / f"{case['id']}.png")
+        engine = load_rgba(SET / "expected" / f"{case['id']}.png")
+        assert (mismatches(image, clangen) & mismatches(image, engine)).any(), case["id"]

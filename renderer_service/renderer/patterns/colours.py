@@ -16,7 +16,7 @@ from typing import Any
 
 from .definition import PatternDefinition
 from .errors import PatternDefinitionError
-from .tiles import DRAWN_NAMES, GENERATOR_NAMES, FieldCache, Field
+from .tiles import DRAWN_NAMES, GENERATOR_NAMES, Field, FieldCache
 
 
 @dataclass(frozen=True, slots=True)

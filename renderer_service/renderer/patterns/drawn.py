@@ -177,10 +177,7 @@ def tachiwaki(defn: PatternDefinition) -> Tile:
     body = f'<rect width="{ts}" height="{ts}" fill="{bg}"/>'
     # Two S-shaped rising steam lines, the second shifted right by half the tile.
     for x, c1, c2 in ((q, 1.6 * q, 0.4 * q), (3 * q, 3.6 * q, 2.4 * q)):
-        body += (
-            f'<path d="M {x},0 C {c1},{0.25 * ts} {c2},{0.75 * ts} {x},{ts}" '
-            f"{_stroke(fg, w)}/>"
-        )
+        body += f'<path d="M {x},0 C {c1},{0.25 * ts} {c2},{0.75 * ts} {x},{ts}" {_stroke(fg, w)}/>'
     return rasterise(_sized_document(ts, body), ts)
 
 
@@ -194,7 +191,16 @@ def asanoha(defn: PatternDefinition) -> Tile:
         f'<rect width="{ts}" height="{ts}" fill="{bg}"/>'
         f'<polygon points="{h},0 {ts},{h} {h},{ts} 0,{h}" {_stroke(fg, w)}/>'
     )
-    for x2, y2 in ((h, 0), (ts, h), (h, ts), (0, h), (q, q), (h + q, q), (q, h + q), (h + q, h + q)):
+    for x2, y2 in (
+        (h, 0),
+        (ts, h),
+        (h, ts),
+        (0, h),
+        (q, q),
+        (h + q, q),
+        (q, h + q),
+        (h + q, h + q),
+    ):
         body += f'<line x1="{h}" y1="{h}" x2="{x2}" y2="{y2}" stroke="{fg}" stroke-width="{w}"/>'
     return rasterise(_sized_document(ts, body), ts)
 
@@ -246,8 +252,7 @@ def art_deco_fan(defn: PatternDefinition) -> Tile:
             angle = math.pi * j / 4
             x2, y2 = cx + r * math.cos(angle), cy - r * math.sin(angle)
             body += (
-                f'<line x1="{cx}" y1="{cy}" x2="{x2}" y2="{y2}" '
-                f'stroke="{fg}" stroke-width="{w}"/>'
+                f'<line x1="{cx}" y1="{cy}" x2="{x2}" y2="{y2}" stroke="{fg}" stroke-width="{w}"/>'
             )
     body += "</g>"
     return rasterise(_sized_document(ts, body), ts)
@@ -293,8 +298,7 @@ def _fleur_de_lis_path() -> str:
 def fleur_de_lis(defn: PatternDefinition) -> Tile:
     bg, fg = _colours(defn)
     body = (
-        f'<rect width="24" height="24" fill="{bg}"/>'
-        f'<path fill="{fg}" d="{_fleur_de_lis_path()}"/>'
+        f'<rect width="24" height="24" fill="{bg}"/><path fill="{fg}" d="{_fleur_de_lis_path()}"/>'
     )
     return rasterise(_document((24, 24), body), defn.tile_size)
 

@@ -47,7 +47,9 @@ def make_tile(defn: PatternDefinition, colour: str | None = None) -> NDArray[np.
     try:
         tile = generator(defn)
     except Exception as error:  # any failure inside a generator is the colour's failure
-        raise PatternGenerationError(colour, defn.type, f"{type(error).__name__}: {error}") from error
+        raise PatternGenerationError(
+            colour, defn.type, f"{type(error).__name__}: {error}"
+        ) from error
     if (
         tile.dtype != np.float32
         or tile.ndim != 3
