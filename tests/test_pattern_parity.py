@@ -17,10 +17,10 @@ import pytest
 from renderer_service.assets import packs_folder
 from renderer_service.renderer import Renderer
 from renderer_service.renderer.patterns import PatternColours
+from renderer_service.renderer.patterns.compose import plain_params, render_pattern_cat
 
 from .conftest import PARITY
 from .imaging import load_rgba, mismatches, write_diff
-from .pattern_cats import plain_params, render_pattern_cat
 
 SET = PARITY / "pattern-public"
 CASES: list[dict[str, Any]] = json.loads((SET / "cases.json").read_text())

@@ -358,3 +358,14 @@ def test_no_pattern_colour_fails_or_draws_plain(colours: PatternColours) -> None
         assert field.shape == (50, 50, 3), name
         assert not (field == 1.0).all(), f"{name} draws a plain WHITE coat"
         assert not (field == 0.5).all(), f"{name} draws the grey failure tile"
+
+
+def test_patterned_coats_are_cached_per_colour_and_cell(colours: PatternColours) -> None:
+    colours.clear()
+    white = np.full((50, 50, 4), 255, dtype=np.uint8)
+    first = colours.coat("fl_uk", 7, white)
+    assert colours.coat("FL_UK", 7, white) is first
+    assert not first.flags.writeable
+    assert (first == patterned_sprite(white, colours.field("FL_UK"))).all()
+    assert colours.coat("FL_UK", 8, white) is not first
+    assert colours.sprites.stats.entries == 2

@@ -22,6 +22,7 @@ from .tiles import (
     CacheStats,
     Field,
     FieldCache,
+    LruCache,
     make_tile,
     tile_field,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "CacheStats",
     "Field",
     "FieldCache",
+    "LruCache",
     "PatternColour",
     "PatternColours",
     "PatternDefinition",

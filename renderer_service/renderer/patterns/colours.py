@@ -14,9 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .coat import Sprite, patterned_sprite
 from .definition import PatternDefinition
 from .errors import PatternDefinitionError
-from .tiles import DRAWN_NAMES, GENERATOR_NAMES, Field, FieldCache
+from .tiles import DRAWN_NAMES, GENERATOR_NAMES, Field, FieldCache, LruCache
+
+DEFAULT_SPRITE_CACHE_SIZE = 4096
+"""Patterned coat sprites kept by default (10 kB each, so about 40 MB when full)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,11 +88,18 @@ def read_pattern_colours(folder: Path) -> dict[str, PatternColour]:
 
 
 class PatternColours:
-    """The pattern colours of a set of palettes, with a shared cache of their fields."""
+    """The pattern colours of a set of palettes, with bounded caches of their fields and of
+    the patterned coat sprites made from them (per colour and WHITE sprite cell)."""
 
-    def __init__(self, colours: Mapping[str, PatternColour], cache: FieldCache | None = None):
+    def __init__(
+        self,
+        colours: Mapping[str, PatternColour],
+        cache: FieldCache | None = None,
+        sprite_cache_size: int = DEFAULT_SPRITE_CACHE_SIZE,
+    ):
         self.colours: dict[str, PatternColour] = dict(colours)
         self.cache = cache if cache is not None else FieldCache()
+        self.sprites: LruCache[tuple[str, int], Sprite] = LruCache(sprite_cache_size)
 
     @classmethod
     def from_folder(cls, folder: Path, cache: FieldCache | None = None) -> PatternColours:
@@ -112,3 +123,21 @@ class PatternColours:
         ``PatternGenerationError`` naming it if its generator fails."""
         colour = self.colours[name.upper()]
         return self.cache.field(colour.definition, colour.name)
+
+    def coat(self, name: str, cell: int, white: Sprite) -> Sprite:
+        """``white`` (the WHITE coat sprite of cell id ``cell``) in the pattern colour ``name``,
+        screened and overlaid as the colour says. Cached per ``(name, cell)``: ``cell`` must
+        identify ``white`` (a sprite pack's cell id does)."""
+        colour = self.colours[name.upper()]
+
+        def make() -> Sprite:
+            sprite = patterned_sprite(white, self.field(name), colour.screen, colour.overlay)
+            sprite.flags.writeable = False
+            return sprite
+
+        return self.sprites.get((colour.name, cell), make)
+
+    def clear(self) -> None:
+        """Forget every cached field and sprite."""
+        self.cache.clear()
+        self.sprites.clear()

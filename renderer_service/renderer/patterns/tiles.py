@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -29,6 +31,9 @@ GENERATOR_NAMES: frozenset[str] = frozenset(GENERATORS)
 
 DRAWN_NAMES: frozenset[str] = frozenset(DRAWN)
 """The generators that rasterise an SVG picture (the others compute their tile)."""
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 DEFAULT_CACHE_SIZE = 1024
 """Fields kept by default: more than the 536 pattern colours of the bundled palettes
@@ -81,45 +86,57 @@ class CacheStats:
     max_entries: int
 
 
-class FieldCache:
-    """A bounded, thread-safe, least-recently-used cache of fields by definition.
+class LruCache(Generic[K, V]):
+    """A bounded, thread-safe, least-recently-used cache.
 
-    The cache changes nothing in the output: a field is a pure function of its definition.
-    Failures are not cached (each request for a failing colour fails the same way).
+    ``get(key, make)`` returns the cached value or stores what ``make()`` returns. ``make`` runs
+    outside the lock (two threads may both make a missing value; values are pure functions of
+    their key, so either is right). A ``make`` that raises stores nothing.
     """
 
-    def __init__(self, max_entries: int = DEFAULT_CACHE_SIZE) -> None:
+    def __init__(self, max_entries: int) -> None:
         if max_entries < 1:
             raise ValueError(f"max_entries must be at least 1, not {max_entries}")
         self.max_entries = max_entries
-        self._fields: OrderedDict[PatternDefinition, Field] = OrderedDict()
+        self._values: OrderedDict[K, V] = OrderedDict()
         self._lock = threading.Lock()
         self._hits = 0
         self._misses = 0
 
-    def field(self, defn: PatternDefinition, colour: str | None = None) -> Field:
-        """The 50 x 50 field of ``defn``; ``colour`` only names it in errors."""
+    def get(self, key: K, make: Callable[[], V]) -> V:
         with self._lock:
-            found = self._fields.get(defn)
+            found = self._values.get(key)
             if found is not None:
-                self._fields.move_to_end(defn)
+                self._values.move_to_end(key)
                 self._hits += 1
                 return found
             self._misses += 1
-        # Made outside the lock: two threads may both make a missing field; both get equal ones.
-        made = tile_field(make_tile(defn, colour))
+        made = make()
         with self._lock:
-            self._fields[defn] = made
-            self._fields.move_to_end(defn)
-            while len(self._fields) > self.max_entries:
-                self._fields.popitem(last=False)
+            self._values[key] = made
+            self._values.move_to_end(key)
+            while len(self._values) > self.max_entries:
+                self._values.popitem(last=False)
         return made
 
     def clear(self) -> None:
         with self._lock:
-            self._fields.clear()
+            self._values.clear()
 
     @property
     def stats(self) -> CacheStats:
         with self._lock:
-            return CacheStats(self._hits, self._misses, len(self._fields), self.max_entries)
+            return CacheStats(self._hits, self._misses, len(self._values), self.max_entries)
+
+
+class FieldCache(LruCache[PatternDefinition, Field]):
+    """Fields by definition. The cache changes nothing in the output: a field is a pure
+    function of its definition. Failures are not cached (each request for a failing colour
+    fails the same way)."""
+
+    def __init__(self, max_entries: int = DEFAULT_CACHE_SIZE) -> None:
+        super().__init__(max_entries)
+
+    def field(self, defn: PatternDefinition, colour: str | None = None) -> Field:
+        """The 50 x 50 field of ``defn``; ``colour`` only names it in errors."""
+        return self.get(defn, lambda: tile_field(make_tile(defn, colour)))
