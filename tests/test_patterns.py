@@ -369,3 +369,13 @@ def test_patterned_coats_are_cached_per_colour_and_cell(colours: PatternColours)
     assert (first == patterned_sprite(white, colours.field("FL_UK"))).all()
     assert colours.coat("FL_UK", 8, white) is not first
     assert colours.sprites.stats.entries == 2
+
+
+def test_cairo_is_the_release_the_drawn_patterns_were_made_with() -> None:
+    import cairocffi
+
+    version = cairocffi.cairo_version_string()
+    assert version.startswith("1.16."), (
+        f"cairo {version}: the drawn pattern colours are exact on cairo 1.16 (Debian 12's "
+        "libcairo2); another release may move their edge pixels"
+    )
