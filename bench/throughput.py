@@ -1,11 +1,13 @@
 """Throughput benchmark: the service over HTTP at a fixed concurrency (loopback only).
 
     uv run python bench/throughput.py [--requests 20000] [--concurrency 8] [--repeat 1]
-        [--url http://127.0.0.1:PORT] [--env CG3_NAME=VALUE ...] [--uvicorn-workers N]
+        [--url http://127.0.0.1:PORT] [--env CG3_NAME=VALUE ...] [--server cg3|uvicorn]
+        [--uvicorn-workers N]
 
-Without ``--url`` it starts the service itself (uvicorn on a free loopback port, ``--log-level
-warning``, this environment passed through so ``CG3_*`` settings apply, plus any ``--env``),
-waits for GET /health to answer ok, warms up, measures, and always stops the service again.
+Without ``--url`` it starts the service itself (``cg3 serve``, or plain uvicorn with
+``--server uvicorn``, on a free loopback port, ``--log-level warning``, this environment passed
+through so ``CG3_*`` settings apply, plus any ``--env``), waits for GET /health to answer ok,
+warms up, measures, and always stops the service again.
 With ``--url`` it drives a service that is already running.
 
 Each measurement keeps ``--concurrency`` keep-alive connections busy, with no pause, sending the
@@ -114,7 +116,20 @@ class Service:
         return process_group_cpu_seconds(self.process.pid)
 
 
-def server_command(port: int, uvicorn_workers: int | None) -> list[str]:
+def server_command(port: int, uvicorn_workers: int | None, server: str = "cg3") -> list[str]:
+    if server == "cg3":
+        return [
+            sys.executable,
+            "-m",
+            "renderer_service.cli.main",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ]
     command = [
         sys.executable,
         "-m",
@@ -186,11 +201,12 @@ def started_service(
     uvicorn_workers: int | None,
     startup_timeout: float,
     factory: LoopFactory | None,
+    server: str = "cg3",
 ) -> Iterator[Service]:
-    """Start uvicorn on a free loopback port in its own process group; always stop it."""
+    """Start the service on a free loopback port in its own process group; always stop it."""
     port = free_loopback_port()
     target = parse_target(f"http://127.0.0.1:{port}")
-    command = server_command(port, uvicorn_workers)
+    command = server_command(port, uvicorn_workers, server)
     print(f"service         python {shlex.join(command[1:])}", flush=True)
     process = subprocess.Popen(
         command,
@@ -440,7 +456,15 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="extra environment for the started service (repeatable), e.g. CG3_...=...",
     )
     parser.add_argument(
-        "--uvicorn-workers", type=int, help="uvicorn --workers for the started service"
+        "--server",
+        choices=["cg3", "uvicorn"],
+        default="cg3",
+        help="start the service with `cg3 serve` (default) or plain uvicorn",
+    )
+    parser.add_argument(
+        "--uvicorn-workers",
+        type=int,
+        help="uvicorn --workers for the started service (with --server uvicorn)",
     )
     parser.add_argument("--cases", type=Path, default=PUBLIC_CASES, help="the cats to send")
     parser.add_argument(
@@ -469,6 +493,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     for name in ("timeout", "time_limit", "startup_timeout"):
         if not 0 < getattr(args, name) <= 3600:
             parser.error(f"--{name.replace('_', '-')} must be in (0, 3600] s")
+    if args.uvicorn_workers is not None and args.server != "uvicorn":
+        parser.error("--uvicorn-workers needs --server uvicorn")
     if args.uvicorn_workers is not None and args.uvicorn_workers < 1:
         parser.error("--uvicorn-workers must be at least 1")
     if args.url and (args.env or args.uvicorn_workers):
@@ -525,7 +551,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if target is not None:
             return measure(target, None)
         with started_service(
-            environment, args.uvicorn_workers, args.startup_timeout, factory
+            environment, args.uvicorn_workers, args.startup_timeout, factory, args.server
         ) as service:
             return measure(service.target, service)
     except KeyboardInterrupt:

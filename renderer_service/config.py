@@ -38,7 +38,10 @@ class Settings(BaseSettings):
         10.0, gt=0, description="Longest a worker may take over one render; it is then replaced."
     )
     shutdown_grace_seconds: float = Field(
-        10.0, ge=0, description="How long shutdown waits for queued renders to finish."
+        10.0,
+        ge=0,
+        description="How long shutdown waits for open requests and queued renders to finish "
+        "before it closes what remains.",
     )
     retry_after_seconds: int = Field(
         1, ge=1, description="Retry-After sent with 503 answers for a full queue."
@@ -52,7 +55,33 @@ class Settings(BaseSettings):
         1024, ge=0, description="Answers kept for identical renders; 0 disables the cache."
     )
     cache_max_bytes: int = Field(
-        64 * 1024 * 1024, ge=0, description="Most bytes the render cache may hold."
+        64 * 1024 * 1024, ge=0, description="Most bytes the cache of single renders may hold."
+    )
+    frame_cache_max_bytes: int = Field(
+        64 * 1024 * 1024,
+        ge=0,
+        description="Most bytes the cache of batch frames may hold (apart from single renders).",
+    )
+    max_header_bytes: int = Field(
+        16 * 1024,
+        ge=1024,
+        le=1024 * 1024,
+        description="Largest request line and headers, in bytes; larger ones get 431 (cg3 serve).",
+    )
+    header_timeout_seconds: float = Field(
+        10.0,
+        gt=0,
+        description="Longest a client may take to send a request's headers, from connecting or "
+        "from its first byte; the connection is then closed (cg3 serve).",
+    )
+    keep_alive_seconds: float = Field(
+        5.0, gt=0, description="How long an idle keep-alive connection stays open (cg3 serve)."
+    )
+    max_connections: int = Field(
+        1024,
+        ge=1,
+        le=1_000_000,
+        description="Most connections open at once; more are answered 503 and closed (cg3 serve).",
     )
     max_body_bytes: int = Field(
         262_144,

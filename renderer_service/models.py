@@ -112,14 +112,15 @@ class RenderResponse(BaseModel):
 class HealthResponse(BaseModel):
     status: str = Field(
         description="`ok`, or `degraded` while the circuit is open, the queue is full or a "
-        "worker is missing."
+        "worker is missing or stuck."
     )
     pack: dict[str, Any] = Field(description="Path, group count and hash of the sprite pack.")
     metrics: dict[str, Any] = Field(
         description="Queue and worker metrics: queue_size, max_queue, max_observed_queue, "
         "total_enqueued, total_completed, total_failed, total_rejected, circuit_open, "
-        "circuit_reset_in, worker_count, latency_ms {p50, p95, p99}, cache {hits, misses, "
-        "entries, bytes} and more."
+        "circuit_reset_in, worker_count, workers_alive, workers_stuck, timeouts, "
+        "worker_restarts, latency_ms {p50, p95, p99}, cache and frame_cache {hits, misses, "
+        "entries, bytes, evictions} and more."
     )
 
 

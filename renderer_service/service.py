@@ -55,12 +55,25 @@ def _with_headers(reply: Reply, *headers: tuple[str, str]) -> Reply:
 
 
 class RenderService:
-    """Admits render requests: validation, conditional answers, the cache, then the queue."""
+    """Admits render requests: validation, conditional answers, the cache, then the queue.
 
-    def __init__(self, renderer: Renderer, queue: RenderQueue, cache: LRUCache[Any]) -> None:
+    Single renders and batch frames are cached apart (``cache`` and ``frame_cache``), each in
+    its own byte budget, so one large batch cannot flush the answers interactive clients repeat.
+    """
+
+    def __init__(
+        self,
+        renderer: Renderer,
+        queue: RenderQueue,
+        cache: LRUCache[Any],
+        frame_cache: LRUCache[Any] | None = None,
+    ) -> None:
         self.renderer = renderer
         self.queue = queue
         self.cache = cache
+        self.frame_cache: LRUCache[Any] = (
+            frame_cache if frame_cache is not None else LRUCache(cache.max_entries, cache.max_bytes)
+        )
         self._pack = renderer.pack.content_hash.encode()
 
     # --- one cat -------------------------------------------------------------------------
@@ -139,18 +152,20 @@ class RenderService:
             )
             for task in tasks
         ]
-        results: list[Any] = [self.cache.get(key) if self.cache.enabled else None for key in keys]
+        cache = self.frame_cache
+        results: list[Any] = [cache.get(key) if cache.enabled else None for key in keys]
         missing = [index for index, result in enumerate(results) if result is None]
         try:
             drawn = await self.queue.submit_all([("frame", tasks[index]) for index in missing])
         except QueueRefusedError as refusal:
             return refusal.reply
+        for position, (index, result) in enumerate(zip(missing, drawn, strict=True)):
+            if result is not None and result.status != 200:
+                undrawn = sum(other is None for other in drawn[position:])
+                return _frame_failed(result, index, frames[index].id, undrawn)
         for index, result in zip(missing, drawn, strict=True):
-            if result.status != 200:
-                reply: Reply = result
-                return reply
             results[index] = result
-            self.cache.put(keys[index], result)
+            cache.put(keys[index], result)
         frame_results: list[FrameResult] = results
         sheet = await asyncio.to_thread(
             assemble_sheet, [result.tile for result in frame_results], layout
@@ -205,4 +220,28 @@ class RenderService:
     # --- reporting -----------------------------------------------------------------------
 
     def snapshot(self) -> dict[str, Any]:
-        return {**self.queue.snapshot(), "cache": self.cache.snapshot()}
+        return {
+            **self.queue.snapshot(),
+            "cache": self.cache.snapshot(),
+            "frame_cache": self.frame_cache.snapshot(),
+        }
+
+
+def _frame_failed(reply: Reply, index: int, frame_id: str, undrawn: int) -> Reply:
+    """A batch's answer when frame ``index`` failed: that frame's error, saying which frame
+    it was and that the batch stopped there."""
+    try:
+        problem = orjson.loads(reply.body)
+        error, detail = str(problem["error"]), str(problem["detail"])
+    except (orjson.JSONDecodeError, KeyError, TypeError):
+        return reply
+    stopped = f"; the batch stopped there ({undrawn} frames not drawn)" if undrawn else ""
+    item = error_item(f"frames[{index}]", frame_id, detail, "a frame that draws")
+    wrapped = ApiError(
+        reply.status,
+        error,
+        f"frame {index} ({frame_id!r}): {detail}{stopped}",
+        [item],
+        headers=dict(reply.headers),
+    )
+    return Reply.from_error(wrapped)

@@ -3,7 +3,7 @@
     uv run python scripts/soak.py [--duration 60] [--clients 16] [--mix valid=60,invalid=12,...]
     uv run python scripts/soak.py --url http://127.0.0.1:8001 [--pid SERVER_PID]
 
-Without ``--url`` it starts the service itself (uvicorn on a free loopback port) and stops it
+Without ``--url`` it starts the service itself (`cg3 serve` on a free loopback port) and stops it
 afterwards. Each client keeps one HTTP/1.1 connection alive and sends, in the proportions of
 ``--mix``:
 
@@ -289,7 +289,7 @@ def start_server(port: int, workers: int | None) -> subprocess.Popen[bytes]:
     env = dict(os.environ)
     if workers is not None:
         env["CG3_WORKER_COUNT"] = str(workers)
-    command = [sys.executable, "-m", "uvicorn", "renderer_service.app.main:app"]
+    command = [sys.executable, "-m", "renderer_service.cli.main", "serve"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
     return subprocess.Popen(command, cwd=REPO, env=env)
 

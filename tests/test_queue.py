@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import signal
 import time
 from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,8 +19,14 @@ from renderer_service.runtime import QueueLimits, RenderQueue
 
 
 def scripted(kind: str, payload: Any) -> Reply:
-    """A worker handler driven by its payload: ``ok``, ``sleep:S``, ``fail``, ``crash``, ``bad``."""
+    """A worker handler driven by its payload: ``ok``, ``sleep:S``, ``fail``, ``crash``, ``bad``,
+    ``crash-once:PATH`` (crashes unless PATH exists, creating it)."""
     command = str(payload)
+    if command.startswith("crash-once:"):
+        marker = Path(command.split(":", 1)[1])
+        if not marker.exists():
+            marker.touch()
+            os._exit(3)
     if command.startswith("sleep:"):
         time.sleep(float(command.split(":", 1)[1]))
     elif command == "fail":
@@ -156,18 +164,150 @@ def test_bad_input_never_counts_as_a_failure() -> None:
     assert snapshot["total_completed"] == 10
 
 
-def test_a_crashed_worker_is_replaced_and_its_task_answered() -> None:
+def test_a_task_that_crashes_its_worker_twice_is_a_500_naming_the_cause_counted_once() -> None:
     async def scenario(queue: RenderQueue) -> tuple[Reply, Reply, dict[str, Any]]:
         crashed = await queue.submit("render", "crash")
+        snapshot = queue.snapshot()
         after = await queue.submit("render", "ok")
-        return crashed, after, queue.snapshot()
+        return crashed, after, snapshot
 
     crashed, after, snapshot = run(QueueLimits(worker_count=1), scenario)
     assert crashed.status == 500
     assert b"worker_crashed" in crashed.body
+    assert b"exit code 3" in crashed.body
     assert after.status == 200
-    assert snapshot["worker_restarts"] == 1
+    assert snapshot["worker_restarts"] == 2  # the first try and the retry
     assert snapshot["workers_alive"] == 1
+    assert snapshot["total_failed"] == 1
+    assert snapshot["consecutive_failures"] == 1
+
+
+def test_a_task_whose_worker_died_before_answering_is_retried_on_a_live_worker() -> None:
+    async def scenario(queue: RenderQueue) -> tuple[Reply, list[int], dict[str, Any]]:
+        pids = queue.worker_pids()
+        task = asyncio.ensure_future(queue.submit("render", "sleep:0.5"))
+        await asyncio.sleep(0.2)  # the worker holds the task
+        os.kill(pids[0], signal.SIGKILL)
+        return await task, pids, queue.snapshot()
+
+    reply, pids, snapshot = run(QueueLimits(worker_count=1), scenario)
+    assert reply.status == 200
+    assert int(reply.body.split(b":")[-1]) not in pids  # drawn by the replacement
+    assert snapshot["worker_restarts"] == 1
+    assert snapshot["total_failed"] == 0
+
+
+def test_workers_killed_while_idle_are_replaced_at_once_and_no_task_fails() -> None:
+    async def scenario(queue: RenderQueue) -> tuple[float, list[int], list[int], list[Reply]]:
+        before = queue.worker_pids()
+        for pid in before:
+            os.kill(pid, signal.SIGKILL)
+        killed_at = time.monotonic()
+        while queue.snapshot()["worker_restarts"] < len(before):
+            assert time.monotonic() - killed_at < 2, "the dead workers were not replaced"
+            await asyncio.sleep(0.01)
+        healed_after = time.monotonic() - killed_at
+        replies = await asyncio.gather(*(queue.submit("render", "ok") for _ in range(8)))
+        return healed_after, before, queue.worker_pids(), list(replies)
+
+    healed_after, before, after, replies = run(QueueLimits(worker_count=3), scenario)
+    assert healed_after < 2
+    assert not set(before) & set(after)
+    assert [reply.status for reply in replies] == [200] * 8
+
+
+def test_a_stopped_worker_is_reported_stuck_not_alive() -> None:
+    async def scenario(queue: RenderQueue) -> tuple[dict[str, Any], dict[str, Any]]:
+        pid = queue.worker_pids()[0]
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            for _ in range(100):  # the system marks it stopped within a moment
+                stopped = queue.snapshot()
+                if stopped["workers_stuck"]:
+                    break
+                await asyncio.sleep(0.01)
+        finally:
+            os.kill(pid, signal.SIGCONT)
+        for _ in range(100):
+            resumed = queue.snapshot()
+            if not resumed["workers_stuck"]:
+                break
+            await asyncio.sleep(0.01)
+        return stopped, resumed
+
+    stopped, resumed = run(QueueLimits(worker_count=2), scenario)
+    assert stopped["workers_stuck"] == 1
+    assert stopped["workers_alive"] == 1
+    assert resumed["workers_stuck"] == 0
+    assert resumed["workers_alive"] == 2
+
+
+def test_a_worker_busy_past_the_render_timeout_is_stuck() -> None:
+    class Clock:
+        now = 0.0
+
+        def __call__(self) -> float:
+            return self.now
+
+    clock = Clock()
+
+    async def main() -> tuple[int, int]:
+        queue = RenderQueue(scripted, QueueLimits(worker_count=1, render_timeout_seconds=60), clock)
+        await queue.start()
+        try:
+            task = asyncio.ensure_future(queue.submit("render", "sleep:0.3"))
+            await asyncio.sleep(0.1)
+            before = queue.workers_stuck()
+            clock.now += 61  # the queue's clock says the render has run past its timeout
+            stuck = queue.workers_stuck()
+            await task
+            return before, stuck
+        finally:
+            await queue.close(grace_seconds=5)
+
+    assert run_on_loop(main) == (0, 1)
+
+
+def test_a_batch_stops_at_its_first_failed_frame_and_counts_once() -> None:
+    async def scenario(queue: RenderQueue) -> tuple[list[Any], dict[str, Any]]:
+        frames = await queue.submit_all([("frame", "fail"), *[("frame", "ok")] * 14])
+        return frames, queue.snapshot()
+
+    frames, snapshot = run(QueueLimits(worker_count=1, circuit_failure_threshold=2), scenario)
+    assert frames[0].status == 500
+    assert frames[1:] == [None] * 14  # never drawn
+    assert snapshot["total_completed"] == 1
+    assert snapshot["consecutive_failures"] == 1
+    assert snapshot["circuit_open"] is False
+
+
+def test_a_batch_of_timeouts_does_not_open_the_circuit_for_everyone() -> None:
+    async def scenario(queue: RenderQueue) -> tuple[list[Any], Reply, dict[str, Any]]:
+        frames = await queue.submit_all([("frame", "sleep:5")] * 15)
+        after = await queue.submit("render", "ok")
+        return frames, after, queue.snapshot()
+
+    limits = QueueLimits(worker_count=2, render_timeout_seconds=0.3, circuit_failure_threshold=3)
+    frames, after, snapshot = run(limits, scenario)
+    assert sum(frame is not None and frame.status == 504 for frame in frames) >= 1
+    assert frames.count(None) >= 13
+    assert snapshot["timeouts"] <= 2  # the frames in flight, not all fifteen
+    assert after.status == 200
+    assert snapshot["circuit_open"] is False
+
+
+def test_a_batch_frame_whose_worker_crashed_is_retried(tmp_path: Path) -> None:
+    marker = tmp_path / "crashed"
+
+    async def scenario(queue: RenderQueue) -> tuple[list[Any], dict[str, Any]]:
+        tasks = [("frame", "ok")] * 6 + [("frame", f"crash-once:{marker}")] + [("frame", "ok")]
+        return await queue.submit_all(tasks), queue.snapshot()
+
+    frames, snapshot = run(QueueLimits(worker_count=2), scenario)
+    assert [frame.status for frame in frames] == [200] * 8
+    assert marker.exists()
+    assert snapshot["worker_restarts"] == 1
+    assert snapshot["total_failed"] == 0
 
 
 def test_a_hung_worker_times_out_and_is_replaced() -> None:

@@ -41,8 +41,13 @@ def test_health_reports_queue_metrics(client: TestClient) -> None:
         "circuit_open",
         "circuit_reset_in",
         "worker_count",
+        "workers_alive",
+        "workers_stuck",
+        "timeouts",
+        "frame_cache",
     ]:
         assert key in metrics, key
+    assert metrics["workers_stuck"] == 0
     assert metrics["total_completed"] >= 1
     assert set(metrics["latency_ms"]) == {"p50", "p95", "p99"}
 
@@ -62,6 +67,11 @@ def test_metrics_are_in_prometheus_text_format(client: TestClient) -> None:
         "cg3_renders_rejected_total",
         "cg3_circuit_open",
         'cg3_render_latency_seconds{quantile="0.99"}',
+        "cg3_workers_alive",
+        "cg3_workers_stuck",
+        "cg3_render_timeouts_total",
+        'cg3_cache_evictions_total{cache="render"}',
+        'cg3_cache_hits_total{cache="frame"}',
     ]:
         assert name in text, name
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
@@ -71,7 +72,12 @@ def create_app(
         drawing.warm_up()  # before the workers fork, so they start with compiled kernels
         queue = RenderQueue(handler_factory(drawing), queue_limits(chosen))
         await queue.start()
-        service = RenderService(drawing, queue, LRUCache(chosen.cache_size, chosen.cache_max_bytes))
+        service = RenderService(
+            drawing,
+            queue,
+            LRUCache(chosen.cache_size, chosen.cache_max_bytes),
+            LRUCache(chosen.cache_size, chosen.frame_cache_max_bytes),
+        )
         registry = CollectorRegistry()
         registry.register(MetricsCollector(service.snapshot))
         app.state.service = ServiceState(chosen, drawing, queue, service, registry)
@@ -79,7 +85,12 @@ def create_app(
         try:
             yield
         finally:
-            await queue.close(chosen.shutdown_grace_seconds)
+            # Run by ``cg3 serve``, the grace period began when the server began to stop.
+            deadline = getattr(app.state, "shutdown_deadline", None)
+            grace = chosen.shutdown_grace_seconds
+            if deadline is not None:
+                grace = max(0.0, deadline - time.monotonic())
+            await queue.close(grace)
             logger.info("render workers stopped")
 
     app = FastAPI(

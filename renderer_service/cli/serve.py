@@ -1,8 +1,9 @@
-"""``cg3 serve``: start the render service."""
+"""``cg3 serve``: start the render service, with every protection of the HTTP server on."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 
@@ -11,15 +12,30 @@ def register(subparsers: Any) -> None:
         "serve",
         help="start the render service",
         description="Start the render service on the sprite pack that CG3_SPRITE_ROOT names "
-        "(default: the bundled Lifegen pack). Every other CG3_* setting applies too.",
+        "(default: the bundled Lifegen pack). Every other CG3_* setting applies too, the "
+        "server's limits included: CG3_MAX_HEADER_BYTES, CG3_HEADER_TIMEOUT_SECONDS, "
+        "CG3_KEEP_ALIVE_SECONDS, CG3_MAX_CONNECTIONS and CG3_SHUTDOWN_GRACE_SECONDS.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=8001, help="port to listen on")
+    parser.add_argument(
+        "--log-level",
+        default="info",
+        choices=["critical", "error", "warning", "info", "debug"],
+        help="the server's log level (default: info)",
+    )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    import uvicorn
+    from ..app.main import create_app
+    from ..config import SettingsError, load_settings
+    from ..server import serve
 
-    uvicorn.run("renderer_service.app.main:app", host=args.host, port=args.port)
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(f"cg3 serve: {error}", file=sys.stderr)
+        return 2
+    serve(create_app(settings), settings, args.host, args.port, args.log_level)
     return 0

@@ -1,12 +1,17 @@
 """The bounded render queue: admission, load shedding, dispatch to workers, draining.
 
 Every accepted request gets exactly one answer: the worker's, or an error ``Reply`` when the
-worker crashed, timed out or the service is stopping. Refusals (full queue, open circuit)
-are answered at once, without touching the workers.
+worker crashed twice, timed out or the service is stopping. Refusals (full queue, open
+circuit) are answered at once, without touching the workers.
+
+Workers heal: one that dies is replaced as soon as its socket closes, busy or not, and a task
+whose worker died before answering gets one more try on a fresh worker. A worker held past
+the render timeout, or stopped by the system, is reported stuck.
 
 A queue entry holds one task or, for a batch, many: a batch takes one place in the queue,
 and while it is at the head every free worker takes its next task, so its frames spread
-over all workers.
+over all workers. An entry is one request for the circuit breaker: a batch counts as one
+success or one failure, and it stops at its first failed frame.
 """
 
 from __future__ import annotations
@@ -51,16 +56,24 @@ class _Task:
     payload: Any
     future: asyncio.Future[Any]
     enqueued_at: float
-    trial: bool = False
     done: bool = field(default=False)
     """Answered, or abandoned by its caller: a worker skips it."""
 
 
 @dataclass(eq=False)
 class _Entry:
-    """One place in the queue: the tasks of a request not yet handed to a worker."""
+    """One place in the queue: one request's tasks, and its verdict for the circuit."""
 
     tasks: deque[_Task]
+    """Tasks not yet handed to a worker."""
+    jobs: list[_Task] = field(default_factory=list)
+    """All its tasks."""
+    trial: bool = False
+    unsettled: int = 0
+    """Tasks not yet finished by a worker (or skipped)."""
+    ran: bool = False
+    failed: bool = False
+    recorded: bool = False
 
 
 class _Line:
@@ -85,6 +98,10 @@ class _Line:
             self._wakeup.clear()
             await self._wakeup.wait()
         return self._entries.popleft()
+
+    def remove(self, entry: _Entry) -> None:
+        with contextlib.suppress(ValueError):
+            self._entries.remove(entry)
 
     def drain(self) -> list[_Entry]:
         entries = list(self._entries)
@@ -124,6 +141,7 @@ class RenderQueue:
         self._waiting = _Line()
         self._workers: list[Worker] = []
         self._tasks: list[asyncio.Task[None]] = []
+        self._supervisor: asyncio.Task[None] | None = None
         self._in_flight = 0
         self._closing = False
         self._warned_high = False
@@ -134,9 +152,9 @@ class RenderQueue:
 
     async def start(self) -> None:
         for index in range(self.limits.worker_count):
-            worker = Worker(index, self.handler)
-            self._workers.append(worker)
+            self._workers.append(self._spawn(index))
             self._tasks.append(asyncio.create_task(self._serve(index), name=f"serve-{index}"))
+        self._supervisor = asyncio.create_task(self._supervise(), name="supervise-workers")
 
     async def close(self, grace_seconds: float) -> None:
         """Refuse new work, let queued work finish for up to ``grace_seconds``, stop workers."""
@@ -144,9 +162,10 @@ class RenderQueue:
         deadline = self._clock() + grace_seconds
         while (len(self._waiting) or self._in_flight) and self._clock() < deadline:
             await asyncio.sleep(0.01)
-        for task in self._tasks:
+        tasks = [*self._tasks, *([self._supervisor] if self._supervisor else [])]
+        for task in tasks:
             task.cancel()
-        for task in self._tasks:
+        for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         for entry in self._waiting.drain():
@@ -167,6 +186,9 @@ class RenderQueue:
 
     async def submit_all(self, tasks: Sequence[tuple[str, Any]]) -> list[Any]:
         """Queue tasks as one entry and wait for all their answers, in order.
+
+        The entry stops at its first failed task (status 500 or more): tasks not finished by
+        then are answered ``None`` and never drawn.
 
         Raises ``QueueRefusedError`` (with the 503 to send) when the queue will not take them.
         """
@@ -200,13 +222,12 @@ class RenderQueue:
             )
         loop = asyncio.get_running_loop()
         now = self._clock()
-        jobs = [
-            _Task(kind, payload, loop.create_future(), now, trial and index == 0)
-            for index, (kind, payload) in enumerate(tasks)
-        ]
+        jobs = [_Task(kind, payload, loop.create_future(), now) for kind, payload in tasks]
         if not jobs:
+            if trial:
+                self.breaker.record(None, trial=True)
             return []
-        self._waiting.put(_Entry(deque(jobs)))
+        self._waiting.put(_Entry(deque(jobs), jobs, trial=trial, unsettled=len(jobs)))
         self.stats.total_enqueued += len(jobs)
         size += 1
         self.stats.max_observed_queue = max(self.stats.max_observed_queue, size)
@@ -249,17 +270,18 @@ class RenderQueue:
     # --- dispatch ------------------------------------------------------------------------
 
     async def _serve(self, index: int) -> None:
-        """One worker's loop: take the next job, run it, answer it, replace the worker if
-        it died or hung."""
+        """One worker's loop: take the next task, run it, answer it."""
         while True:
             entry = await self._waiting.get()
+            if not entry.tasks:  # a batch that stopped while it waited
+                continue
             job = entry.tasks.popleft()
             if entry.tasks:  # a batch: its next task goes to the next free worker
                 self._waiting.put(entry, front=True)
             if len(self._waiting) <= HIGH_WATER * self.limits.max_queue_size:
                 self._warned_high = False
             if job.done or job.future.done():
-                self.breaker.record(None, job.trial)
+                self._settle(entry, job, None)
                 continue
             self._in_flight += 1
             try:
@@ -274,32 +296,113 @@ class RenderQueue:
             if failed:
                 self.stats.total_failed += 1
             self.stats.latencies_ms.append((self._clock() - job.enqueued_at) * 1000)
-            self.breaker.record(not failed, job.trial)
+            self._settle(entry, job, (reply, failed))
+
+    def _settle(self, entry: _Entry, job: _Task, outcome: tuple[Any, bool] | None) -> None:
+        """Answer a finished task (``outcome`` is ``None`` when it was skipped) and record
+        the entry's verdict for the circuit once: its first failure, or its end."""
+        entry.unsettled -= 1
+        if outcome is not None:
+            reply, failed = outcome
+            entry.ran = True
             self._answer(job, reply)
+            if failed and not entry.failed:
+                entry.failed = True
+                self._stop(entry)
+        if entry.recorded:
+            return
+        if entry.failed:
+            entry.recorded = True
+            self.breaker.record(False, entry.trial)
+        elif entry.unsettled == 0:
+            entry.recorded = True
+            self.breaker.record(True if entry.ran else None, entry.trial)
+
+    def _stop(self, entry: _Entry) -> None:
+        """A task of ``entry`` failed: draw none of its other tasks, and answer them now
+        (``None``), even those a worker still holds."""
+        skipped = len(entry.tasks)
+        entry.tasks.clear()
+        self._waiting.remove(entry)
+        entry.unsettled -= skipped
+        for job in entry.jobs:
+            self._answer(job, None)
+        if skipped:
+            logger.warning("a batch frame failed: %d frames left undrawn", skipped)
 
     async def _run(self, index: int, job: _Task) -> tuple[Any, bool]:
-        worker = self._workers[index]
+        """Run ``job`` on worker ``index``; a crash gets one more try on a fresh worker."""
         timeout = self.limits.render_timeout_seconds
-        try:
-            async with asyncio.timeout(timeout):
-                reply = await worker.call(job.kind, job.payload)
-        except TimeoutError:
-            self.stats.timeouts += 1
-            logger.error("worker %d took over %.1f s; replacing it", index, timeout)
-            self._replace(index)
-            error = ApiError(504, "render_timeout", f"the render took longer than {timeout} s")
-            return Reply.from_error(error), True
-        except WorkerCrashedError as exc:
-            logger.error("%s; replacing it", exc)
-            self._replace(index)
-            error = ApiError(500, "worker_crashed", "the render worker stopped unexpectedly")
-            return Reply.from_error(error), True
-        return reply, reply.status >= 500
+        causes: list[str] = []
+        while True:
+            worker = self._workers[index]
+            worker.busy_since = self._clock()
+            try:
+                async with asyncio.timeout(timeout):
+                    reply = await worker.call(job.kind, job.payload)
+            except TimeoutError:
+                self.stats.timeouts += 1
+                logger.error("worker %d took over %.1f s; replacing it", index, timeout)
+                self._replace(index, worker)
+                error = ApiError(504, "render_timeout", f"the render took longer than {timeout} s")
+                return Reply.from_error(error), True
+            except WorkerCrashedError as exc:
+                cause = worker.exit_cause()
+                causes.append(cause)
+                self._replace(index, worker)
+                if len(causes) == 1:
+                    logger.warning(
+                        "%s (%s) before answering; trying again on a fresh worker", exc, cause
+                    )
+                    continue
+                logger.error("%s (%s) again on the same task; giving up", exc, cause)
+                error = ApiError(
+                    500,
+                    "worker_crashed",
+                    "the render stopped its worker twice (" + "; then ".join(causes) + ")",
+                )
+                return Reply.from_error(error), True
+            except Exception:  # a reply that cannot be read: an answer all the same
+                logger.exception("worker %d sent an answer that cannot be read", index)
+                error = ApiError(500, "render_failed", "the render's answer could not be read")
+                return Reply.from_error(error), True
+            finally:
+                worker.busy_since = None
+            return reply, reply.status >= 500
 
-    def _replace(self, index: int) -> None:
-        self._workers[index].kill()
-        self._workers[index] = Worker(index, self.handler)
+    def _spawn(self, index: int) -> Worker:
+        worker = Worker(index, self.handler)
+        worker.watch(lambda: self._lost(worker))
+        return worker
+
+    def _lost(self, worker: Worker) -> None:
+        """A worker's socket closed. A busy worker is replaced by the task it held (which
+        retries); an idle one is replaced now, before any task is sent to it."""
+        if worker.busy_since is None:
+            self._replace(worker.index, worker, reason="died while idle")
+
+    def _replace(self, index: int, old: Worker, reason: str = "") -> None:
+        if self._closing or self._workers[index] is not old:
+            return  # stopping, or already replaced
+        if reason:
+            logger.error(
+                "worker %d (pid %s) %s (%s); replacing it", index, old.pid, reason, old.exit_cause()
+            )
+        old.kill()
+        try:
+            self._workers[index] = self._spawn(index)
+        except OSError:  # no memory or processes to fork: the supervisor tries again
+            logger.exception("worker %d could not be started", index)
+            return
         self.stats.worker_restarts += 1
+
+    async def _supervise(self, every: float = 0.5) -> None:
+        """Belt and braces behind the socket watch: replace idle workers that are gone."""
+        while True:
+            await asyncio.sleep(every)
+            for worker in list(self._workers):
+                if worker.busy_since is None and not worker.is_alive():
+                    self._replace(worker.index, worker, reason="is gone")
 
     def _answer(self, job: _Task, reply: Any) -> None:
         job.done = True
@@ -312,8 +415,26 @@ class RenderQueue:
     def queue_size(self) -> int:
         return len(self._waiting)
 
+    def worker_pids(self) -> list[int]:
+        return [worker.pid or 0 for worker in self._workers]
+
+    def _is_stuck(self, worker: Worker, now: float) -> bool:
+        busy = worker.busy_since is not None and now - worker.busy_since > (
+            self.limits.render_timeout_seconds
+        )
+        return busy or worker.is_stopped()
+
+    def workers_stuck(self) -> int:
+        """Workers held past the render timeout, or stopped by the system."""
+        now = self._clock()
+        return sum(self._is_stuck(worker, now) for worker in self._workers)
+
     def workers_alive(self) -> int:
-        return sum(worker.is_alive() for worker in self._workers)
+        """Workers running and able to work (not stuck)."""
+        now = self._clock()
+        return sum(
+            worker.is_alive() and not self._is_stuck(worker, now) for worker in self._workers
+        )
 
     def snapshot(self) -> dict[str, Any]:
         stats = self.stats
@@ -336,5 +457,6 @@ class RenderQueue:
             "consecutive_failures": self.breaker.consecutive_failures,
             "worker_count": self.limits.worker_count,
             "workers_alive": self.workers_alive(),
+            "workers_stuck": self.workers_stuck(),
             "latency_ms": stats.latency_percentiles(),
         }

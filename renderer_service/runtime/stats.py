@@ -10,6 +10,9 @@ from typing import Any
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+CACHES = {"render": "cache", "frame": "frame_cache"}
+"""The caches /metrics reports (label ``cache``), by their key in the snapshot."""
+
 LATENCY_WINDOW = 2048
 """How many recent requests the latency percentiles cover."""
 
@@ -61,6 +64,8 @@ class MetricsCollector(Collector):
             "max_observed_queue": "Most renders ever waiting at once",
             "in_flight": "Renders being drawn by a worker now",
             "worker_count": "Render worker processes",
+            "workers_alive": "Render workers running and able to work",
+            "workers_stuck": "Render workers held past the render timeout or stopped by the system",
             "circuit_open": "1 while the circuit breaker refuses renders",
             "circuit_reset_in": "Seconds until the open circuit lets a trial request through",
         }
@@ -72,6 +77,7 @@ class MetricsCollector(Collector):
             "total_failed": ("cg3_renders_failed", "Renders that failed (5xx, crash, timeout)"),
             "total_rejected": ("cg3_renders_rejected", "Renders refused with 503"),
             "worker_restarts": ("cg3_worker_restarts", "Workers replaced after a crash or hang"),
+            "timeouts": ("cg3_render_timeouts", "Renders that took longer than the render timeout"),
         }
         for key, (name, help_text) in counters.items():
             yield CounterMetricFamily(name, help_text, value=float(snapshot[key]))
@@ -83,13 +89,28 @@ class MetricsCollector(Collector):
         for label, key in (("0.5", "p50"), ("0.95", "p95"), ("0.99", "p99")):
             latency.add_metric([label], snapshot["latency_ms"][key] / 1000)
         yield latency
-        cache = snapshot.get("cache")
-        if cache is not None:
-            yield CounterMetricFamily(
-                "cg3_cache_hits", "Answers served from the cache", cache["hits"]
-            )
-            yield CounterMetricFamily(
-                "cg3_cache_misses", "Cache lookups that missed", cache["misses"]
-            )
-            yield GaugeMetricFamily("cg3_cache_entries", "Answers in the cache", cache["entries"])
-            yield GaugeMetricFamily("cg3_cache_bytes", "Bytes held by the cache", cache["bytes"])
+        caches = {name: snapshot[key] for name, key in CACHES.items() if key in snapshot}
+        if caches:
+            families: dict[str, CounterMetricFamily | GaugeMetricFamily] = {
+                "hits": CounterMetricFamily(
+                    "cg3_cache_hits", "Answers served from the cache", labels=["cache"]
+                ),
+                "misses": CounterMetricFamily(
+                    "cg3_cache_misses", "Cache lookups that missed", labels=["cache"]
+                ),
+                "evictions": CounterMetricFamily(
+                    "cg3_cache_evictions",
+                    "Answers dropped to stay within the cache's budget",
+                    labels=["cache"],
+                ),
+                "entries": GaugeMetricFamily(
+                    "cg3_cache_entries", "Answers in the cache", labels=["cache"]
+                ),
+                "bytes": GaugeMetricFamily(
+                    "cg3_cache_bytes", "Bytes held by the cache", labels=["cache"]
+                ),
+            }
+            for name, cache in caches.items():
+                for key, family in families.items():
+                    family.add_metric([name], float(cache[key]))
+            yield from families.values()

@@ -3,7 +3,8 @@
 A worker is a forked child of the service: it shares the loaded sprite pack with its parent
 (copy-on-write, so the atlases are in memory once) and talks to it over a socket pair.
 Messages are length-prefixed pickles: ``(kind, payload)`` in, a ``Reply`` out. A worker that
-dies or hangs is replaced by a fresh fork; the task it held gets an error answer.
+dies or hangs is replaced by a fresh fork; the parent learns of a death at once, because the
+child's end of the socket closes with it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import struct
 from collections import deque
 from collections.abc import Callable
 from multiprocessing.process import BaseProcess
+from pathlib import Path
 from typing import Any, cast
 
 from ..errors import ApiError
@@ -64,7 +66,18 @@ def _worker_main(sock: socket.socket, handler: Handler) -> None:
     # client connections must not stay open in here, or closing them there would not close them.
     signal.set_wakeup_fd(-1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the parent, which stops us
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # SIGTERM (often sent to the whole process group or cgroup at once) ends an idle worker
+    # now, but a busy one only once its answer is sent: the task it holds is not lost.
+    busy = False
+    stop_when_idle = False
+
+    def on_sigterm(signum: int, frame: object) -> None:
+        nonlocal stop_when_idle
+        if not busy:
+            os._exit(0)
+        stop_when_idle = True
+
+    signal.signal(signal.SIGTERM, on_sigterm)
     keep = sock.fileno()
     os.closerange(3, keep)
     os.closerange(keep + 1, os.sysconf("SC_OPEN_MAX"))
@@ -75,6 +88,7 @@ def _worker_main(sock: socket.socket, handler: Handler) -> None:
             # The parent is gone or done with us. Leave at once: the forked copy of the
             # parent's exit handlers must not run here.
             os._exit(0)
+        busy = True
         try:
             kind, payload = pickle.loads(data)
             reply = handler(kind, payload)
@@ -82,6 +96,9 @@ def _worker_main(sock: socket.socket, handler: Handler) -> None:
             reply = _failure_reply(exc)
         out = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
         sock.sendall(_HEADER.pack(len(out)) + out)
+        busy = False
+        if stop_when_idle:
+            os._exit(0)
 
 
 class _Connection(asyncio.Protocol):
@@ -91,8 +108,9 @@ class _Connection(asyncio.Protocol):
     ``data_received``, with no coroutine in between.
     """
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, on_lost: Callable[[], None] | None = None) -> None:
         self.name = name
+        self._on_lost = on_lost
         self.transport: asyncio.Transport | None = None
         self._buffer = bytearray()
         self._waiting: deque[asyncio.Future[bytes]] = deque()
@@ -132,10 +150,29 @@ class _Connection(asyncio.Protocol):
             future = self._waiting.popleft()
             if not future.done():
                 future.set_exception(WorkerCrashedError(f"{self.name} died"))
+        if self._on_lost is not None:
+            self._on_lost()
+
+
+def describe_exit(exitcode: int | None) -> str:
+    """How a process ended, in words: ``exit code 3``, ``killed by signal 9 (SIGKILL)``."""
+    if exitcode is None:
+        return "still running"
+    if exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            return f"killed by signal {-exitcode}"
+        return f"killed by signal {-exitcode} ({name})"
+    return f"exit code {exitcode}"
 
 
 class Worker:
-    """One worker process and the parent's end of its socket."""
+    """One worker process and the parent's end of its socket.
+
+    ``watch(on_lost)`` connects the parent's end to the event loop and calls ``on_lost`` as
+    soon as the process dies (its end of the socket closes), whether or not it was working.
+    """
 
     def __init__(self, index: int, handler: Handler) -> None:
         self.index = index
@@ -151,6 +188,9 @@ class Worker:
         child_end.close()
         self._socket = parent_end
         self._connection: _Connection | None = None
+        self._connecting: asyncio.Task[None] | None = None
+        self.busy_since: float | None = None
+        """When the task it holds was sent (``None`` while idle)."""
 
     @property
     def pid(self) -> int | None:
@@ -159,14 +199,42 @@ class Worker:
     def is_alive(self) -> bool:
         return self.process.is_alive()
 
+    def is_stopped(self) -> bool:
+        """Whether the system has the process stopped (SIGSTOP, a debugger): it cannot work."""
+        try:
+            stat = Path(f"/proc/{self.pid}/stat").read_text()
+        except OSError:
+            return False
+        # The state follows the command name, which is in parentheses and may hold spaces.
+        return stat[stat.rfind(")") + 2 : stat.rfind(")") + 3] in ("T", "t")
+
+    def exit_cause(self) -> str:
+        """How the process ended (waits briefly for it to be reaped)."""
+        self.process.join(0.1)
+        return describe_exit(self.process.exitcode)
+
+    def watch(self, on_lost: Callable[[], None]) -> None:
+        """Connect to the event loop now; ``on_lost()`` runs when the process dies."""
+        if self._connecting is None:
+            self._connecting = asyncio.ensure_future(self._connect(on_lost))
+
+    async def _connect(self, on_lost: Callable[[], None] | None) -> None:
+        name = f"worker {self.index} (pid {self.pid})"
+        loop = asyncio.get_running_loop()
+        _, self._connection = await loop.create_connection(
+            lambda: _Connection(name, on_lost), sock=self._socket
+        )
+
     async def call(self, kind: str, payload: Any) -> Any:
         """Send one task and wait for its answer; ``WorkerCrashedError`` if the worker dies."""
+        if self._connecting is None:
+            self._connecting = asyncio.ensure_future(self._connect(None))
         if self._connection is None:
-            name = f"worker {self.index} (pid {self.pid})"
-            loop = asyncio.get_running_loop()
-            _, self._connection = await loop.create_connection(
-                lambda: _Connection(name), sock=self._socket
-            )
+            try:
+                await asyncio.shield(self._connecting)
+            except OSError as exc:
+                raise WorkerCrashedError(f"worker {self.index} cannot be reached: {exc}") from exc
+        assert self._connection is not None
         data = pickle.dumps((kind, payload), protocol=pickle.HIGHEST_PROTOCOL)
         return pickle.loads(await self._connection.send(data))
 
@@ -179,8 +247,10 @@ class Worker:
     def close_socket(self) -> None:
         if self._connection is not None and self._connection.transport is not None:
             self._connection.transport.close()
-        else:
+        elif self._connecting is None or self._connecting.done():
             self._socket.close()
+        else:  # still connecting: close once the transport exists
+            self._connecting.add_done_callback(lambda _: self.close_socket())
 
     async def stop(self, timeout: float = 2.0) -> None:
         """Ask the process to finish (closing its socket ends its loop), then make sure."""
