@@ -8,6 +8,7 @@ moves bytes to and from them.
 from __future__ import annotations
 
 import base64
+import logging
 import time
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -21,6 +22,7 @@ from .errors import (
     MAX_ERROR_ITEMS,
     ApiError,
     error_item,
+    pattern_error,
     trait_items,
     traits_error,
     validation_error_from,
@@ -37,6 +39,7 @@ from .renderer import (
     encode_png,
     upscale,
 )
+from .renderer.patterns import PatternGenerationError
 from .renderer.png import resize_nearest
 
 OutputFormat = Literal["json", "png"]
@@ -247,13 +250,20 @@ def canonical_body(job: RenderJob) -> bytes:
     return orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
 
 
+logger = logging.getLogger("renderer.jobs")
+
+
 def answer_render(renderer: Renderer, body: bytes, output: OutputFormat) -> Reply:
     """The whole of POST /render after the bytes arrive: bad input is a 4xx ``Reply``."""
     try:
         job = parse_render_request(body, renderer, output)
     except ApiError as error:
         return Reply.from_error(error)
-    result = run_render_job(renderer, job)
+    try:
+        result = run_render_job(renderer, job)
+    except PatternGenerationError as error:
+        logger.error("%s", error, exc_info=error)
+        return Reply.from_error(pattern_error(error, job.params))
     return Reply(200, result.media_type, result.body)
 
 
@@ -310,5 +320,9 @@ class TaskHandler:
             body, output = payload
             return answer_render(self.renderer, body, output)
         if kind == "frame":
-            return run_frame(self.renderer, payload)
+            try:
+                return run_frame(self.renderer, payload)
+            except PatternGenerationError as error:
+                logger.error("%s", error, exc_info=error)
+                return Reply.from_error(pattern_error(error))
         raise ValueError(f"unknown task kind {kind!r}")

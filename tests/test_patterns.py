@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from renderer_service.assets import packs_folder
+from renderer_service.renderer import Renderer
+from renderer_service.renderer.palettes import PaletteError, load_palettes
 from renderer_service.renderer.patterns import (
     DRAWN_NAMES,
     GENERATOR_NAMES,
@@ -20,7 +21,6 @@ from renderer_service.renderer.patterns import (
     PatternGenerationError,
     make_tile,
     patterned_sprite,
-    read_pattern_colours,
     tile_field,
 )
 from renderer_service.renderer.patterns import tiles as tiles_module
@@ -32,8 +32,8 @@ S = (90, 90, 250)
 
 
 @pytest.fixture(scope="module")
-def colours() -> PatternColours:
-    return PatternColours.from_folder(packs_folder() / "palettes")
+def colours(renderer: Renderer) -> PatternColours:
+    return renderer.palettes.patterns
 
 
 def define(kind: str, tile_size: int = 8, **extra: Any) -> PatternDefinition:
@@ -111,8 +111,8 @@ def test_a_broken_palette_is_refused_naming_palette_and_colour(tmp_path: Any) ->
     (tmp_path / "broken.json").write_text(
         '{"id": "broken", "colors": {"BAD": {"pattern": {"type": "gingham", "tileSize": 0}}}}'
     )
-    with pytest.raises(PatternDefinitionError, match=r"broken/BAD: tileSize"):
-        read_pattern_colours(tmp_path)
+    with pytest.raises(PaletteError, match=r"'broken', colour 'BAD'.*tileSize"):
+        load_palettes(tmp_path)
 
 
 # --- tiles -------------------------------------------------------------------------------------

@@ -7,12 +7,12 @@ multiplied by that field (``coat``). Fields are cached per definition, bounded.
 
 Typical use::
 
-    colours = PatternColours.from_folder(palettes)
-    sprite = patterned_sprite(pack.sprite("tabbyWHITE", pose), colours.field("FL_UK"))
+    palettes = load_palettes(folder)          # pattern colours are read with the palettes
+    sprite = palettes.patterns.coat("FL_UK", cell, pack.cells[cell])
 """
 
 from .coat import patterned_sprite
-from .colours import PatternColour, PatternColours, read_pattern_colours
+from .colours import PatternColour, PatternColours
 from .definition import PatternDefinition, Stripe
 from .errors import PatternDefinitionError, PatternError, PatternGenerationError
 from .tiles import (
@@ -44,6 +44,5 @@ __all__ = [
     "Stripe",
     "make_tile",
     "patterned_sprite",
-    "read_pattern_colours",
     "tile_field",
 ]
