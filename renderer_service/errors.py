@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from .models import RenderRequest
 from .renderer import CatParams, InvalidTraitsError
+from .renderer.patterns import PatternGenerationError
 
 PARAMS_PATH = "payload.params"
 
@@ -137,6 +138,31 @@ def trait_items(error: InvalidTraitsError, prefix: str = PARAMS_PATH) -> list[di
         field = f"{prefix}.{item.field}"
         items.append(error_item(field, item.value, detail, item.expected, item.suggestions))
     return items
+
+
+def pattern_error(
+    error: PatternGenerationError, params: CatParams | None = None, prefix: str = PARAMS_PATH
+) -> ApiError:
+    """The 500 for a pattern colour whose generator failed: nothing is drawn in its place."""
+    field = None
+    if params is not None and error.colour is not None:
+        wanted = error.colour.upper()
+        candidates = [("colour", params.colour), ("tortieColour", params.tortie_colour)]
+        candidates += [
+            (f"tortie[{index}].colour", layer.colour)
+            for index, layer in enumerate(params.tortie or [])
+        ]
+        field = next(
+            (f"{prefix}.{name}" for name, value in candidates if (value or "").upper() == wanted),
+            None,
+        )
+    item = error_item(
+        field,
+        error.colour,
+        f"the {error.generator} generator failed to draw this pattern colour",
+        "another colour while this one is broken",
+    )
+    return ApiError(500, "pattern_failed", str(error), [item])
 
 
 def _model_at(root: type[BaseModel], loc: Sequence[str | int]) -> type[BaseModel] | None:

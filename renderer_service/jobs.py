@@ -8,6 +8,7 @@ moves bytes to and from them.
 from __future__ import annotations
 
 import base64
+import logging
 import time
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -21,6 +22,7 @@ from .errors import (
     MAX_ERROR_ITEMS,
     ApiError,
     error_item,
+    pattern_error,
     trait_items,
     traits_error,
     validation_error_from,
@@ -46,6 +48,7 @@ from .renderer import (
     parse_background,
     upscale,
 )
+from .renderer.patterns import PatternGenerationError
 from .renderer.png import resize_nearest
 
 OutputFormat = Literal["json", "image"]
@@ -360,13 +363,20 @@ def canonical_body(job: RenderJob) -> bytes:
     return orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
 
 
+logger = logging.getLogger("renderer.jobs")
+
+
 def answer_render(packs: PackSet, body: bytes, wanted: Wanted = ()) -> Reply:
     """The whole of POST /render after the bytes arrive: bad input is a 4xx ``Reply``."""
     try:
         job = parse_render_request(body, packs, wanted)
     except ApiError as error:
         return Reply.from_error(error)
-    result = run_render_job(packs.choose(job.options.pack)[1], job)
+    try:
+        result = run_render_job(packs.choose(job.options.pack)[1], job)
+    except PatternGenerationError as error:
+        logger.error("%s", error, exc_info=error)
+        return Reply.from_error(pattern_error(error, job.params))
     return Reply(200, result.media_type, result.body)
 
 
@@ -441,7 +451,11 @@ class TaskHandler:
             body, output = payload  # a canonical body: its options name the format
             return answer_render(self.packs, body, FORMATS if output == "image" else ())
         if kind == "frame":
-            return run_frame(self.packs, payload)
+            try:
+                return run_frame(self.packs, payload)
+            except PatternGenerationError as error:
+                logger.error("%s", error, exc_info=error)
+                return Reply.from_error(pattern_error(error))
         if kind == "diff":
             return self._run_diff(self.packs, payload)
         raise ValueError(f"unknown task kind {kind!r}")

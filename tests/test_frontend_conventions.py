@@ -316,12 +316,24 @@ def test_palette_colours_work_as_tortie_patches(renderer: Renderer) -> None:
     assert not mismatches(base, tortie(coat, [(patches, mask)])).any()
 
 
-def test_a_pattern_colour_draws_the_plain_white_coat_with_a_note(client: TestClient) -> None:
+def test_a_pattern_colour_draws_its_pattern_without_the_plain_coat_note(
+    client: TestClient,
+) -> None:
     response = post(client, {"colour": "FL_UK"}, collectLayers=True)
     assert response.status_code == 200
-    base = response.json()["layers"][0]
-    assert any("pattern is not drawn" in note for note in base["diagnostics"])
-    assert same_picture(client, {"colour": "FL_UK"}, {"colour": "WHITE"})
+    notes = response.json()["layers"][0]["diagnostics"]
+    assert not any("pattern is not drawn" in note for note in notes)
+    assert any("generator flag_uk" in note for note in notes)
+    assert not same_picture(client, {"colour": "FL_UK"}, {"colour": "WHITE"})
+
+
+def test_a_pattern_colour_paints_white_patches_plain_with_a_note(client: TestClient) -> None:
+    params = {"whitePatches": "LITTLE", "whitePatchesTint": "FL_UK"}
+    response = post(client, params, collectLayers=True)
+    assert response.status_code == 200
+    patches = next(layer for layer in response.json()["layers"] if layer["id"] == "whitePatches")
+    assert any("pattern is not drawn" in note for note in patches["diagnostics"])
+    assert same_picture(client, params, {**params, "whitePatchesTint": "WHITE"})
 
 
 def test_palette_colours_are_served_and_listed_apart(client: TestClient) -> None:

@@ -79,12 +79,19 @@ class PaletteColourEntry(_Entry):
     name: str
     kind: Literal["flat", "pattern"] = Field(
         description="`flat`: the WHITE coat recoloured by `multiply` / `screen`; `pattern`: "
-        "a pattern colour, drawn as its flat part alone (the plain WHITE coat when it has "
-        "none) until patterns are drawn."
+        "the WHITE coat multiplied by a repeating pattern (`generator`), which `colour`, "
+        "`tortieColour` and `tortie[].colour` draw; as `whitePatchesTint` a pattern colour "
+        "paints the patches with its flat part alone (plain WHITE when it has none)."
     )
     multiply: RGB | None = Field(description="Multiplied over the WHITE coat.")
     screen: tuple[int, int, int, float] | None = Field(
         description="`[r, g, b, a]`: screened over the result at alpha `a`."
+    )
+    generator: str | None = Field(
+        None, description="For a pattern colour: the generator that draws it (`tartan`, ...)."
+    )
+    tile_size: int | None = Field(
+        None, description="For a pattern colour: the edge of its repeating tile in pixels."
     )
 
 
@@ -266,6 +273,8 @@ def _palette_colour(colour: PaletteColour) -> PaletteColourEntry:
         kind="pattern" if colour.is_pattern else "flat",
         multiply=colour.multiply,
         screen=colour.screen,
+        generator=colour.generator,
+        tile_size=colour.definition.tile_size if colour.definition is not None else None,
     )
 
 

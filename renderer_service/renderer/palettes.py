@@ -10,8 +10,10 @@ per channel on values in 0..1, with sprite colour ``c`` and sprite alpha ``t``:
 - screen ``[s, a]``: ``y = x + a * s * (1 - x)``;
 - alpha stays ``t``; every channel is rounded to 8 bits half-up.
 
-A pattern colour is drawn as its flat part alone (the plain WHITE coat when it has none):
-``pattern_coat`` is where a pattern engine plugs in, and until one does it answers None.
+A pattern colour's ``pattern`` is read into a ``PatternDefinition`` when the palettes load
+(a malformed one stops the load); ``Palettes.patterns`` draws them (``renderer/patterns/``):
+the pattern replaces the multiply, and multiplies every pixel of the WHITE sprite without
+alpha weighting, as the engine the palettes were designed with does.
 """
 
 from __future__ import annotations
@@ -27,6 +29,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .errors import RendererError
+from .patterns import (
+    GENERATOR_NAMES,
+    PatternColour,
+    PatternColours,
+    PatternDefinition,
+    PatternDefinitionError,
+)
 
 RGB = tuple[int, int, int]
 
@@ -47,10 +56,17 @@ class PaletteColour:
     multiply: RGB | None = None
     screen: tuple[int, int, int, float] | None = None
     pattern: Mapping[str, Any] | None = None
+    definition: PatternDefinition | None = None
+    """``pattern`` as read: the generator and its settings."""
 
     @property
     def is_pattern(self) -> bool:
         return self.pattern is not None
+
+    @property
+    def generator(self) -> str | None:
+        """The pattern generator's name, for a pattern colour."""
+        return self.definition.type if self.definition is not None else None
 
     @property
     def is_flat(self) -> bool:
@@ -74,6 +90,8 @@ class Palettes:
 
     palettes: tuple[Palette, ...] = ()
     colours: Mapping[str, PaletteColour] = field(default_factory=lambda: MappingProxyType({}))
+    patterns: PatternColours = field(default_factory=lambda: PatternColours({}))
+    """The pattern colours, with the caches of their tiles and patterned sprites."""
 
     def __len__(self) -> int:
         return len(self.palettes)
@@ -108,12 +126,19 @@ def _colour(name: str, palette: str, definition: Any) -> PaletteColour:
         parsed_screen = (r, g, b, a)
     if pattern is not None and not isinstance(pattern, dict):
         raise PaletteError(f"{where}: a pattern must be an object")
+    definition = None
+    if pattern is not None:
+        try:
+            definition = PatternDefinition.from_dict(pattern, GENERATOR_NAMES)
+        except PatternDefinitionError as error:
+            raise PaletteError(f"{where}: {error}") from None
     colour = PaletteColour(
         name=name,
         palette=palette,
         multiply=_rgb(multiply, f"{where} multiply") if multiply is not None else None,
         screen=parsed_screen,
         pattern=MappingProxyType(dict(pattern)) if pattern is not None else None,
+        definition=definition,
     )
     if not colour.is_flat and not colour.is_pattern:
         raise PaletteError(f"{where}: needs a multiply, a screen or a pattern")
@@ -154,7 +179,14 @@ def load_palettes(folder: Path, reserved: Iterable[str] = ()) -> Palettes:
                 raw=MappingProxyType(raw),
             )
         )
-    return Palettes(tuple(palettes), MappingProxyType(colours))
+    patterns = PatternColours(
+        {
+            name: PatternColour(name, colour.palette, colour.definition, colour.screen)
+            for name, colour in colours.items()
+            if colour.definition is not None
+        }
+    )
+    return Palettes(tuple(palettes), MappingProxyType(colours), patterns)
 
 
 def recolour(sprite: NDArray[np.uint8], colour: PaletteColour) -> NDArray[np.uint8]:
@@ -171,15 +203,3 @@ def recolour(sprite: NDArray[np.uint8], colour: PaletteColour) -> NDArray[np.uin
     out[:, :, :3] = np.floor(x * 255.0 + 0.5).clip(0, 255).astype(np.uint8)
     out[:, :, 3] = sprite[:, :, 3]
     return out
-
-
-def pattern_coat(
-    sprite: NDArray[np.uint8], colour: PaletteColour, pose: int
-) -> NDArray[np.uint8] | None:
-    """The WHITE ``sprite`` with ``colour``'s pattern drawn in, or None when patterns are not
-    drawn (then the coat is the flat part of the colour alone, with a note saying so).
-
-    This is where a pattern engine plugs in; none is installed yet.
-    """
-    del sprite, colour, pose
-    return None

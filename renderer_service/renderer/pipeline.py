@@ -112,7 +112,13 @@ class Renderer:
     def _plan(self, params: CatParams, pose: int | None) -> tuple[list[Stage], DerivedCells]:
         check_traits(params, self.vocabulary, pose)
         chosen = next((p for p in (pose, params.sprite_number) if p is not None), DEFAULT_POSE)
-        ctx = Context(self.pack, self.vocabulary, chosen, self.dark_forest_overlay)
+        ctx = Context(
+            self.pack,
+            self.vocabulary,
+            chosen,
+            self.dark_forest_overlay,
+            patterns=self.palettes.patterns,
+        )
         return [stage(params, ctx) for stage in self.stages], ctx.derived
 
     def render(

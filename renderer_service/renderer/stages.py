@@ -15,8 +15,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .blend import Op
-from .palettes import BASE_COLOUR, PaletteColour, pattern_coat, recolour
+from .palettes import BASE_COLOUR, PaletteColour, recolour
 from .params import CatParams
+from .patterns import PatternColours
 from .sprites import EMPTY_CELL, SpritePack
 from .vocabulary import NONE_NAMES, Vocabulary, fading_backdrop
 
@@ -71,14 +72,23 @@ class DerivedCells:
     def get(self, key: tuple[int, str]) -> int | None:
         return self._ids.get(key)
 
-    def add(self, key: tuple[int, str], cell: NDArray[np.uint8]) -> int:
-        alpha = cell[:, :, 3]
-        rows, columns = np.flatnonzero(alpha.any(axis=1)), np.flatnonzero(alpha.any(axis=0))
-        if len(rows) == 0:
-            self._ids[key] = EMPTY_CELL
-            return EMPTY_CELL
+    def add(
+        self,
+        key: tuple[int, str],
+        cell: NDArray[np.uint8],
+        bbox: tuple[int, int, int, int] | None = None,
+    ) -> int:
+        """Add ``cell``; ``bbox`` is its visible box when the caller knows it (a recoloured
+        sprite has its source's alpha, hence its box)."""
+        if bbox is None:
+            alpha = cell[:, :, 3]
+            rows, columns = np.flatnonzero(alpha.any(axis=1)), np.flatnonzero(alpha.any(axis=0))
+            if len(rows) == 0:
+                self._ids[key] = EMPTY_CELL
+                return EMPTY_CELL
+            bbox = (rows[0], rows[-1] + 1, columns[0], columns[-1] + 1)
         self._cells.append(np.ascontiguousarray(cell, dtype=np.uint8))
-        self._bboxes.append((rows[0], rows[-1] + 1, columns[0], columns[-1] + 1))
+        self._bboxes.append(bbox)
         self._ids[key] = -len(self._cells)
         return self._ids[key]
 
@@ -110,39 +120,59 @@ class Context:
     pose: int
     dark_forest_overlay: DarkForestOverlay = DEFAULT_DARK_FOREST_OVERLAY
     derived: DerivedCells = field(default_factory=DerivedCells)
+    patterns: PatternColours | None = None
+    """Draws pattern colours; without it they are drawn as their flat part alone."""
 
     def cell(self, group: str) -> int:
         return self.pack.cell_id(group, self.pose)
 
-    def coat(self, pelt: str, colour: str) -> Coat:
+    def coat(self, pelt: str, colour: str, *, patterned: bool = True) -> Coat:
         """The ``pelt`` coat in ``colour``: the pack's sprite for a game colour, the WHITE
-        sprite recoloured for a palette colour."""
+        sprite recoloured for a palette colour. ``patterned=False`` draws a pattern colour as
+        its flat part alone (white patches never show a pattern)."""
         sprite = self.vocabulary.pelts[pelt]
         palette = self.vocabulary.palette_colours.get(colour)
         if palette is None:
             group = f"{sprite}{colour}"
             return Coat(self.cell(group), group)
         group = f"{sprite}{BASE_COLOUR}"
-        return self._palette_coat(group, palette)
+        return self._palette_coat(group, palette, patterned)
 
-    def _palette_coat(self, group: str, colour: PaletteColour) -> Coat:
+    def _palette_coat(self, group: str, colour: PaletteColour, patterned: bool) -> Coat:
         white = self.cell(group)
         notes = [f"{colour.name} (palette {colour.palette}) recolours {group}"]
-        if colour.is_pattern:
+        draw_pattern = colour.is_pattern and patterned and self.patterns is not None
+        if draw_pattern:
+            definition = colour.definition
+            assert definition is not None
+            notes.append(
+                f"{colour.name} is a pattern colour: generator {definition.type}, "
+                f"{definition.tile_size} px tile repeated from the cell's top-left corner"
+            )
+        elif colour.is_pattern:
             what = "its multiply and screen alone" if colour.is_flat else "the plain WHITE coat"
             notes.append(f"{colour.name} is a pattern colour: the pattern is not drawn, {what} is")
         if white == EMPTY_CELL:
             return Coat(white, group, tuple(notes))
-        key = (white, colour.name)
+        key = (
+            white,
+            colour.name if draw_pattern or not colour.is_pattern else f"{colour.name}/flat",
+        )
         known = self.derived.get(key)
         if known is not None:
             return Coat(known, group, tuple(notes))
         sprite = self.pack.cells[white]
-        drawn = pattern_coat(sprite, colour, self.pose) if colour.is_pattern else None
-        if drawn is None:
-            if not colour.is_flat:
-                return Coat(white, group, tuple(notes))
+        if draw_pattern:
+            assert self.patterns is not None
+            drawn = self.patterns.coat(colour.name, white, sprite)
+            top, bottom, left, right = (int(v) for v in self.pack.bboxes[white])
+            return Coat(
+                self.derived.add(key, drawn, (top, bottom, left, right)), group, tuple(notes)
+            )
+        if colour.is_flat:
             drawn = recolour(sprite, colour)
+        else:
+            return Coat(white, group, tuple(notes))
         return Coat(self.derived.add(key, drawn), group, tuple(notes))
 
 
@@ -236,7 +266,7 @@ def _white(
 
 def _painted_patches(stage: Stage, group: str, colour: str, ctx: Context) -> Stage:
     """White patches painted with a coat colour's single-colour sprite, cut to their shape."""
-    coat = ctx.coat("SingleColour", colour)
+    coat = ctx.coat("SingleColour", colour, patterned=False)
     stage.sprites.insert(0, coat.group)
     stage.notes += coat.notes
     stage.notes.append(f"painted with {colour} ({coat.group} cut to the patches)")

@@ -16,8 +16,9 @@ router = APIRouter(tags=["catalog"])
     summary="The palette colours",
     description="A list of palettes, each `{id, label, description, colors}`, with `colors` "
     "mapping a colour name to its definition: `multiply` `[r, g, b]` and/or `screen` "
-    "`[r, g, b, a]` (a flat colour), or `pattern` (drawn as its flat part alone, the plain "
-    "WHITE coat when it has none). Every name is valid wherever a coat colour is.",
+    "`[r, g, b, a]` (a flat colour), or `pattern` (a repeating pattern whose `type` names "
+    "the generator that draws it; `GET /catalog` lists each with its generator). Every name "
+    "is valid wherever a coat colour is.",
 )
 def palettes(state: Annotated[ServiceState, Depends(get_state)]) -> list[dict[str, Any]]:
     return [dict(palette.raw) for palette in state.renderer.palettes.palettes]
