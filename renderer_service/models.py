@@ -19,7 +19,7 @@ from pydantic import (
 
 from .renderer import Catalog
 from .renderer.formats import ImageFormat
-from .renderer.params import DEFAULT_POSE, MAX_LIST_LENGTH, POSE_COUNT, CatParams
+from .renderer.params import DEFAULT_POSE, MAX_LIST_LENGTH, POSE_COUNT, CatParams, TortieLayer
 from .renderer.png import MAX_SCALE
 
 BACKGROUND_DESCRIPTION = (
@@ -48,7 +48,12 @@ IGNORED = "Accepted and ignored (sent by CatGenerator clients; nothing is drawn 
 class RequestTortieLayer(BaseModel):
     """A tortie patch layer as clients send it."""
 
-    model_config = _STRICT
+    model_config = ConfigDict(
+        strict=True,
+        extra="forbid",
+        populate_by_name=True,
+        json_schema_extra=TortieLayer.model_config.get("json_schema_extra"),
+    )
 
     pattern: Name = Field(description="Pelt name of the patches, e.g. `Tabby`.")
     colour: Name | None = Field(None, description="Colour of the patches; default `GINGER`.")
@@ -96,7 +101,8 @@ class RequestParams(BaseModel):
         alias="spriteNumber",
         ge=0,
         lt=POSE_COUNT,
-        description="Pose 0-20 (may also be given beside `params`).",
+        description=f"Pose 0-20 (may also be given beside `params`); default {DEFAULT_POSE}, "
+        "an adult pose.",
     )
     pelt_name: Name | None = Field(None, alias="peltName", description="Coat pattern.")
     colour: Name | None = Field(None, description="Coat colour: a game or palette colour.")

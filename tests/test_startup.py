@@ -102,7 +102,7 @@ def test_compiling_ahead_covers_every_kernel_signature_a_render_uses() -> None:
         "ahead = {k.__name__: list(k.signatures) for k in kernels}\n"
         "Renderer(load_sprite_pack(None)).warm_up()\n"
         "after = {k.__name__: list(k.signatures) for k in kernels}\n"
-        "assert ahead['run_ops'], ahead\n"
+        "assert any(ahead.values()), ahead\n"
         "assert after == ahead, (ahead, after)\n"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("CG3_")}

@@ -53,6 +53,7 @@ PARAM_DOCS: dict[str, tuple[str, object]] = {
     ),
     "skinColour": ("Skin colour: nose, paw pads (`skins`); default `PINK`.", "PINK"),
     "scars": ("Scars in drawing order (`scars`), at most 16.", ["ONE"]),
+    "scar": ("A single scar, when `scars` is not given.", "ONE"),
     "accessories": ("Accessories in drawing order (`accessories`), at most 16.", ["MAPLE LEAF"]),
     "accessory": ("A single accessory, drawn after `accessories`.", "MAPLE LEAF"),
     "shading": ("Shading and lighting (living cats only).", True),
@@ -68,6 +69,15 @@ PARAM_DOCS: dict[str, tuple[str, object]] = {
     "aprilFools": ("Draw the April Fools version of the lineart.", False),
     "opacity": ("How faded a dead cat is, 0-100; default 100 (not faded).", 100),
     "reverse": ("Mirror the picture left to right.", False),
+    # spellings and fields CatGenerator clients send beside the V2 params
+    "skinColor": ("Same as `skinColour`.", "PINK"),
+    "darkMode": ("Same as `darkForest`.", False),
+    "source": ("Accepted and ignored.", "generator"),
+    "basePalette": ("Accepted and ignored.", "classic"),
+    "tortiePalette": ("Accepted and ignored.", "classic"),
+    "experimentalColourMode": ("Accepted and ignored.", "off"),
+    "label": ("Accepted and ignored.", "My cat"),
+    "poseName": ("Accepted and ignored; the pose is `spriteNumber`.", "adult"),
     # the fields of one tortie layer
     "pattern": ("Pelt pattern of the patches (a `pelts` name).", "Tabby"),
     "mask": ("Tortie mask that cuts the patches (`tortieMasks`).", "ONE"),
