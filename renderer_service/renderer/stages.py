@@ -71,14 +71,23 @@ class DerivedCells:
     def get(self, key: tuple[int, str]) -> int | None:
         return self._ids.get(key)
 
-    def add(self, key: tuple[int, str], cell: NDArray[np.uint8]) -> int:
-        alpha = cell[:, :, 3]
-        rows, columns = np.flatnonzero(alpha.any(axis=1)), np.flatnonzero(alpha.any(axis=0))
-        if len(rows) == 0:
-            self._ids[key] = EMPTY_CELL
-            return EMPTY_CELL
+    def add(
+        self,
+        key: tuple[int, str],
+        cell: NDArray[np.uint8],
+        bbox: tuple[int, int, int, int] | None = None,
+    ) -> int:
+        """Keep ``cell``; ``bbox`` is the box of its visible pixels, found when not given."""
+        if bbox is None:
+            alpha = cell[:, :, 3]
+            rows = np.flatnonzero(alpha.any(axis=1))
+            columns = np.flatnonzero(alpha.any(axis=0))
+            if len(rows) == 0:
+                self._ids[key] = EMPTY_CELL
+                return EMPTY_CELL
+            bbox = (int(rows[0]), int(rows[-1]) + 1, int(columns[0]), int(columns[-1]) + 1)
         self._cells.append(np.ascontiguousarray(cell, dtype=np.uint8))
-        self._bboxes.append((rows[0], rows[-1] + 1, columns[0], columns[-1] + 1))
+        self._bboxes.append(bbox)
         self._ids[key] = -len(self._cells)
         return self._ids[key]
 
@@ -139,11 +148,15 @@ class Context:
             return Coat(known, group, tuple(notes))
         sprite = self.pack.cells[white]
         drawn = pattern_coat(sprite, colour, self.pose) if colour.is_pattern else None
-        if drawn is None:
-            if not colour.is_flat:
-                return Coat(white, group, tuple(notes))
-            drawn = recolour(sprite, colour)
-        return Coat(self.derived.add(key, drawn), group, tuple(notes))
+        if drawn is not None:
+            return Coat(self.derived.add(key, drawn), group, tuple(notes))
+        if not colour.is_flat:
+            return Coat(white, group, tuple(notes))
+        top, bottom, left, right = (int(edge) for edge in self.pack.bboxes[white])
+        recoloured = recolour(sprite, colour)  # alpha kept, so the same visible box
+        return Coat(
+            self.derived.add(key, recoloured, (top, bottom, left, right)), group, tuple(notes)
+        )
 
 
 @dataclass(slots=True)
