@@ -22,6 +22,7 @@ from .models import MAX_BATCH_FRAMES, PIXEL_BUDGET, BatchRequest, BatchVariant, 
 from .normalise import normalise_params
 from .renderer import (
     CELL_SIZE,
+    DEFAULT_POSE,
     LAYER_IDS,
     InvalidTraitsError,
     Vocabulary,
@@ -213,7 +214,7 @@ def plan_batch(request: BatchRequest, vocabulary: Vocabulary) -> list[PlannedFra
                 )
                 if p is not None
             ),
-            None,
+            DEFAULT_POSE,
         )
         try:
             params = normalise_params(wire, vocabulary)
@@ -222,7 +223,6 @@ def plan_batch(request: BatchRequest, vocabulary: Vocabulary) -> list[PlannedFra
             prefix = ".".join(str(p) for p in path).replace(".", "[", 1)
             prefix = f"variants[{index}].params" if where is None else "payload.params"
             raise traits_error(error, prefix) from None
-        assert pose is not None
         body = orjson.dumps(
             {"payload": {"params": canonical_params(params, pose)}}, option=orjson.OPT_SORT_KEYS
         )

@@ -17,7 +17,7 @@ from pydantic import (
     model_validator,
 )
 
-from .renderer.params import MAX_LIST_LENGTH, POSE_COUNT, CatParams
+from .renderer.params import DEFAULT_POSE, MAX_LIST_LENGTH, POSE_COUNT, CatParams
 from .renderer.png import MAX_SCALE
 
 _STRICT = ConfigDict(strict=True, extra="forbid", populate_by_name=True)
@@ -179,7 +179,9 @@ class RenderPayload(BaseModel):
         alias="spriteNumber",
         ge=0,
         le=20,
-        description="Pose 0-20. May be given here or as `params.spriteNumber`.",
+        description="Pose 0-20. May be given here or as `params.spriteNumber`; with neither, "
+        f"pose {DEFAULT_POSE} (an adult pose) is drawn.",
+        examples=[DEFAULT_POSE],
     )
     params: RequestParams = Field(default_factory=RequestParams, description="The cat's traits.")
     pose_name: Ignored = Field(
@@ -316,7 +318,9 @@ class HealthResponse(BaseModel):
         description="`ok`, or `degraded` while the circuit is open, the queue is full or a "
         "worker is missing or stuck."
     )
-    pack: dict[str, Any] = Field(description="Path, group count and hash of the sprite pack.")
+    pack: dict[str, Any] = Field(
+        description="The sprite pack: `name`, `groups`, `cells` and content `hash`."
+    )
     metrics: dict[str, Any] = Field(
         description="Queue and worker metrics: queue_size, max_queue, max_observed_queue, "
         "total_enqueued, total_completed, total_failed, total_rejected, circuit_open, "

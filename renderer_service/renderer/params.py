@@ -13,10 +13,14 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from .errors import RendererError, TraitError
+from .param_docs import document_params, document_tortie_layer
 from .vocabulary import NONE_NAMES, Vocabulary, closest
 
 POSE_COUNT = 21
 """Poses of the legacy layout: 0-2 kitten ... 20 newborn."""
+
+DEFAULT_POSE = 8
+"""The pose drawn when none is given: an adult pose, as unset traits default to a plain cat."""
 
 MAX_LIST_LENGTH = 16
 """Most scars, accessories or tortie layers one cat may have."""
@@ -44,7 +48,13 @@ DEFAULT_TORTIE_COLOUR = "GINGER"
 class TortieLayer(BaseModel):
     """One patch layer of a tortie: a pelt pattern in a colour, cut by a mask."""
 
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        strict=True,
+        extra="forbid",
+        frozen=True,
+        populate_by_name=True,
+        json_schema_extra=document_tortie_layer,
+    )
 
     pattern: TraitName = Field(description="Pelt name of the patches, e.g. `Tabby`.")
     colour: TraitName = Field(
@@ -71,19 +81,7 @@ class CatParams(BaseModel):
         extra="forbid",
         frozen=True,
         populate_by_name=True,
-        json_schema_extra={
-            "examples": [
-                {
-                    "spriteNumber": 8,
-                    "peltName": "Tabby",
-                    "colour": "GINGER",
-                    "eyeColour": "GREEN",
-                    "skinColour": "PINK",
-                    "whitePatches": "LITTLE",
-                    "shading": True,
-                }
-            ]
-        },
+        json_schema_extra=document_params,  # every field's description and example
     )
 
     sprite_number: int | None = Field(
@@ -91,7 +89,8 @@ class CatParams(BaseModel):
         alias="spriteNumber",
         ge=0,
         lt=POSE_COUNT,
-        description="Pose 0-20 (may also be given beside `params`).",
+        description=f"Pose 0-20 (may also be given beside `params`); default {DEFAULT_POSE}, an "
+        "adult pose.",
     )
     pelt_name: TraitName = Field("SingleColour", alias="peltName", description="Coat pattern.")
     colour: TraitName = Field("WHITE", description="Coat colour: a game or palette colour.")
@@ -352,8 +351,6 @@ def check_traits(params: CatParams, vocabulary: Vocabulary, pose: int | None = N
         if value is not None and value not in choices:
             hints = closest(value, choices) if len(errors) < MAX_SUGGESTED else []
             errors.append(TraitError(field, value, what, hints))
-    if pose is None and params.sprite_number is None:
-        errors.insert(0, TraitError("spriteNumber", None, "a pose number 0-20"))
     if params.dead or params.april_fools or params.afterlife is not None:
         errors += _afterlife_errors(params, v)
     elif params.dark_forest and v.lineart_group("darkForest") is None:

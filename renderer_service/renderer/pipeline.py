@@ -13,7 +13,7 @@ from . import blend
 from .blend import Op
 from .catalog import Catalog, build_catalog
 from .palettes import Palettes
-from .params import CatParams, check_traits
+from .params import DEFAULT_POSE, CatParams, check_traits
 from .sprites import CELL_SIZE, SpritePack
 from .stages import (
     DEFAULT_DARK_FOREST_OVERLAY,
@@ -93,14 +93,14 @@ class Renderer:
     def plan(self, params: CatParams, pose: int | None = None) -> list[Stage]:
         """Check ``params`` against the pack and list every stage with its ops.
 
-        ``pose`` overrides ``params.sprite_number``. Raises ``InvalidTraitsError``.
+        ``pose`` overrides ``params.sprite_number``; with neither, ``DEFAULT_POSE`` is drawn.
+        Raises ``InvalidTraitsError``.
         """
         return self._plan(params, pose)[0]
 
     def _plan(self, params: CatParams, pose: int | None) -> tuple[list[Stage], DerivedCells]:
         check_traits(params, self.vocabulary, pose)
-        chosen = params.sprite_number if pose is None else pose
-        assert chosen is not None  # check_traits requires one of the two
+        chosen = next((p for p in (pose, params.sprite_number) if p is not None), DEFAULT_POSE)
         ctx = Context(self.pack, self.vocabulary, chosen, self.dark_forest_overlay)
         return [stage(params, ctx) for stage in self.stages], ctx.derived
 
