@@ -17,7 +17,8 @@ from pydantic import (
     model_validator,
 )
 
-from .renderer.params import DEFAULT_POSE, MAX_LIST_LENGTH, POSE_COUNT, CatParams
+from .renderer.param_docs import document_request_params, document_tortie_layer
+from .renderer.params import DEFAULT_POSE, MAX_LIST_LENGTH, POSE_COUNT
 from .renderer.png import MAX_SCALE
 
 _STRICT = ConfigDict(strict=True, extra="forbid", populate_by_name=True)
@@ -30,7 +31,12 @@ IGNORED = "Accepted and ignored (sent by CatGenerator clients; nothing is drawn 
 class RequestTortieLayer(BaseModel):
     """A tortie patch layer as clients send it."""
 
-    model_config = _STRICT
+    model_config = ConfigDict(
+        strict=True,
+        extra="forbid",
+        populate_by_name=True,
+        json_schema_extra=document_tortie_layer,
+    )
 
     pattern: Name = Field(description="Pelt name of the patches, e.g. `Tabby`.")
     colour: Name | None = Field(None, description="Colour of the patches; default `GINGER`.")
@@ -70,7 +76,7 @@ class RequestParams(BaseModel):
         extra="forbid",
         frozen=True,
         populate_by_name=True,
-        json_schema_extra=CatParams.model_config.get("json_schema_extra"),
+        json_schema_extra=document_request_params,
     )
 
     sprite_number: int | None = Field(
@@ -78,7 +84,7 @@ class RequestParams(BaseModel):
         alias="spriteNumber",
         ge=0,
         lt=POSE_COUNT,
-        description="Pose 0-20 (may also be given beside `params`).",
+        description="Pose 0-20; default 8, an adult pose (may also be given beside `params`).",
     )
     pelt_name: Name | None = Field(None, alias="peltName", description="Coat pattern.")
     colour: Name | None = Field(None, description="Coat colour: a game or palette colour.")
