@@ -19,7 +19,8 @@ from pydantic import (
 
 from .renderer import Catalog
 from .renderer.formats import ImageFormat
-from .renderer.params import DEFAULT_POSE, MAX_LIST_LENGTH, POSE_COUNT, CatParams, TortieLayer
+from .renderer.param_docs import document_request_params, document_tortie_layer
+from .renderer.params import DEFAULT_POSE, MAX_LIST_LENGTH, POSE_COUNT
 from .renderer.png import MAX_SCALE
 
 BACKGROUND_DESCRIPTION = (
@@ -52,7 +53,7 @@ class RequestTortieLayer(BaseModel):
         strict=True,
         extra="forbid",
         populate_by_name=True,
-        json_schema_extra=TortieLayer.model_config.get("json_schema_extra"),
+        json_schema_extra=document_tortie_layer,
     )
 
     pattern: Name = Field(description="Pelt name of the patches, e.g. `Tabby`.")
@@ -93,7 +94,7 @@ class RequestParams(BaseModel):
         extra="forbid",
         frozen=True,
         populate_by_name=True,
-        json_schema_extra=CatParams.model_config.get("json_schema_extra"),
+        json_schema_extra=document_request_params,
     )
 
     sprite_number: int | None = Field(

@@ -26,6 +26,7 @@ from types import MappingProxyType
 from typing import Any
 
 import numpy as np
+from numba import njit
 from numpy.typing import NDArray
 
 from .errors import RendererError
@@ -191,15 +192,25 @@ def load_palettes(folder: Path, reserved: Iterable[str] = ()) -> Palettes:
 
 def recolour(sprite: NDArray[np.uint8], colour: PaletteColour) -> NDArray[np.uint8]:
     """The WHITE ``sprite`` (50 x 50 RGBA) in ``colour``'s flat recolouring."""
-    alpha = sprite[:, :, 3:4].astype(np.float64) / 255.0
-    c = sprite[:, :, :3].astype(np.float64) / 255.0
-    multiply = np.array(colour.multiply or (255, 255, 255), dtype=np.float64) / 255.0
-    x = multiply * (1.0 - alpha + alpha * c)
-    if colour.screen is not None:
-        *rgb, a = colour.screen
-        s = np.array(rgb, dtype=np.float64) / 255.0
-        x = x + a * s * (1.0 - x)
+    multiply = colour.multiply or (255, 255, 255)
+    screen = colour.screen or (0, 0, 0, 0.0)
     out = np.empty_like(sprite)
-    out[:, :, :3] = np.floor(x * 255.0 + 0.5).clip(0, 255).astype(np.uint8)
-    out[:, :, 3] = sprite[:, :, 3]
+    _recolour(sprite, out, *multiply, *screen, colour.screen is not None)
     return out
+
+
+@njit(cache=True, nogil=True)
+def _recolour(  # type: ignore[no-untyped-def]
+    sprite, out, mr, mg, mb, sr, sg, sb, screen_alpha, screened
+):
+    multiply = (mr / 255, mg / 255, mb / 255)
+    screen = (sr / 255, sg / 255, sb / 255)
+    for y in range(sprite.shape[0]):
+        for x in range(sprite.shape[1]):
+            alpha = sprite[y, x, 3] / 255
+            for c in range(3):
+                value = multiply[c] * (1 - alpha + alpha * (sprite[y, x, c] / 255))
+                if screened:
+                    value = value + screen_alpha * screen[c] * (1 - value)
+                out[y, x, c] = min(255, max(0, int(np.floor(value * 255 + 0.5))))
+            out[y, x, 3] = sprite[y, x, 3]

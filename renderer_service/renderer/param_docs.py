@@ -97,6 +97,26 @@ def _document(schema: dict[str, Any], docs: dict[str, tuple[str, object]]) -> No
         field.setdefault("examples", [example])
 
 
+WIRE_ONLY_DOCS: dict[str, tuple[str, object]] = {
+    "skinColor": ("Same as `skinColour`.", "PINK"),
+    "scar": ("One scar, when `scars` is not a list.", "ONE"),
+    "darkMode": ("Same as `darkForest`: either one true is enough.", False),
+    "source": ("Accepted and ignored.", "discordkitten"),
+    "basePalette": ("Accepted and ignored.", "bold"),
+    "tortiePalette": ("Accepted and ignored.", "pastel"),
+    "experimentalColourMode": ("Accepted and ignored.", "off"),
+    "label": ("Accepted and ignored.", "Mossfur"),
+    "poseName": ("Accepted and ignored; the pose is `spriteNumber`.", "adult"),
+}
+"""Fields clients may send that the renderer's own params spell another way or ignore."""
+
+
+def document_request_params(schema: dict[str, Any]) -> None:
+    """``json_schema_extra`` of the request's params: ``CatParams``' docs, and the rest."""
+    document_params(schema)
+    _document(schema, WIRE_ONLY_DOCS)
+
+
 def document_params(schema: dict[str, Any]) -> None:
     """``json_schema_extra`` of ``CatParams``: the example cat, and every field documented."""
     schema["examples"] = [CAT_EXAMPLE]

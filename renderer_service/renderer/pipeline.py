@@ -208,6 +208,9 @@ class Renderer:
         )
         self.render(cat)
         self.render(cat, collect_layers=True, layer_images=True)
+        flat = next((c.name for c in v.palette_colours.values() if c.is_flat), None)
+        if flat is not None:  # the palette recolouring is compiled too
+            self.render(cat.model_copy(update={"colour": flat, "dark_forest": True}))
 
     def _layer_image(self, stage: Stage, before: Image, derived: DerivedCells) -> Image:
         cells, bboxes = self.pack.cells, self.pack.bboxes

@@ -78,15 +78,15 @@ class DerivedCells:
         cell: NDArray[np.uint8],
         bbox: tuple[int, int, int, int] | None = None,
     ) -> int:
-        """Add ``cell``; ``bbox`` is its visible box when the caller knows it (a recoloured
-        sprite has its source's alpha, hence its box)."""
+        """Keep ``cell``; ``bbox`` is the box of its visible pixels, found when not given."""
         if bbox is None:
             alpha = cell[:, :, 3]
-            rows, columns = np.flatnonzero(alpha.any(axis=1)), np.flatnonzero(alpha.any(axis=0))
+            rows = np.flatnonzero(alpha.any(axis=1))
+            columns = np.flatnonzero(alpha.any(axis=0))
             if len(rows) == 0:
                 self._ids[key] = EMPTY_CELL
                 return EMPTY_CELL
-            bbox = (rows[0], rows[-1] + 1, columns[0], columns[-1] + 1)
+            bbox = (int(rows[0]), int(rows[-1]) + 1, int(columns[0]), int(columns[-1]) + 1)
         self._cells.append(np.ascontiguousarray(cell, dtype=np.uint8))
         self._bboxes.append(bbox)
         self._ids[key] = -len(self._cells)
@@ -169,11 +169,13 @@ class Context:
             return Coat(
                 self.derived.add(key, drawn, (top, bottom, left, right)), group, tuple(notes)
             )
-        if colour.is_flat:
-            drawn = recolour(sprite, colour)
-        else:
+        if not colour.is_flat:
             return Coat(white, group, tuple(notes))
-        return Coat(self.derived.add(key, drawn), group, tuple(notes))
+        top, bottom, left, right = (int(edge) for edge in self.pack.bboxes[white])
+        recoloured = recolour(sprite, colour)  # alpha kept, so the same visible box
+        return Coat(
+            self.derived.add(key, recoloured, (top, bottom, left, right)), group, tuple(notes)
+        )
 
 
 @dataclass(slots=True)
