@@ -421,7 +421,12 @@ def test_white_patch_tint_case_decides_between_tint_and_paint(client: TestClient
 
 @pytest.mark.parametrize(
     "options",
-    [{"outputFormat": "png"}, {"format": "png"}, {"format": "png", "outputFormat": "png"}],
+    [
+        {"outputFormat": "png"},
+        {"format": "png"},
+        {"format": "png", "outputFormat": "png"},
+        {"outputFormat": "webp"},
+    ],
 )
 def test_output_format_and_its_old_spelling_are_accepted(
     client: TestClient, options: dict[str, Any]
@@ -431,7 +436,7 @@ def test_output_format_and_its_old_spelling_are_accepted(
 
 @pytest.mark.parametrize(
     ("options", "field"),
-    [({"outputFormat": "jpeg"}, "outputFormat"), ({"format": "gif"}, "format")],
+    [({"outputFormat": "jpeg"}, "outputFormat"), ({"format": "tiff"}, "format")],
 )
 def test_an_unknown_output_format_is_refused(
     client: TestClient, options: dict[str, Any], field: str
