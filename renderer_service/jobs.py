@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 import numpy as np
 import orjson
+from numpy.typing import NDArray
 from pydantic import ValidationError
 
 from .codes import encode_cat_code
@@ -26,9 +27,8 @@ from .renderer import (
     Renderer,
     check_traits,
     encode_png,
-    upscale,
 )
-from .renderer.png import resize_nearest
+from .renderer.png import encode_png_resized, resize_nearest
 
 OutputFormat = Literal["json", "png"]
 
@@ -71,11 +71,17 @@ def data_url(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
+def enlarged_png(image: NDArray[np.uint8], scale: int) -> bytes:
+    """The PNG of ``image`` enlarged ``scale`` times, written without building the enlargement."""
+    height, width = image.shape[:2]
+    return encode_png_resized(image, width * scale, height * scale)
+
+
 def _layer_json(layer: Layer, job: RenderJob) -> dict[str, object]:
     options = job.options
     image = None
     if options.include_layer_images and layer.image is not None:
-        image = data_url(encode_png(upscale(layer.image, options.scale)))
+        image = data_url(enlarged_png(layer.image, options.scale))
     return {
         "id": layer.id,
         "label": layer.label,
@@ -100,8 +106,7 @@ def run_render_job(renderer: Renderer, job: RenderJob) -> RenderOutput:
         layer_images=options.collect_layers and options.include_layer_images,
     )
     rendered = time.perf_counter()
-    picture = upscale(result.image, options.scale)
-    png = encode_png(picture)
+    png = enlarged_png(result.image, options.scale)
     encoded = time.perf_counter()
     render_ms = (rendered - began) * 1000
     if job.output == "png":
@@ -116,8 +121,8 @@ def run_render_job(renderer: Renderer, job: RenderJob) -> RenderOutput:
             "render_ms": round(render_ms, 4),
             "encode_ms": round((encoded - rendered) * 1000, 4),
             "spriteNumber": job.pose,
-            "width": picture.shape[1],
-            "height": picture.shape[0],
+            "width": result.image.shape[1] * options.scale,
+            "height": result.image.shape[0] * options.scale,
             "scale": options.scale,
             "pack": renderer.pack.content_hash,
         },
