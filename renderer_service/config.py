@@ -89,6 +89,11 @@ class Settings(BaseSettings):
         le=64 * 1024 * 1024,
         description="Largest request body accepted, in bytes; larger ones get 413 unread.",
     )
+    gc_freeze: bool = Field(
+        True,
+        description="Exempt the objects alive after start-up from garbage collection, so that "
+        "full collections under load do not pause every request.",
+    )
     allowed_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="CORS origins allowed to call the service (comma-separated, or `*`).",

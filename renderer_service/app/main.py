@@ -16,6 +16,7 @@ from ..jobs import TaskHandler
 from ..models import RenderRequest
 from ..renderer import Renderer
 from ..runtime import Handler, LRUCache, MetricsCollector, QueueLimits, RenderQueue
+from ..runtime.collector import freeze_long_lived
 from ..service import RenderService
 from .cors import UniformCORSMiddleware
 from .errors import COMMON_ERROR_RESPONSES, install_error_handlers
@@ -70,6 +71,8 @@ def create_app(
         )
         logger.info("sprite pack %s: %d groups", drawing.pack.root, len(drawing.pack.groups))
         drawing.warm_up()  # before the workers fork, so they start with compiled kernels
+        if chosen.gc_freeze:
+            logger.info("%d long-lived objects exempt from collection", freeze_long_lived())
         queue = RenderQueue(handler_factory(drawing), queue_limits(chosen))
         await queue.start()
         service = RenderService(
