@@ -29,6 +29,7 @@ from .jobs import (
 from .models import BatchRequest
 from .renderer import Renderer
 from .runtime import LRUCache, QueueRefusedError, RenderQueue
+from .runtime.collector import COLLECTIONS
 
 CODE_CACHE_CONTROL = "public, max-age=31536000"
 """A code names one picture for a given pack; the ETag changes with the pack."""
@@ -224,6 +225,7 @@ class RenderService:
             **self.queue.snapshot(),
             "cache": self.cache.snapshot(),
             "frame_cache": self.frame_cache.snapshot(),
+            "gc": COLLECTIONS.snapshot(),
         }
 
 

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from renderer_service.app.main import create_app
 from renderer_service.config import Settings
 from renderer_service.renderer import Renderer
-from renderer_service.runtime.collector import freeze_long_lived
+from renderer_service.runtime.collector import CollectionTimer, freeze_long_lived
 
 
 @pytest.fixture
@@ -43,3 +43,33 @@ def test_the_service_freezes_at_start_up_unless_told_not_to(
     with TestClient(create_app(settings, renderer=renderer)) as client:
         assert client.get("/health").status_code == 200
         assert (gc.get_freeze_count() > 10_000) is enabled
+
+
+def test_the_timer_counts_collections_and_their_longest_pause() -> None:
+    timer = CollectionTimer()
+    timer.install()
+    try:
+        gc.collect(0)
+        gc.collect(2)
+    finally:
+        timer.remove()
+    snapshot = timer.snapshot()
+    assert snapshot["collections"][0] >= 1
+    assert snapshot["collections"][2] >= 1
+    assert snapshot["longest_pause_ms"][2] > 0
+    assert snapshot["total_pause_ms"] >= snapshot["longest_pause_ms"][2]
+    gc.collect()
+    assert timer.snapshot()["collections"] == snapshot["collections"]  # removed: stops counting
+
+
+def test_health_and_metrics_show_the_collector(renderer: Renderer, unfrozen: None) -> None:
+    settings = Settings(sprite_root=renderer.pack.root, worker_count=1)
+    with TestClient(create_app(settings, renderer=renderer)) as client:
+        gc.collect()
+        health = client.get("/health").json()
+        metrics = client.get("/metrics").text
+    collector = health["metrics"]["gc"]
+    assert collector["frozen_objects"] > 10_000
+    assert collector["collections"][2] >= 1
+    assert 'cg3_gc_longest_pause_seconds{generation="2"}' in metrics
+    assert "cg3_gc_frozen_objects" in metrics

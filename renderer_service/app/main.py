@@ -16,7 +16,7 @@ from ..jobs import TaskHandler
 from ..models import RenderRequest
 from ..renderer import Renderer
 from ..runtime import Handler, LRUCache, MetricsCollector, QueueLimits, RenderQueue
-from ..runtime.collector import freeze_long_lived
+from ..runtime.collector import COLLECTIONS, freeze_long_lived
 from ..service import RenderService
 from .cors import UniformCORSMiddleware
 from .errors import COMMON_ERROR_RESPONSES, install_error_handlers
@@ -75,6 +75,7 @@ def create_app(
             logger.info("%d long-lived objects exempt from collection", freeze_long_lived())
         queue = RenderQueue(handler_factory(drawing), queue_limits(chosen))
         await queue.start()
+        COLLECTIONS.install()  # after the workers fork: it times the event loop's process
         service = RenderService(
             drawing,
             queue,
@@ -94,6 +95,7 @@ def create_app(
             if deadline is not None:
                 grace = max(0.0, deadline - time.monotonic())
             await queue.close(grace)
+            COLLECTIONS.remove()
             logger.info("render workers stopped")
 
     app = FastAPI(

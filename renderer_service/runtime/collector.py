@@ -12,6 +12,8 @@ pages they share with the service).
 from __future__ import annotations
 
 import gc
+import time
+from typing import Any
 
 
 def freeze_long_lived() -> int:
@@ -20,3 +22,44 @@ def freeze_long_lived() -> int:
     gc.collect()
     gc.freeze()
     return gc.get_freeze_count()
+
+
+class CollectionTimer:
+    """Times the collector's runs in this process (through ``gc.callbacks``), by generation:
+    how many, and the longest pause, for /health and /metrics."""
+
+    def __init__(self) -> None:
+        self.counts = [0, 0, 0]
+        self.longest = [0.0, 0.0, 0.0]
+        self.total = 0.0
+        self._began = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._began = time.perf_counter()
+            return
+        took = time.perf_counter() - self._began
+        generation = info.get("generation", 2)
+        self.counts[generation] += 1
+        self.longest[generation] = max(self.longest[generation], took)
+        self.total += took
+
+    def install(self) -> None:
+        if self not in gc.callbacks:
+            gc.callbacks.append(self)
+
+    def remove(self) -> None:
+        while self in gc.callbacks:
+            gc.callbacks.remove(self)
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "collections": list(self.counts),
+            "longest_pause_ms": [round(seconds * 1000, 3) for seconds in self.longest],
+            "total_pause_ms": round(self.total * 1000, 3),
+            "frozen_objects": gc.get_freeze_count(),
+        }
+
+
+COLLECTIONS = CollectionTimer()
+"""The one timer of this process (the collector is per process)."""
