@@ -21,6 +21,7 @@ from .jobs import canonical_params
 from .models import MAX_BATCH_FRAMES, PIXEL_BUDGET, BatchRequest, BatchVariant
 from .renderer import (
     CELL_SIZE,
+    DEFAULT_POSE,
     LAYER_IDS,
     CatParams,
     InvalidTraitsError,
@@ -211,7 +212,7 @@ def plan_batch(request: BatchRequest, vocabulary: Vocabulary) -> list[PlannedFra
                 )
                 if p is not None
             ),
-            None,
+            DEFAULT_POSE,
         )
         try:
             check_traits(params, vocabulary, pose)
@@ -219,7 +220,6 @@ def plan_batch(request: BatchRequest, vocabulary: Vocabulary) -> list[PlannedFra
             prefix = ".".join(str(p) for p in path).replace(".", "[", 1)
             prefix = f"variants[{index}].params" if where is None else "payload.params"
             raise traits_error(error, prefix) from None
-        assert pose is not None
         body = orjson.dumps(
             {"payload": {"params": canonical_params(params, pose)}}, option=orjson.OPT_SORT_KEYS
         )

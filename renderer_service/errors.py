@@ -15,7 +15,7 @@ import orjson
 from pydantic import BaseModel, ValidationError
 
 from .models import RenderRequest
-from .renderer import InvalidTraitsError
+from .renderer import CatParams, InvalidTraitsError
 
 PARAMS_PATH = "payload.params"
 
@@ -119,12 +119,24 @@ def error_body(error: str, detail: str, items: Iterable[Mapping[str, Any]] = ())
 
 
 def traits_error(error: InvalidTraitsError, prefix: str = PARAMS_PATH) -> ApiError:
-    """The 422 for params that name things the pack cannot draw."""
-    items = [
-        error_item(f"{prefix}.{item.field}", item.value, str(item), item.expected, item.suggestions)
-        for item in error.errors
-    ]
-    return ApiError(422, "invalid_params", str(error), items)
+    """The 422 for params that name things the pack cannot draw.
+
+    A name with no close match is pointed to the ``GET /catalog`` entry listing them all."""
+    return ApiError(422, "invalid_params", str(error), trait_items(error, prefix))
+
+
+def trait_items(error: InvalidTraitsError, prefix: str = PARAMS_PATH) -> list[dict[str, Any]]:
+    """The error items of ``error``'s problems, their fields under ``prefix``."""
+    items = []
+    for item in error.errors:
+        detail = f"{prefix}.{item}"
+        hint = catalog_hint(item.field)
+        unknown_name = isinstance(item.value, str) and item.expected.startswith(("a ", "an "))
+        if unknown_name and not item.suggestions and hint:
+            detail += f"; {hint}"
+        field = f"{prefix}.{item.field}"
+        items.append(error_item(field, item.value, detail, item.expected, item.suggestions))
+    return items
 
 
 def _model_at(root: type[BaseModel], loc: Sequence[str | int]) -> type[BaseModel] | None:
@@ -174,40 +186,163 @@ def validation_error_from(
     return validation_error(error.errors(include_url=False), root, prefix)
 
 
+NESTING_HINT = 'traits go under payload.params, e.g. {"payload": {"params": {"colour": "GINGER"}}}'
+"""What a request with its traits at the wrong level is told."""
+
+CATALOG_ENTRIES = {
+    "peltName": "pelts",
+    "colour": "colours",
+    "tortiePattern": "pelts",
+    "tortieColour": "colours",
+    "tortieMask": "tortieMasks",
+    "pattern": "pelts",
+    "mask": "tortieMasks",
+    "tint": "tints",
+    "whitePatches": "whitePatches",
+    "points": "points",
+    "vitiligo": "vitiligo",
+    "whitePatchesTint": "whitePatchesTints",
+    "eyeColour": "eyeColours",
+    "eyeColour2": "eyeColours2",
+    "skinColour": "skins",
+    "scars": "scars",
+    "accessories": "accessories",
+    "accessory": "accessories",
+    "afterlife": "afterlives",
+}
+"""The ``GET /catalog`` entry listing every value a trait accepts, by the trait's name."""
+
+
+def catalog_hint(field: str) -> str | None:
+    """Where ``GET /catalog`` lists the values of a trait (``scars[2]`` -> ``scars``)."""
+    name = field.rsplit(".", 1)[-1].split("[", 1)[0]
+    entry = CATALOG_ENTRIES.get(name)
+    return f"GET /catalog lists every accepted value under `{entry}`" if entry else None
+
+
+def _json_text(value: object) -> str:
+    """A given value as JSON text, for a sentence (cut and summarised like ``shown_value``)."""
+    shown = shown_value(value)
+    try:
+        return orjson.dumps(shown).decode()
+    except TypeError:
+        return repr(shown)
+
+
+def _items(count: object) -> str:
+    return f"{count} item" if count == 1 else f"{count} items"
+
+
+def plain_expectation(kind: str, ctx: Mapping[str, Any], value: object, message: str) -> str:
+    """What a field accepts, in plain words, from a pydantic error's type and context."""
+    if kind == "less_than_equal":
+        return f"at most {ctx.get('le')}"
+    if kind == "greater_than_equal":
+        return f"at least {ctx.get('ge')}"
+    if kind == "less_than":
+        limit = ctx.get("lt")
+        return f"at most {limit - 1}" if isinstance(limit, int) else f"less than {limit}"
+    if kind == "greater_than":
+        limit = ctx.get("gt")
+        return f"at least {limit + 1}" if isinstance(limit, int) else f"more than {limit}"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return 'a whole number, such as 8 (not 8.0 or "8")'
+    if kind in ("float_type", "float_parsing"):
+        return "a number"
+    if kind in ("bool_type", "bool_parsing"):
+        return "true or false"
+    if kind == "string_type":
+        return 'text in quotes, such as "GINGER"'
+    if kind == "list_type":
+        return 'a list, such as ["ONE"]'
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return "an object, such as {}"
+    if kind == "too_long":
+        return f"at most {_items(ctx.get('max_length'))}"
+    if kind == "too_short":
+        return f"at least {_items(ctx.get('min_length'))}"
+    if kind == "string_too_long":
+        return f"at most {ctx.get('max_length')} characters"
+    if kind == "string_too_short":
+        return f"at least {ctx.get('min_length')} characters"
+    if kind == "literal_error":
+        return f"one of {ctx.get('expected')}"
+    if kind == "missing":
+        return "a value: this field is required"
+    if kind in ("json_invalid", "json_type"):
+        return "a JSON object"
+    return message.removeprefix("Value error, ")
+
+
+def _misplaced_trait(loc: Sequence[str | int]) -> str | None:
+    """The trait's name when ``loc`` is a CatParams field given above ``payload.params``."""
+    names = {info.alias or name for name, info in CatParams.model_fields.items()}
+    if len(loc) == 1 and (loc[0] in names or loc[0] == "params"):
+        return str(loc[0])
+    if len(loc) == 2 and loc[0] == "payload" and loc[1] in names - {"spriteNumber"}:
+        return str(loc[1])
+    return None
+
+
 def validation_error(
     errors: Sequence[Mapping[str, Any]],
     root: type[BaseModel] = RenderRequest,
     prefix: Sequence[str | int] = (),
 ) -> ApiError:
-    """The 422 for a body that does not fit the request model (types, ranges, fields).
+    """The 422 for a body that does not fit the request model (types, ranges, fields), each
+    problem in plain words with the value that was sent.
 
     ``prefix`` is where ``root`` sits in the request, for models checked on their own.
     """
-    items = []
-    for err in errors[:MAX_ERROR_ITEMS]:
-        loc = [part for part in err.get("loc", ()) if part != "body"]
-        field = field_path([*prefix, *loc])
-        message = str(err.get("msg", "invalid"))
-        kind = err.get("type", "")
-        value = err.get("input")
-        expected = None
-        suggestions: list[str] = []
-        if kind == "extra_forbidden" and loc:
-            parent = _model_at(root, loc[:-1])
-            value = shorten(str(loc[-1]))
-            message = "unknown field"
-            if parent is not None:
-                names = [info.alias or name for name, info in parent.model_fields.items()]
-                expected = "one of the fields " + ", ".join(names)
-                suggestions = difflib.get_close_matches(value, names, n=3, cutoff=0.5)
-        elif kind == "json_invalid":
-            value = None
-            expected = "a JSON object"
-        elif "ctx" in err:
-            expected = ", ".join(f"{k} {v}" for k, v in err["ctx"].items() if k != "error")
-        detail = f"{field}: {message}" if field else message
-        items.append(error_item(field, value, detail, expected or None, suggestions))
+    items = [
+        _validation_item(err, root, prefix, nested=root is RenderRequest and not prefix)
+        for err in errors[:MAX_ERROR_ITEMS]
+    ]
     detail = "; ".join(item["detail"] for item in items) or "invalid request"
     if len(errors) > MAX_ERROR_ITEMS:
         detail += f"; and {len(errors) - MAX_ERROR_ITEMS} more problems"
     return ApiError(422, "invalid_request", detail, items)
+
+
+def _validation_item(
+    err: Mapping[str, Any],
+    root: type[BaseModel],
+    prefix: Sequence[str | int],
+    nested: bool,
+) -> dict[str, Any]:
+    loc = [part for part in err.get("loc", ()) if part != "body"]
+    field = field_path([*prefix, *loc])
+    kind = str(err.get("type", ""))
+    value = err.get("input")
+    suggestions: list[str] = []
+    if kind == "extra_forbidden" and loc:
+        misplaced = _misplaced_trait(loc) if nested else None
+        if misplaced is not None:
+            expected = PARAMS_PATH if misplaced == "params" else f"{PARAMS_PATH}.{misplaced}"
+            suggestions = [expected]
+            detail = f"{field}: not a field here; {NESTING_HINT}"
+            return error_item(field, value, detail, expected, suggestions)
+        parent = _model_at(root, loc[:-1])
+        expected = "a known field"
+        if parent is not None:
+            names = [info.alias or name for name, info in parent.model_fields.items()]
+            expected = "one of the fields " + ", ".join(names)
+            name = shorten(str(loc[-1]))
+            suggestions = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+        detail = f"{field}: unknown field; expected {expected}"
+    elif kind == "missing":
+        expected = plain_expectation(kind, {}, None, "")
+        if nested and loc == ["payload"]:
+            expected = f"a payload: {NESTING_HINT}"
+        value = None
+        detail = f"{field}: missing; expected {expected}"
+    elif kind == "json_invalid":
+        value = None
+        expected = plain_expectation(kind, {}, None, "")
+        detail = f"the body is not valid JSON ({err.get('msg', 'invalid')}); expected {expected}"
+    else:
+        expected = plain_expectation(kind, err.get("ctx") or {}, value, str(err.get("msg", "")))
+        detail = f"{field}: {_json_text(value)} is not valid; expected {expected}"
+        if field is None:
+            detail = f"the body is not valid; expected {expected}"
+    return error_item(field, value, detail, expected, suggestions)

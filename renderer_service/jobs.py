@@ -18,9 +18,17 @@ from numpy.typing import NDArray
 from pydantic import ValidationError
 
 from .codes import encode_cat_code
-from .errors import ApiError, error_item, traits_error, validation_error_from
+from .errors import (
+    MAX_ERROR_ITEMS,
+    ApiError,
+    error_item,
+    trait_items,
+    traits_error,
+    validation_error_from,
+)
 from .models import RenderOptions, RenderRequest
 from .renderer import (
+    DEFAULT_POSE,
     CatParams,
     InvalidTraitsError,
     Layer,
@@ -136,7 +144,8 @@ def run_render_job(renderer: Renderer, job: RenderJob) -> RenderOutput:
 
 
 def resolve_pose(request: RenderRequest) -> int:
-    """The pose, from ``payload.spriteNumber`` or ``payload.params.spriteNumber``."""
+    """The pose, from ``payload.spriteNumber`` or ``payload.params.spriteNumber``; with
+    neither, ``DEFAULT_POSE`` (an adult pose)."""
     payload = request.payload
     outer, inner = payload.sprite_number, payload.params.sprite_number
     if outer is not None and inner is not None and outer != inner:
@@ -153,22 +162,7 @@ def resolve_pose(request: RenderRequest) -> int:
                 )
             ],
         )
-    pose = outer if outer is not None else inner
-    if pose is None:
-        raise ApiError(
-            422,
-            "invalid_params",
-            "payload.spriteNumber: a pose is required",
-            [
-                error_item(
-                    "payload.spriteNumber",
-                    None,
-                    "no pose given",
-                    "an integer 0-20, here or as payload.params.spriteNumber",
-                )
-            ],
-        )
-    return pose
+    return next((pose for pose in (outer, inner) if pose is not None), DEFAULT_POSE)
 
 
 def parse_render_request(body: bytes, renderer: Renderer, output: OutputFormat) -> RenderJob:
@@ -176,13 +170,48 @@ def parse_render_request(body: bytes, renderer: Renderer, output: OutputFormat) 
     try:
         request = RenderRequest.model_validate_json(body)
     except ValidationError as error:
-        raise validation_error_from(error) from None
+        raise with_trait_problems(validation_error_from(error), error, body, renderer) from None
     pose = resolve_pose(request)
     try:
         check_traits(request.payload.params, renderer.vocabulary, pose)
     except InvalidTraitsError as error:
         raise traits_error(error) from None
     return RenderJob(request.payload.params, pose, request.options, output)
+
+
+def with_trait_problems(
+    problem: ApiError, error: ValidationError, body: bytes, renderer: Renderer
+) -> ApiError:
+    """``problem`` (the request's shape is wrong) with the names the pack cannot draw added,
+    so one answer lists every problem: the params that passed the shape check are checked
+    against the pack as well."""
+    if len(problem.items) != error.error_count() or len(problem.items) >= MAX_ERROR_ITEMS:
+        return problem  # summarised or already full
+    try:
+        raw = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return problem
+    payload = raw.get("payload") if isinstance(raw, dict) else None
+    params = payload.get("params") if isinstance(payload, dict) else None
+    if not isinstance(params, dict):
+        return problem
+    wrong = {
+        loc[2]
+        for item in error.errors(include_url=False)
+        if len(loc := item["loc"]) > 2 and loc[:2] == ("payload", "params")
+    }
+    try:
+        rest = CatParams.model_validate_json(
+            orjson.dumps({name: value for name, value in params.items() if name not in wrong})
+        )
+        check_traits(rest, renderer.vocabulary, DEFAULT_POSE)
+    except (ValidationError, TypeError):
+        return problem
+    except InvalidTraitsError as traits:
+        items = [*problem.items, *trait_items(traits)][:MAX_ERROR_ITEMS]
+        detail = "; ".join(item["detail"] for item in items)
+        return ApiError(422, problem.error, detail, items)
+    return problem
 
 
 def canonical_params(params: CatParams, pose: int) -> dict[str, Any]:

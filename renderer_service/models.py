@@ -11,6 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from .renderer import CatParams
+from .renderer.params import DEFAULT_POSE
 from .renderer.png import MAX_SCALE
 
 _STRICT = ConfigDict(strict=True, extra="forbid", populate_by_name=True)
@@ -26,7 +27,9 @@ class RenderPayload(BaseModel):
         alias="spriteNumber",
         ge=0,
         le=20,
-        description="Pose 0-20. May be given here or as `params.spriteNumber`.",
+        description="Pose 0-20. May be given here or as `params.spriteNumber`; with neither, "
+        f"pose {DEFAULT_POSE} (an adult pose) is drawn.",
+        examples=[DEFAULT_POSE],
     )
     params: CatParams = Field(default_factory=CatParams, description="The cat's traits.")
 
@@ -114,7 +117,9 @@ class HealthResponse(BaseModel):
         description="`ok`, or `degraded` while the circuit is open, the queue is full or a "
         "worker is missing or stuck."
     )
-    pack: dict[str, Any] = Field(description="Path, group count and hash of the sprite pack.")
+    pack: dict[str, Any] = Field(
+        description="The sprite pack: `name`, `groups`, `cells` and content `hash`."
+    )
     metrics: dict[str, Any] = Field(
         description="Queue and worker metrics: queue_size, max_queue, max_observed_queue, "
         "total_enqueued, total_completed, total_failed, total_rejected, circuit_open, "

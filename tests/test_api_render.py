@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from renderer_service.renderer import LAYER_IDS, CatParams, Renderer
 
-from .conftest import PARITY
+from .conftest import PARITY, sprite_root
 from .imaging import load_rgba, mismatches
 
 TABBY = {
@@ -203,8 +203,13 @@ def test_pose_outside_0_to_20_is_refused(client: TestClient, pose: int) -> None:
     assert body["errors"][0]["value"] == pose
 
 
-def test_missing_pose_is_refused(client: TestClient) -> None:
-    assert errors_of(render(client, TABBY, pose=None))["field"] == "payload.spriteNumber"
+def test_a_cat_without_a_pose_is_drawn_in_pose_8(client: TestClient) -> None:
+    unposed = render(client, TABBY, pose=None)
+    assert unposed.status_code == 200, unposed.text
+    assert unposed.json()["meta"]["spriteNumber"] == 8
+    posed = render(client, TABBY, pose=8).json()
+    assert unposed.json()["image"] == posed["image"]
+    assert unposed.json()["code"] == posed["code"]
 
 
 def test_conflicting_poses_are_refused(client: TestClient) -> None:
@@ -257,4 +262,13 @@ def test_health_reports_the_pack(client: TestClient, renderer: Renderer) -> None
     assert body["status"] == "ok"
     # the 919 groups of the index, and the unindexed lineartur and aprilfoolslineartur
     assert body["pack"]["groups"] == len(renderer.pack.groups) == 919 + 2
-    assert body["pack"]["path"] == str(renderer.pack.root)
+    assert body["pack"]["name"] == "lifegen"
+    assert body["pack"]["hash"] == renderer.pack.content_hash
+
+
+def test_health_and_catalog_show_no_server_file_path(client: TestClient) -> None:
+    folder = str(sprite_root().parent)
+    for path in ("/health", "/catalog"):
+        text = client.get(path).text
+        assert folder not in text, path
+        assert "/packs/" not in text, path

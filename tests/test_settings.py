@@ -65,11 +65,15 @@ def test_an_invalid_value_names_the_variable(
 
 
 def test_the_app_refuses_to_start_with_bad_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    from fastapi.testclient import TestClient
+
     from renderer_service.app.main import create_app
+    from renderer_service.app.startup import StartupError
 
     monkeypatch.setenv("CG3_WORKER_COUNT", "many")
-    with pytest.raises(SettingsError, match="CG3_WORKER_COUNT='many'"):
-        create_app()
+    app = create_app()  # importable; the bad value ends start-up
+    with pytest.raises(StartupError, match="CG3_WORKER_COUNT='many'"), TestClient(app):
+        pass
 
 
 def test_dark_forest_tint_is_read_as_json_and_checked(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -25,6 +25,21 @@ HTTP_ERROR_CODES = {
 """The ``error`` code of answers the framework itself raises, by status."""
 
 
+USES = {
+    "/render": "POST /render (the cat as JSON) or GET /render/{code}.png (a cat by its code)",
+    "/render/batch": "POST /render/batch (a spritesheet of many frames)",
+}
+"""What to send instead, for paths whose wrong method a newcomer is likely to try."""
+
+
+def method_not_allowed(request: Request, allow: str) -> str:
+    """The detail of a 405: the method and path, and what the path does take."""
+    path = request.url.path
+    methods = ", ".join(f"{method.strip()} {path}" for method in allow.split(",") if method.strip())
+    use = USES.get(path) or methods or "another method"
+    return f"{request.method} {path} is not served; use {use}"
+
+
 def error_response(error: ApiError) -> Response:
     return Response(
         error.body(),
@@ -48,10 +63,13 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(validation_error(exc.errors()))
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, exc: StarletteHTTPException) -> Response:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         code = HTTP_ERROR_CODES.get(exc.status_code, "http_error")
+        detail = str(exc.detail)
+        if exc.status_code == 405:
+            detail = method_not_allowed(request, (exc.headers or {}).get("Allow", ""))
         return Response(
-            error_body(code, str(exc.detail)),
+            error_body(code, detail),
             status_code=exc.status_code,
             media_type="application/json",
             headers=exc.headers,

@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 from prometheus_client import CollectorRegistry
 
-from ..assets import load_sprite_pack
-from ..config import Settings, load_settings
+from ..config import Settings, SettingsError, load_settings
 from ..jobs import TaskHandler
 from ..models import RenderRequest
 from ..renderer import Renderer
@@ -24,6 +24,7 @@ from .fastpath import RenderFastPath
 from .limits import BodyLimit
 from .openapi import install_schemas
 from .routes import batch, catalog, health, render
+from .startup import StartupError, StartupGuard, load_pack_and_compile, phase
 from .state import ServiceState
 
 logger = logging.getLogger("renderer.app")
@@ -57,24 +58,39 @@ def create_app(
 ) -> FastAPI:
     """Build the service.
 
-    Settings are read (and checked) now; the sprite pack loads at start-up unless a
-    renderer is handed in. ``handler_factory`` makes what the worker processes run.
-    ``fast_path=False`` serves ``POST /render`` through the framework route only.
+    Settings are read now; a bad one, like a broken sprite pack, ends start-up with one line
+    naming it (see ``.startup``). The pack loads at start-up unless a renderer is handed in.
+    ``handler_factory`` makes what the worker processes run. ``fast_path=False`` serves
+    ``POST /render`` through the framework route only.
     """
-    chosen = settings if settings is not None else load_settings()
+    settings_error: SettingsError | None = None
+    if settings is not None:
+        chosen = settings
+    else:
+        try:
+            chosen = load_settings()
+        except SettingsError as error:  # told when the service starts, in one line
+            settings_error = error
+            chosen = Settings.model_construct()
     _configure_logging()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        drawing = renderer or Renderer(
-            load_sprite_pack(chosen.sprite_root), dark_forest_tint=chosen.dark_forest_tint
-        )
-        logger.info("sprite pack %s: %d groups", drawing.pack.root, len(drawing.pack.groups))
-        drawing.warm_up()  # before the workers fork, so they start with compiled kernels
-        if chosen.gc_freeze:
-            logger.info("%d long-lived objects exempt from collection", freeze_long_lived())
-        queue = RenderQueue(handler_factory(drawing), queue_limits(chosen))
-        await queue.start()
+        if settings_error is not None:
+            raise StartupError(str(settings_error))
+        began = time.perf_counter()
+        if renderer is None:
+            pack = load_pack_and_compile(chosen)
+            drawing = Renderer(pack, dark_forest_tint=chosen.dark_forest_tint)
+        else:
+            drawing = renderer
+        workers = f"{chosen.worker_count} render worker{'s' if chosen.worker_count != 1 else ''}"
+        with phase(lambda s: f"{workers} ready in {s * 1000:.0f} ms"):
+            drawing.warm_up()  # before the workers fork, so they start with every kernel ready
+            if chosen.gc_freeze:
+                logger.info("%d long-lived objects exempt from collection", freeze_long_lived())
+            queue = RenderQueue(handler_factory(drawing), queue_limits(chosen))
+            await queue.start()
         COLLECTIONS.install()  # after the workers fork: it times the event loop's process
         service = RenderService(
             drawing,
@@ -85,7 +101,7 @@ def create_app(
         registry = CollectorRegistry()
         registry.register(MetricsCollector(service.snapshot))
         app.state.service = ServiceState(chosen, drawing, queue, service, registry)
-        logger.info("%d render workers ready", chosen.worker_count)
+        logger.info("ready in %.1f s", time.perf_counter() - began)
         try:
             yield
         finally:
@@ -98,7 +114,7 @@ def create_app(
             COLLECTIONS.remove()
             logger.info("render workers stopped")
 
-    app = FastAPI(
+    app = FastAPIOffline(  # /docs and /redoc load their scripts from the service, not a CDN
         title="CatGenerator V3 renderer",
         version="0.1.0",
         summary="Pixel-exact ClanGen / Lifegen cats from the games' sprite atlases.",
@@ -116,6 +132,7 @@ def create_app(
             allow_headers=["*"],
             expose_headers=["Retry-After"],
         )
+    app.add_middleware(StartupGuard)
     install_error_handlers(app)
     app.include_router(render.router)
     app.include_router(batch.router)

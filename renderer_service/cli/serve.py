@@ -37,5 +37,5 @@ def run(args: argparse.Namespace) -> int:
     except SettingsError as error:
         print(f"cg3 serve: {error}", file=sys.stderr)
         return 2
-    serve(create_app(settings), settings, args.host, args.port, args.log_level)
-    return 0
+    started = serve(create_app(settings), settings, args.host, args.port, args.log_level)
+    return 0 if started else 1

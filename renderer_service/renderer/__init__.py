@@ -10,7 +10,7 @@ Typical use::
 
 from .catalog import Catalog, build_catalog
 from .errors import RendererError, SpritePackError, TraitError
-from .params import CatParams, InvalidTraitsError, TortieLayer, check_traits
+from .params import DEFAULT_POSE, CatParams, InvalidTraitsError, TortieLayer, check_traits
 from .pipeline import Layer, Renderer, RenderResult
 from .png import encode_png, upscale
 from .sprites import CELL_SIZE, SpritePack
@@ -20,6 +20,7 @@ from .vocabulary import Vocabulary
 __all__ = [
     "CELL_SIZE",
     "DEFAULT_DARK_FOREST_TINT",
+    "DEFAULT_POSE",
     "LAYER_IDS",
     "STAGES",
     "CatParams",

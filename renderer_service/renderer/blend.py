@@ -357,3 +357,19 @@ def finish(canvas: NDArray[np.uint8], extent: NDArray[np.int32], mirror: bool) -
                     left = np.int32(canvas[y, x, c])
                     canvas[y, x, c] = canvas[y, width - 1 - x, c]
                     canvas[y, width - 1 - x, c] = left
+
+
+def compile_kernels() -> None:
+    """Compile (or read from numba's on-disk cache) the kernels a render calls, on arrays of
+    the types a loaded pack has, so it can run before, or while, a pack loads.
+
+    Compiling is mostly LLVM work, which releases the GIL: in a thread it overlaps loading
+    the pack's atlases.
+    """
+    canvas = np.zeros((50, 50, 4), dtype=np.uint8)
+    cells = np.zeros((1, 50, 50, 4), dtype=np.uint8)
+    bboxes = np.zeros((1, 4), dtype=np.int32)
+    extent = np.zeros(4, dtype=np.int32)
+    run_ops(canvas, cells, bboxes, np.zeros((0, 6), dtype=np.int32), extent)
+    finish(canvas, extent, False)
+    blit(canvas, canvas.copy())

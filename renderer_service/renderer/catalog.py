@@ -47,7 +47,7 @@ class _Entry(BaseModel):
 
 
 class PackIdentity(_Entry):
-    path: str = Field(description="Folder the pack was loaded from.")
+    name: str = Field(description="The pack's name (`lifegen` for the bundled pack).")
     groups: int = Field(description="Sprite groups: the index's, plus unindexed linearts found.")
     cells: int = Field(description="Distinct sprite cells loaded.")
     hash: str = Field(description="Content hash of the pack's JSON and atlases.")
@@ -202,7 +202,7 @@ def build_catalog(
     )
     return Catalog(
         pack=PackIdentity(
-            path=str(pack.root),
+            name=pack.name,
             groups=len(pack.groups),
             cells=len(pack.cells),
             hash=pack.content_hash,

@@ -13,10 +13,14 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from .errors import RendererError, TraitError
+from .param_docs import document_params, document_tortie_layer
 from .vocabulary import NONE_NAMES, Vocabulary, closest
 
 POSE_COUNT = 21
 """Poses of the legacy layout: 0-2 kitten ... 20 newborn."""
+
+DEFAULT_POSE = 8
+"""The pose drawn when none is given: an adult pose, as unset traits default to a plain cat."""
 
 MAX_LIST_LENGTH = 16
 """Most scars, accessories or tortie layers one cat may have."""
@@ -40,7 +44,13 @@ TraitName = Annotated[str, StringConstraints(max_length=64)]
 class TortieLayer(BaseModel):
     """One patch layer of a tortie: a pelt pattern in a colour, cut by a mask."""
 
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        strict=True,
+        extra="forbid",
+        frozen=True,
+        populate_by_name=True,
+        json_schema_extra=document_tortie_layer,
+    )
 
     pattern: TraitName = Field(description="Pelt name of the patches, e.g. `Tabby`.")
     colour: TraitName = Field(description="Colour of the patches, e.g. `GINGER`.")
@@ -55,19 +65,7 @@ class CatParams(BaseModel):
         extra="forbid",
         frozen=True,
         populate_by_name=True,
-        json_schema_extra={
-            "examples": [
-                {
-                    "spriteNumber": 8,
-                    "peltName": "Tabby",
-                    "colour": "GINGER",
-                    "eyeColour": "GREEN",
-                    "skinColour": "PINK",
-                    "whitePatches": "LITTLE",
-                    "shading": True,
-                }
-            ]
-        },
+        json_schema_extra=document_params,  # every field's description and example
     )
 
     sprite_number: int | None = Field(
@@ -75,7 +73,8 @@ class CatParams(BaseModel):
         alias="spriteNumber",
         ge=0,
         lt=POSE_COUNT,
-        description="Pose 0-20 (may also be given beside `params`).",
+        description=f"Pose 0-20 (may also be given beside `params`); default {DEFAULT_POSE}, an "
+        "adult pose.",
     )
     pelt_name: TraitName = Field("SingleColour", alias="peltName", description="Coat pattern.")
     colour: TraitName = Field("WHITE", description="Coat colour.")
@@ -252,8 +251,6 @@ def check_traits(params: CatParams, vocabulary: Vocabulary, pose: int | None = N
         if value is not None and value not in choices:
             hints = closest(value, choices) if len(errors) < MAX_SUGGESTED else []
             errors.append(TraitError(field, value, what, hints))
-    if pose is None and params.sprite_number is None:
-        errors.insert(0, TraitError("spriteNumber", None, "a pose number 0-20"))
     if params.tortie:
         errors += _tortie_conflicts(params, params.tortie[0])
     elif params.is_tortie:

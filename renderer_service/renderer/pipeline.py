@@ -12,7 +12,7 @@ from numpy.typing import NDArray
 from . import blend
 from .blend import Op
 from .catalog import Catalog, build_catalog
-from .params import CatParams, check_traits
+from .params import DEFAULT_POSE, CatParams, check_traits
 from .sprites import CELL_SIZE, SpritePack
 from .stages import DEFAULT_DARK_FOREST_TINT, RGB, STAGES, Context, Stage, StageFunction
 from .vocabulary import Vocabulary
@@ -81,11 +81,11 @@ class Renderer:
     def plan(self, params: CatParams, pose: int | None = None) -> list[Stage]:
         """Check ``params`` against the pack and list every stage with its ops.
 
-        ``pose`` overrides ``params.sprite_number``. Raises ``InvalidTraitsError``.
+        ``pose`` overrides ``params.sprite_number``; with neither, ``DEFAULT_POSE`` is drawn.
+        Raises ``InvalidTraitsError``.
         """
         check_traits(params, self.vocabulary, pose)
-        chosen = params.sprite_number if pose is None else pose
-        assert chosen is not None  # check_traits requires one of the two
+        chosen = next((p for p in (pose, params.sprite_number) if p is not None), DEFAULT_POSE)
         ctx = Context(self.pack, self.vocabulary, chosen, self.dark_forest_tint)
         return [stage(params, ctx) for stage in self.stages]
 

@@ -211,6 +211,11 @@ class SpritePack:
         }
 
     @property
+    def name(self) -> str:
+        """The pack's name: its folder's (``lifegen`` for the bundled pack)."""
+        return self.root.name
+
+    @property
     def pose_count(self) -> int:
         return len(self.poses)
 

@@ -112,7 +112,10 @@ def build_server(
     return BoundedServer(config, app, settings.shutdown_grace_seconds)
 
 
-def serve(app: FastAPI, settings: Settings, host: str, port: int, log_level: str = "info") -> None:
-    """Run the service until SIGTERM or Ctrl-C."""
+def serve(app: FastAPI, settings: Settings, host: str, port: int, log_level: str = "info") -> bool:
+    """Run the service until SIGTERM or Ctrl-C; False if it never started (the reason, such
+    as a broken pack, has been logged)."""
     raise_file_limit(settings.max_connections + SPARE_FILES)
-    build_server(app, settings, host, port, log_level).run()
+    server = build_server(app, settings, host, port, log_level)
+    server.run()
+    return bool(server.started)

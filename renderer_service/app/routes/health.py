@@ -26,7 +26,7 @@ async def health(state: Annotated[ServiceState, Depends(get_state)]) -> HealthRe
     return HealthResponse(
         status="degraded" if degraded else "ok",
         pack={
-            "path": str(pack.root),
+            "name": pack.name,
             "groups": len(pack.groups),
             "cells": len(pack.cells),
             "hash": pack.content_hash,

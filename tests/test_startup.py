@@ -1,0 +1,112 @@
+"""Start-up explains itself: one line per phase, and one line (no traceback) when it cannot.
+
+The failing starts run the real commands, ``uvicorn renderer_service.app.main:app`` and
+``cg3 serve``, as subprocesses; they stop before the pack's atlases are read.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from renderer_service.app.main import create_app
+from renderer_service.app.startup import StartupError
+from renderer_service.config import Settings
+
+from .conftest import sprite_root
+
+UVICORN = [sys.executable, "-m", "uvicorn", "renderer_service.app.main:app", "--port", "0"]
+CG3_SERVE = [sys.executable, "-m", "renderer_service.cli.main", "serve", "--port", "0"]
+
+
+def start(command: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {name: value for name, value in os.environ.items() if not name.startswith("CG3_")}
+    return subprocess.run(
+        command,
+        cwd=tmp_path,  # no .env file here
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def broken_pack(tmp_path: Path) -> Path:
+    """A copy of the pack's JSON files whose ``peltInfo.json`` is not JSON."""
+    source = sprite_root()
+    pack = tmp_path / "broken-pack"
+    (pack / "dicts").mkdir(parents=True)
+    for name in ("spritesIndex.json", "spritesOffsetMap.json", "dicts/tint.json"):
+        (pack / name).write_bytes((source / name).read_bytes())
+    (pack / "dicts/white_patches_tint.json").write_text(json.dumps({}))
+    (pack / "peltInfo.json").write_text("{not json")
+    return pack
+
+
+def test_a_bad_setting_ends_uvicorn_start_up_with_one_line_naming_it(tmp_path: Path) -> None:
+    result = start(UVICORN, tmp_path, CG3_WORKER_COUNT="many")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    named = [line for line in result.stderr.splitlines() if "CG3_WORKER_COUNT='many'" in line]
+    assert len(named) == 1, result.stderr
+
+
+def test_a_broken_pack_ends_cg3_serve_start_up_with_one_line_naming_the_file(
+    tmp_path: Path,
+) -> None:
+    result = start(CG3_SERVE, tmp_path, CG3_SPRITE_ROOT=str(broken_pack(tmp_path)))
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    named = [line for line in result.stderr.splitlines() if "peltInfo.json" in line]
+    assert len(named) == 1, result.stderr
+    assert "CG3_SPRITE_ROOT" in named[0]
+
+
+def test_a_missing_pack_folder_is_named(tmp_path: Path) -> None:
+    app = create_app(Settings(sprite_root=tmp_path / "nowhere"))
+    with pytest.raises(StartupError, match=r"nowhere.*does not exist"), TestClient(app):
+        pass
+
+
+def test_start_up_logs_one_line_per_phase_with_its_time(caplog: pytest.LogCaptureFixture) -> None:
+    settings = Settings(sprite_root=None, worker_count=1)  # the bundled pack
+    with caplog.at_level(logging.INFO, logger="renderer"), TestClient(create_app(settings)):
+        pass
+    lines = [r.getMessage() for r in caplog.records if r.name == "renderer.startup"]
+    assert len(lines) == 3, lines
+    loaded, compiled, ready = lines
+    assert re.fullmatch(
+        r"pack loaded: \d+ groups from the bundled lifegen pack in \d+ ms \(hash \w+\)", loaded
+    )
+    assert re.fullmatch(r"kernels compiled in \d+\.\d s \(while the pack loaded\)", compiled)
+    assert re.fullmatch(r"1 render worker ready in \d+ ms", ready)
+
+
+def test_compiling_ahead_covers_every_kernel_signature_a_render_uses() -> None:
+    """Kernels compiled before the pack exists are the ones renders run: a render adds no
+    new signature (which would compile again in the worker processes)."""
+    probe = (
+        "from renderer_service.assets import load_sprite_pack\n"
+        "from renderer_service.renderer import Renderer, blend\n"
+        "kernels = [k for k in vars(blend).values() if hasattr(k, 'signatures')]\n"
+        "blend.compile_kernels()\n"
+        "ahead = {k.__name__: list(k.signatures) for k in kernels}\n"
+        "Renderer(load_sprite_pack(None)).warm_up()\n"
+        "after = {k.__name__: list(k.signatures) for k in kernels}\n"
+        "assert ahead['run_ops'], ahead\n"
+        "assert after == ahead, (ahead, after)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CG3_")}
+    result = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr
