@@ -10,10 +10,13 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from .renderer import SpritePack, SpritePackError
+from .renderer import Palettes, SpritePack, SpritePackError, load_palettes
 
 BUNDLED_PACK_NAME = "lifegen"
 """The name of the pack that ships with the package."""
+
+PALETTES_FOLDER_NAME = "palettes"
+"""The folder of the CatGenerator's palette colours, beside the bundled pack."""
 
 
 def packs_folder() -> Path:
@@ -45,3 +48,15 @@ def find_sprite_root(configured: Path | None) -> Path:
 def load_sprite_pack(configured: Path | None) -> SpritePack:
     """Find and load the pack; any problem raises ``SpritePackError`` saying what is wrong."""
     return SpritePack(find_sprite_root(configured))
+
+
+def palettes_folder() -> Path:
+    """The bundled palettes' folder inside the installed package."""
+    return packs_folder() / PALETTES_FOLDER_NAME
+
+
+def load_bundled_palettes(pack: SpritePack) -> Palettes:
+    """The bundled palettes, checked against ``pack``: no palette colour may share a name
+    with one of its coat colours (``PaletteError`` saying which otherwise)."""
+    reserved = (name.removeprefix("single") for name in pack.groups if name.startswith("single"))
+    return load_palettes(palettes_folder(), reserved=reserved)

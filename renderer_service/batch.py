@@ -18,12 +18,12 @@ from pydantic import ValidationError
 
 from .errors import ApiError, error_item, traits_error, validation_error_from
 from .jobs import canonical_params
-from .models import MAX_BATCH_FRAMES, PIXEL_BUDGET, BatchRequest, BatchVariant
+from .models import MAX_BATCH_FRAMES, PIXEL_BUDGET, BatchRequest, BatchVariant, RequestParams
+from .normalise import normalise_params
 from .renderer import (
     CELL_SIZE,
     DEFAULT_POSE,
     LAYER_IDS,
-    CatParams,
     InvalidTraitsError,
     Vocabulary,
     check_traits,
@@ -73,9 +73,11 @@ def _each_in_list(param: str, values: Any) -> Expansion:
     return [(str(value), {param: [value]}) for value in values]
 
 
-EXPANSIONS: dict[str, Callable[[Vocabulary, CatParams], Expansion]] = {
+EXPANSIONS: dict[str, Callable[[Vocabulary, RequestParams], Expansion]] = {
     "base": lambda v, base: (
-        _each("tortieMask", v.tortie_masks) if base.is_tortie else _each("peltName", v.pelts)
+        _each("tortieMask", v.tortie_masks)
+        if base.is_tortie or (base.is_tortie is None and base.tortie)
+        else _each("peltName", v.pelts)
     ),
     "tint": lambda v, base: _each("tint", ["none", *v.all_tints]),
     "whitePatches": lambda v, base: _each("whitePatches", v.white_patches),
@@ -109,7 +111,7 @@ EXPANSIONS: dict[str, Callable[[Vocabulary, CatParams], Expansion]] = {
 """For each layer, the values ``expandVariants`` walks through."""
 
 
-def _unset_params(params: CatParams) -> dict[str, Any]:
+def _unset_params(params: RequestParams) -> dict[str, Any]:
     return params.model_dump(mode="json", by_alias=True, exclude_unset=True)
 
 
@@ -199,15 +201,15 @@ def plan_batch(request: BatchRequest, vocabulary: Vocabulary) -> list[PlannedFra
         seen.add(variant.id)
         merged = {**base, **(variant.params or {}), **(variant.overrides or {})}
         try:
-            params = CatParams.model_validate(merged)
+            wire = RequestParams.model_validate(merged)
         except ValidationError as error:
-            raise validation_error_from(error, CatParams, [*path, "params"]) from None
+            raise validation_error_from(error, RequestParams, [*path, "params"]) from None
         pose = next(
             (
                 p
                 for p in (
                     variant.sprite_number,
-                    params.sprite_number,
+                    wire.sprite_number,
                     request.payload.sprite_number,
                 )
                 if p is not None
@@ -215,6 +217,7 @@ def plan_batch(request: BatchRequest, vocabulary: Vocabulary) -> list[PlannedFra
             DEFAULT_POSE,
         )
         try:
+            params = normalise_params(wire, vocabulary)
             check_traits(params, vocabulary, pose)
         except InvalidTraitsError as error:
             prefix = ".".join(str(p) for p in path).replace(".", "[", 1)

@@ -46,10 +46,13 @@ class Settings(BaseSettings):
     retry_after_seconds: int = Field(
         1, ge=1, description="Retry-After sent with 503 answers for a full queue."
     )
-    dark_forest_tint: tuple[int, int, int] = Field(
-        (190, 160, 170),
-        description="RGB multiplied over a living Dark Forest cat's coat before the lineart "
-        "(JSON, e.g. `[190, 160, 170]`).",
+    dark_forest_overlay_colour: tuple[int, int, int] = Field(
+        (120, 30, 30),
+        description="Colour of the overlay a living Dark Forest cat gets before its lineart "
+        "(JSON, e.g. `[120, 30, 30]`).",
+    )
+    dark_forest_overlay_alpha: float = Field(
+        0.5, ge=0.0, le=1.0, description="Alpha of that overlay, 0-1."
     )
     cache_size: int = Field(
         1024, ge=0, description="Answers kept for identical renders; 0 disables the cache."
@@ -99,7 +102,7 @@ class Settings(BaseSettings):
         description="CORS origins allowed to call the service (comma-separated, or `*`).",
     )
 
-    @field_validator("dark_forest_tint")
+    @field_validator("dark_forest_overlay_colour")
     @classmethod
     def _channels(cls, value: tuple[int, int, int]) -> tuple[int, int, int]:
         if not all(0 <= channel <= 255 for channel in value):

@@ -27,6 +27,7 @@ from .errors import (
     validation_error_from,
 )
 from .models import RenderOptions, RenderRequest
+from .normalise import normalise_params
 from .renderer import (
     DEFAULT_POSE,
     CatParams,
@@ -85,6 +86,23 @@ def enlarged_png(image: NDArray[np.uint8], scale: int) -> bytes:
     return encode_png_resized(image, width * scale, height * scale)
 
 
+CANVAS_BLEND_MODES = {
+    "normal": "source-over",
+    "rgb_mult": "multiply",
+    "rgba_mult": "multiply",
+    "multiply": "multiply",
+    "rgb_add": "add",
+    "rgb_mult+rgb_add": "multiply",
+}
+"""Each stage's exact blend -> the canvas blend a client should draw its layer image with
+(the CatGenerator's layer debugger knows ``multiply``, ``screen``, ``add``, ``replace``;
+anything else is drawn ``source-over``)."""
+
+MEMORY_PRESSURE_FIELD = b'"memory_pressure":false'
+"""How a rendered answer says it was not made under pressure; the service flips it to true
+when it answers while shedding load (answers are cached, pressure is not)."""
+
+
 def _layer_json(layer: Layer, job: RenderJob) -> dict[str, object]:
     options = job.options
     image = None
@@ -93,6 +111,7 @@ def _layer_json(layer: Layer, job: RenderJob) -> dict[str, object]:
     return {
         "id": layer.id,
         "label": layer.label,
+        "blend_mode": CANVAS_BLEND_MODES.get(layer.blend_mode, "source-over"),
         "blendMode": layer.blend_mode,
         "sprites": layer.sprites,
         "drawn": layer.drawn,
@@ -126,6 +145,7 @@ def run_render_job(renderer: Renderer, job: RenderJob) -> RenderOutput:
             "started_at": started_at,
             "finished_at": time.time(),
             "duration_ms": round((encoded - began) * 1000, 4),
+            "memory_pressure": False,
             "render_ms": round(render_ms, 4),
             "encode_ms": round((encoded - rendered) * 1000, 4),
             "spriteNumber": job.pose,
@@ -173,10 +193,11 @@ def parse_render_request(body: bytes, renderer: Renderer, output: OutputFormat) 
         raise with_trait_problems(validation_error_from(error), error, body, renderer) from None
     pose = resolve_pose(request)
     try:
-        check_traits(request.payload.params, renderer.vocabulary, pose)
+        params = normalise_params(request.payload.params, renderer.vocabulary)
+        check_traits(params, renderer.vocabulary, pose)
     except InvalidTraitsError as error:
         raise traits_error(error) from None
-    return RenderJob(request.payload.params, pose, request.options, output)
+    return RenderJob(params, pose, request.options, output)
 
 
 def with_trait_problems(

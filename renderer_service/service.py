@@ -18,6 +18,7 @@ from .batch import assemble_sheet, layout_sheet, plan_batch
 from .codes import CodeError, decode_cat_code
 from .errors import ApiError, error_item
 from .jobs import (
+    MEMORY_PRESSURE_FIELD,
     FrameResult,
     FrameTask,
     OutputFormat,
@@ -97,12 +98,19 @@ class RenderService:
             return Reply(304, "", b"", headers)
         cached = self.cache.get(etag) if self.cache.enabled else None
         if cached is not None:
-            return _with_headers(cached, *headers, ("X-Cache", "hit"))
+            return self._flag_pressure(_with_headers(cached, *headers, ("X-Cache", "hit")))
         reply = await self.queue.submit("render", (canonical, output))
         if reply.status != 200:
             return reply
         self.cache.put(etag, reply)
-        return _with_headers(reply, *headers, ("X-Cache", "miss"))
+        return self._flag_pressure(_with_headers(reply, *headers, ("X-Cache", "miss")))
+
+    def _flag_pressure(self, reply: Reply) -> Reply:
+        """Set ``meta.memory_pressure`` of a JSON answer while the queue is under pressure."""
+        if reply.media_type != "application/json" or not self.queue.under_pressure:
+            return reply
+        body = reply.body.replace(MEMORY_PRESSURE_FIELD, b'"memory_pressure":true', 1)
+        return Reply(reply.status, reply.media_type, body, reply.headers)
 
     async def render_code(self, code: str, scale: int, if_none_match: str | None = None) -> Reply:
         """``GET /render/{code}.png``: the cat a code stands for, as PNG bytes."""

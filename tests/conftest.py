@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from renderer_service.app.main import create_app
-from renderer_service.assets import find_sprite_root
+from renderer_service.assets import find_sprite_root, load_bundled_palettes
 from renderer_service.config import Settings
 from renderer_service.renderer import Renderer, SpritePack
 
@@ -31,7 +31,7 @@ def pack() -> SpritePack:
 
 @pytest.fixture(scope="session")
 def renderer(pack: SpritePack) -> Renderer:
-    return Renderer(pack)
+    return Renderer(pack, palettes=load_bundled_palettes(pack))
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""Afterlife linearts, the Dark Forest tint of living cats, and the fading of dead ones."""
+"""Afterlife linearts, the Dark Forest overlay of living cats, and the fading of dead ones."""
 
 from __future__ import annotations
 
@@ -8,18 +8,19 @@ import pytest
 from fastapi.testclient import TestClient
 
 from renderer_service.renderer import (
-    DEFAULT_DARK_FOREST_TINT,
+    DEFAULT_DARK_FOREST_OVERLAY,
     STAGES,
     CatParams,
+    DarkForestOverlay,
     Layer,
     Renderer,
     SpritePack,
 )
-from renderer_service.renderer.stages import dark_forest_tint
+from renderer_service.renderer.stages import dark_forest_overlay
 
 from .conftest import sprite_root
 from .imaging import atlas_cell, mismatches
-from .reference import blit, fade, multiply_colour
+from .reference import blit, dark_forest_overlay_float, fade
 
 ROOT = sprite_root()
 CAT = {
@@ -45,6 +46,7 @@ def render(renderer: Renderer, pose: int = 8, **params: Any) -> tuple[Any, dict[
     ("params", "group"),
     [
         ({}, "lines"),
+        ({"darkForest": True}, "lineartdf"),
         ({"dead": True}, "lineartdead"),
         ({"dead": True, "darkForest": True}, "lineartdf"),
         ({"dead": True, "afterlife": "starclan"}, "lineartdead"),
@@ -52,7 +54,7 @@ def render(renderer: Renderer, pose: int = 8, **params: Any) -> tuple[Any, dict[
         ({"dead": True, "darkForest": True, "afterlife": "darkForest"}, "lineartdf"),
         ({"dead": True, "afterlife": "unknownResidence"}, "lineartur"),
         ({"aprilFools": True}, "aprilfoolslineart"),
-        ({"darkForest": True, "aprilFools": True}, "aprilfoolslineart"),
+        ({"darkForest": True, "aprilFools": True}, "aprilfoolslineartdf"),
         ({"dead": True, "aprilFools": True}, "aprilfoolslineartdead"),
         ({"dead": True, "darkForest": True, "aprilFools": True}, "aprilfoolslineartdf"),
         (
@@ -74,43 +76,72 @@ def test_lineart_follows_life_afterlife_and_april_fools(
         assert not mismatches(image, cell).any(), (group, pose)
 
 
-def test_a_living_dark_forest_cat_is_tinted_before_its_lineart(pack: SpritePack) -> None:
-    tint = (150, 200, 120)
-    tinted = Renderer(pack, dark_forest_tint=tint)
-    before_tint = Renderer(pack, stages=STAGES[: STAGES.index(dark_forest_tint)])
+def test_a_living_dark_forest_cat_gets_the_v2_overlay_then_the_dark_forest_lineart(
+    renderer: Renderer,
+) -> None:
+    before = Renderer(renderer.pack, stages=STAGES[: STAGES.index(dark_forest_overlay)])
     plain = {**CAT, "accessories": [], "scars": [], "darkForest": True}
     for pose in (3, 10, 15):
         cat = CatParams.model_validate({**plain, "spriteNumber": pose})
-        coat = before_tint.render(cat).image
+        coat = before.render(cat).image
         expected = blit(
-            multiply_colour(coat, tint),
-            atlas_cell(ROOT, "lines", pose),
+            dark_forest_overlay_float(coat, (120, 30, 30), 0.5),
+            atlas_cell(ROOT, "lineartdf", pose),
             atlas_cell(ROOT, "skinPINK", pose),
         )
-        result = tinted.render(cat, collect_layers=True)
+        result = renderer.render(cat, collect_layers=True)
         assert not mismatches(result.image, expected).any(), pose
         assert result.layers is not None
         layer = next(layer for layer in result.layers if layer.id == "darkForestTint")
         assert layer.drawn
-        assert layer.blend_mode == "rgb_mult"
+        assert layer.blend_mode == "multiply"
 
 
-def test_the_dark_forest_tint_is_a_renderer_setting(renderer: Renderer, pack: SpritePack) -> None:
-    assert renderer.dark_forest_tint == DEFAULT_DARK_FOREST_TINT
-    living, _ = render(renderer)
-    default, _ = render(renderer, darkForest=True)
-    other, _ = render(Renderer(pack, dark_forest_tint=(90, 90, 160)), darkForest=True)
-    untinted, _ = render(Renderer(pack, dark_forest_tint=(255, 255, 255)), darkForest=True)
+def test_the_overlay_multiplies_opaque_pixels_by_187_5_142_5_142_5(renderer: Renderer) -> None:
+    coat = renderer.render(CatParams.model_validate({"spriteNumber": 8, "colour": "WHITE"}))
+    opaque = coat.image[:, :, 3] == 255
+    after = dark_forest_overlay_float(coat.image, (120, 30, 30), 0.5)
+    factors = (187.5 / 255, 142.5 / 255, 142.5 / 255)
+    for channel, factor in enumerate(factors):
+        wanted = coat.image[:, :, channel][opaque] * factor
+        assert (abs(after[:, :, channel][opaque] - wanted) <= 0.5 + 1e-9).all()
+    assert (after[:, :, 3][opaque] == 255).all()
+
+
+def test_the_dark_forest_overlay_is_a_renderer_setting(
+    renderer: Renderer, pack: SpritePack
+) -> None:
+    assert renderer.dark_forest_overlay == DEFAULT_DARK_FOREST_OVERLAY
+    assert DarkForestOverlay((120, 30, 30), 0.5) == DEFAULT_DARK_FOREST_OVERLAY
+    living, _ = render(renderer, scars=[], accessories=[])
+    default, _ = render(renderer, darkForest=True, scars=[], accessories=[])
+    other, _ = render(
+        Renderer(pack, dark_forest_overlay=DarkForestOverlay((90, 90, 160), 0.8)),
+        darkForest=True,
+        scars=[],
+        accessories=[],
+    )
+    clear_overlay = Renderer(pack, dark_forest_overlay=DarkForestOverlay((0, 0, 0), 0.0))
+    no_overlay, _ = render(clear_overlay, darkForest=True, scars=[], accessories=[])
+    lineart_only, _ = render(
+        Renderer(pack, stages=tuple(s for s in STAGES if s is not dark_forest_overlay)),
+        darkForest=True,
+        scars=[],
+        accessories=[],
+    )
     assert mismatches(default, living).any()
     assert mismatches(default, other).any()
-    assert not mismatches(untinted, living).any()
-    with pytest.raises(ValueError, match="dark_forest_tint"):
-        Renderer(pack, dark_forest_tint=(256, 0, 0))
+    assert not mismatches(no_overlay, lineart_only).any()
+    with pytest.raises(ValueError, match="overlay colour"):
+        DarkForestOverlay((256, 0, 0))
+    with pytest.raises(ValueError, match="overlay alpha"):
+        DarkForestOverlay((1, 2, 3), 1.5)
 
 
-def test_dead_cats_get_no_dark_forest_tint(renderer: Renderer) -> None:
+def test_dead_dark_forest_cats_are_drawn_as_the_game_draws_them(renderer: Renderer) -> None:
     _, layers = render(renderer, dead=True, darkForest=True)
     assert not layers["darkForestTint"].drawn
+    assert layers["lineart"].sprites == ["lineartdf"]
     _, layers = render(renderer)
     assert not layers["darkForestTint"].drawn
 
@@ -189,7 +220,7 @@ def test_an_afterlife_that_cannot_be_drawn_is_refused(
 
 
 def test_an_unknown_afterlife_lists_the_accepted_ones(client: TestClient) -> None:
-    item = post(client, dead=True, afterlife="unknownresidence").json()["errors"][0]
+    item = post(client, dead=True, afterlife="unknownresidense").json()["errors"][0]
     for name in ("starclan", "darkForest", "unknownResidence"):
         assert name in item["expected"]
     assert item["suggestions"] == ["unknownResidence"]

@@ -165,7 +165,7 @@ def test_afterlives_opacity_and_linearts_are_listed(catalog: dict[str, Any]) -> 
         (1, 46, 80),
         (2, 0, 45),
     ]
-    assert len(catalog["darkForestTint"]) == 3
+    assert catalog["darkForestOverlay"] == {"colour": [120, 30, 30], "alpha": 0.5}
     assert catalog["maxListLength"] == 16
 
 
@@ -241,6 +241,8 @@ def test_refusals_suggest_only_listed_values(
 ) -> None:
     listed = set(names(catalog, key))
     wrong = sorted(listed)[0][:-1] + "Q"
+    if key == "colours":  # palette colours are valid wherever a coat colour is
+        listed |= {c["name"] for p in catalog["palettes"] for c in p["colours"]}
     response = client.post(
         "/render",
         json={"payload": {"spriteNumber": 3, "params": {"dead": True, param: wrong}}},

@@ -93,15 +93,30 @@ def test_the_error_shape_is_in_the_document(document: dict[str, Any]) -> None:
 
 def test_limits_are_in_the_request_schema(document: dict[str, Any]) -> None:
     schemas = document["components"]["schemas"]
-    params = schemas["CatParams"]["properties"]
-    assert params["scars"]["maxItems"] == params["accessories"]["maxItems"] == 16
-    assert params["scars"]["items"]["maxLength"] == 64
-    assert params["colour"]["maxLength"] == 64
+    params = schemas["RequestParams"]["properties"]
+
+    def variants(schema: dict[str, Any]) -> list[dict[str, Any]]:
+        """The schema and everything nested in it (anyOf branches, list items, refs)."""
+        if "$ref" in schema:
+            schema = schemas[schema["$ref"].rsplit("/", 1)[-1]]
+            return [schema, *[v for f in schema["properties"].values() for v in variants(f)]]
+        found = [schema]
+        for branch in schema.get("anyOf", []):
+            found += variants(branch)
+        if "items" in schema:
+            found += variants(schema["items"])
+        return found
+
+    arrays = {
+        name: next(v for v in variants(params[name]) if v.get("type") == "array")
+        for name in ("scars", "accessories", "tortie")
+    }
+    assert all(array["maxItems"] == 16 for array in arrays.values())
+    ignored = {"source", "basePalette", "tortiePalette", "experimentalColourMode", "label"}
     for name, field in params.items():
-        text = [field, *field.get("anyOf", []), field.get("items", {})]
-        for schema in text:
+        for schema in variants(field):
             if schema.get("type") == "string":
-                assert schema.get("maxLength") == 64, name
+                assert schema.get("maxLength") == (256 if name in ignored | {"poseName"} else 64)
     assert schemas["RenderOptions"]["properties"]["scale"]["maximum"] == 16
 
 

@@ -14,8 +14,8 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
-from renderer_service.models import RenderOptions
-from renderer_service.renderer import CatParams
+from renderer_service.models import RenderOptions, RequestParams
+from renderer_service.normalise import IGNORED_FIELDS
 
 from .conftest import PARITY, REPO, sprite_root
 
@@ -51,6 +51,10 @@ def _takes_text(annotation: object) -> bool:
     return False
 
 
+def _is_union(annotation: object) -> bool:
+    return isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union
+
+
 def text_fields(model: type[BaseModel], prefix: str) -> list[str]:
     """Every place in ``model`` a client may put a string: ``prefix.field``, and
     ``prefix.field[0]`` for lists of strings."""
@@ -58,6 +62,10 @@ def text_fields(model: type[BaseModel], prefix: str) -> list[str]:
     for name, info in model.model_fields.items():
         alias = info.alias or name
         annotation = info.annotation
+        if name in IGNORED_FIELDS:
+            continue  # accepted and never read: any text is harmless there
+        if _is_union(annotation):  # ``X | None``: the X
+            annotation = next(a for a in typing.get_args(annotation) if a is not type(None))
         if typing.get_origin(annotation) is list and _takes_text(typing.get_args(annotation)[0]):
             fields.append(f"{prefix}.{alias}[0]")
         elif _takes_text(annotation):
@@ -65,7 +73,7 @@ def text_fields(model: type[BaseModel], prefix: str) -> list[str]:
     return fields
 
 
-STRING_FIELDS = text_fields(CatParams, "payload.params") + text_fields(RenderOptions, "options")
+STRING_FIELDS = text_fields(RequestParams, "payload.params") + text_fields(RenderOptions, "options")
 
 
 def request_with(field: str, value: str) -> dict[str, Any]:

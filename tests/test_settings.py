@@ -76,9 +76,23 @@ def test_the_app_refuses_to_start_with_bad_settings(monkeypatch: pytest.MonkeyPa
         pass
 
 
-def test_dark_forest_tint_is_read_as_json_and_checked(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CG3_DARK_FOREST_TINT", "[10, 20, 30]")
-    assert load_settings().dark_forest_tint == (10, 20, 30)
-    monkeypatch.setenv("CG3_DARK_FOREST_TINT", "[10, 20, 300]")
-    with pytest.raises(SettingsError, match="CG3_DARK_FOREST_TINT"):
+def test_the_dark_forest_overlay_is_read_and_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = load_settings()
+    assert (settings.dark_forest_overlay_colour, settings.dark_forest_overlay_alpha) == (
+        (120, 30, 30),
+        0.5,
+    )
+    monkeypatch.setenv("CG3_DARK_FOREST_OVERLAY_COLOUR", "[10, 20, 30]")
+    monkeypatch.setenv("CG3_DARK_FOREST_OVERLAY_ALPHA", "0.25")
+    settings = load_settings()
+    assert (settings.dark_forest_overlay_colour, settings.dark_forest_overlay_alpha) == (
+        (10, 20, 30),
+        0.25,
+    )
+    monkeypatch.setenv("CG3_DARK_FOREST_OVERLAY_COLOUR", "[10, 20, 300]")
+    with pytest.raises(SettingsError, match="CG3_DARK_FOREST_OVERLAY_COLOUR"):
+        load_settings()
+    monkeypatch.setenv("CG3_DARK_FOREST_OVERLAY_COLOUR", "[10, 20, 30]")
+    monkeypatch.setenv("CG3_DARK_FOREST_OVERLAY_ALPHA", "2")
+    with pytest.raises(SettingsError, match="CG3_DARK_FOREST_OVERLAY_ALPHA"):
         load_settings()

@@ -113,21 +113,27 @@ def test_each_layer_name_is_checked_and_named_by_its_path(client: TestClient) ->
         ({"isTortie": False}, "isTortie"),
     ],
 )
-def test_single_fields_that_contradict_the_layers_are_refused(
+def test_single_fields_that_differ_from_the_layers_are_noted_not_refused(
     client: TestClient, params: dict[str, Any], field: str
 ) -> None:
-    response = post(client, tortie=LAYERS, **params)
-    assert response.status_code == 422
-    body = response.json()
-    assert body["error"] == "invalid_params"
-    assert [item["field"] for item in body["errors"]] == [f"payload.params.{field}"]
+    response = client.post(
+        "/render",
+        json={
+            "payload": {"spriteNumber": 8, "params": {**CAT, "tortie": LAYERS, **params}},
+            "options": {"collectLayers": True},
+        },
+    )
+    assert response.status_code == 200
+    base = response.json()["layers"][0]
+    assert base["id"] == "base"
+    assert any(field in note for note in base["diagnostics"]), base["diagnostics"]
 
 
 @pytest.mark.parametrize(
     "tortie",
     [
         [LAYERS[0]] * 17,
-        [{"pattern": "Tabby", "colour": "GINGER"}],
+        [{"colour": "GINGER", "mask": "ONE"}],
         [{**LAYERS[0], "opacity": 3}],
         LAYERS[0],
     ],

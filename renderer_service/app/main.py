@@ -11,10 +11,11 @@ from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 from prometheus_client import CollectorRegistry
 
+from ..assets import load_bundled_palettes
 from ..config import Settings, SettingsError, load_settings
 from ..jobs import TaskHandler
 from ..models import RenderRequest
-from ..renderer import Renderer
+from ..renderer import DarkForestOverlay, PaletteError, Renderer
 from ..runtime import Handler, LRUCache, MetricsCollector, QueueLimits, RenderQueue
 from ..runtime.collector import COLLECTIONS, freeze_long_lived
 from ..service import RenderService
@@ -23,7 +24,7 @@ from .errors import COMMON_ERROR_RESPONSES, install_error_handlers
 from .fastpath import RenderFastPath
 from .limits import BodyLimit
 from .openapi import install_schemas
-from .routes import batch, catalog, health, render
+from .routes import batch, catalog, health, palettes, render
 from .startup import StartupError, StartupGuard, load_pack_and_compile, phase
 from .state import ServiceState
 
@@ -47,6 +48,22 @@ def queue_limits(settings: Settings) -> QueueLimits:
         retry_after_seconds=settings.retry_after_seconds,
         circuit_failure_threshold=settings.circuit_failure_threshold,
         circuit_reset_seconds=settings.circuit_reset_seconds,
+    )
+
+
+def _renderer(settings: Settings) -> Renderer:
+    """Load the pack while the kernels compile, then the palettes checked against it."""
+    pack = load_pack_and_compile(settings)
+    try:
+        palette_set = load_bundled_palettes(pack)
+    except PaletteError as error:
+        raise StartupError(f"cannot load the bundled palettes: {error}") from None
+    return Renderer(
+        pack,
+        palettes=palette_set,
+        dark_forest_overlay=DarkForestOverlay(
+            settings.dark_forest_overlay_colour, settings.dark_forest_overlay_alpha
+        ),
     )
 
 
@@ -79,11 +96,7 @@ def create_app(
         if settings_error is not None:
             raise StartupError(str(settings_error))
         began = time.perf_counter()
-        if renderer is None:
-            pack = load_pack_and_compile(chosen)
-            drawing = Renderer(pack, dark_forest_tint=chosen.dark_forest_tint)
-        else:
-            drawing = renderer
+        drawing = renderer or _renderer(chosen)
         workers = f"{chosen.worker_count} render worker{'s' if chosen.worker_count != 1 else ''}"
         with phase(lambda s: f"{workers} ready in {s * 1000:.0f} ms"):
             drawing.warm_up()  # before the workers fork, so they start with every kernel ready
@@ -138,6 +151,7 @@ def create_app(
     app.include_router(batch.router)
     app.include_router(health.router)
     app.include_router(catalog.router)
+    app.include_router(palettes.router)
     install_schemas(app, [RenderRequest])
     return app
 

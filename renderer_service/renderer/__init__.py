@@ -10,23 +10,29 @@ Typical use::
 
 from .catalog import Catalog, build_catalog
 from .errors import RendererError, SpritePackError, TraitError
+from .palettes import Palette, PaletteColour, PaletteError, Palettes, load_palettes
 from .params import DEFAULT_POSE, CatParams, InvalidTraitsError, TortieLayer, check_traits
 from .pipeline import Layer, Renderer, RenderResult
 from .png import encode_png, upscale
 from .sprites import CELL_SIZE, SpritePack
-from .stages import DEFAULT_DARK_FOREST_TINT, LAYER_IDS, STAGES
+from .stages import DEFAULT_DARK_FOREST_OVERLAY, LAYER_IDS, STAGES, DarkForestOverlay
 from .vocabulary import Vocabulary
 
 __all__ = [
     "CELL_SIZE",
-    "DEFAULT_DARK_FOREST_TINT",
+    "DEFAULT_DARK_FOREST_OVERLAY",
     "DEFAULT_POSE",
     "LAYER_IDS",
     "STAGES",
     "CatParams",
     "Catalog",
+    "DarkForestOverlay",
     "InvalidTraitsError",
     "Layer",
+    "Palette",
+    "PaletteColour",
+    "PaletteError",
+    "Palettes",
     "RenderResult",
     "Renderer",
     "RendererError",
@@ -38,5 +44,6 @@ __all__ = [
     "build_catalog",
     "check_traits",
     "encode_png",
+    "load_palettes",
     "upscale",
 ]

@@ -47,6 +47,13 @@ class Op(IntEnum):
     """``BLEND_RGBA_MULT`` the canvas with cell ``a`` (fading mask)."""
     UNDERLAY = 9
     """Replace the canvas with cell ``a`` with the canvas blitted over it (fading backdrop)."""
+    BLIT_CUT = 10
+    """Blit cell ``a`` with its alpha multiplied by cell ``b``'s alpha, its colour kept (a coat
+    painted into the shape of white patches, as the CatGenerator's V2 generator does)."""
+    OVERLAY_MULTIPLY = 11
+    """Draw the canvas' own shape in the colour ``rgb`` at alpha ``a / b`` over the canvas
+    with the W3C ``multiply`` blend (the V2 generator's Dark Forest overlay); see
+    ``overlay_multiply_pixel``."""
 
 
 # --- per-pixel arithmetic -------------------------------------------------------------------
@@ -170,18 +177,35 @@ def _blit_cell(canvas, cells, a, y0, y1, x0, x1):  # type: ignore[no-untyped-def
 
 
 @njit(inline="always", cache=True, nogil=True)
-def _blit_masked(canvas, cells, a, b, y0, y1, x0, x1):  # type: ignore[no-untyped-def]
+def _blit_masked(canvas, ca, a, cb, b, y0, y1, x0, x1):  # type: ignore[no-untyped-def]
     for y in range(y0, y1):
         for x in range(x0, x1):
-            sa = _mul(np.int32(cells[a, y, x, 3]), np.int32(cells[b, y, x, 3]))
+            sa = _mul(np.int32(ca[a, y, x, 3]), np.int32(cb[b, y, x, 3]))
             if sa != 0:
                 _blit_pixel(
                     canvas,
                     y,
                     x,
-                    _mul(np.int32(cells[a, y, x, 0]), np.int32(cells[b, y, x, 0])),
-                    _mul(np.int32(cells[a, y, x, 1]), np.int32(cells[b, y, x, 1])),
-                    _mul(np.int32(cells[a, y, x, 2]), np.int32(cells[b, y, x, 2])),
+                    _mul(np.int32(ca[a, y, x, 0]), np.int32(cb[b, y, x, 0])),
+                    _mul(np.int32(ca[a, y, x, 1]), np.int32(cb[b, y, x, 1])),
+                    _mul(np.int32(ca[a, y, x, 2]), np.int32(cb[b, y, x, 2])),
+                    sa,
+                )
+
+
+@njit(inline="always", cache=True, nogil=True)
+def _blit_cut(canvas, ca, a, cb, b, y0, y1, x0, x1):  # type: ignore[no-untyped-def]
+    for y in range(y0, y1):
+        for x in range(x0, x1):
+            sa = _mul(np.int32(ca[a, y, x, 3]), np.int32(cb[b, y, x, 3]))
+            if sa != 0:
+                _blit_pixel(
+                    canvas,
+                    y,
+                    x,
+                    np.int32(ca[a, y, x, 0]),
+                    np.int32(ca[a, y, x, 1]),
+                    np.int32(ca[a, y, x, 2]),
                     sa,
                 )
 
@@ -204,18 +228,18 @@ def _blit_tinted(canvas, cells, a, r, g, b, y0, y1, x0, x1):  # type: ignore[no-
 
 
 @njit(inline="always", cache=True, nogil=True)
-def _blit_layered(canvas, cells, a, b, y0, y1, x0, x1):  # type: ignore[no-untyped-def]
+def _blit_layered(canvas, ca, a, cb, b, y0, y1, x0, x1):  # type: ignore[no-untyped-def]
     for y in range(y0, y1):
         for x in range(x0, x1):
-            sr = np.int32(cells[a, y, x, 0])
-            sg = np.int32(cells[a, y, x, 1])
-            sb = np.int32(cells[a, y, x, 2])
-            sa = np.int32(cells[a, y, x, 3])
-            ta = np.int32(cells[b, y, x, 3])
+            sr = np.int32(ca[a, y, x, 0])
+            sg = np.int32(ca[a, y, x, 1])
+            sb = np.int32(ca[a, y, x, 2])
+            sa = np.int32(ca[a, y, x, 3])
+            ta = np.int32(cb[b, y, x, 3])
             if ta != 0:
-                tr = np.int32(cells[b, y, x, 0])
-                tg = np.int32(cells[b, y, x, 1])
-                tb = np.int32(cells[b, y, x, 2])
+                tr = np.int32(cb[b, y, x, 0])
+                tg = np.int32(cb[b, y, x, 1])
+                tb = np.int32(cb[b, y, x, 2])
                 if sa == 0:
                     sr, sg, sb, sa = tr, tg, tb, ta
                 else:
@@ -244,6 +268,48 @@ def _underlay(canvas, cells, a, y0, y1, x0, x1):  # type: ignore[no-untyped-def]
                     ca,
                 )
     canvas[:, :, :] = backdrop
+
+
+@njit(inline="always", cache=True, nogil=True)
+def overlay_multiply_pixel(
+    colour: float, alpha: float, k: float, strength: float
+) -> tuple[float, float]:
+    """One channel of a pixel under the V2 Dark Forest overlay, in 0..1.
+
+    The overlay is the canvas' shape in colour ``k`` at alpha ``strength * alpha``, drawn with
+    ``multiply`` (W3C Compositing: mix ``(1 - alpha) k + alpha C k``, then source-over). Returns the
+    new ``(colour, alpha)``; an opaque pixel becomes ``C (1 - strength (1 - k))``.
+    """
+    out_alpha = alpha * (1.0 + strength - strength * alpha)
+    premultiplied = (
+        strength * alpha * ((1.0 - alpha) * k + alpha * colour * k)
+        + alpha * (1.0 - strength * alpha) * colour
+    )
+    return premultiplied / out_alpha, out_alpha
+
+
+@njit(inline="always", cache=True, nogil=True)
+def _overlay_multiply(canvas, r, g, b, num, den, y0, y1, x0, x1):  # type: ignore[no-untyped-def]
+    strength = num / den
+    kr, kg, kb = r / 255.0, g / 255.0, b / 255.0
+    for y in range(y0, y1):
+        for x in range(x0, x1):
+            alpha = canvas[y, x, 3] / 255.0
+            if alpha == 0.0:
+                continue
+            red, out_alpha = overlay_multiply_pixel(canvas[y, x, 0] / 255.0, alpha, kr, strength)
+            green, _ = overlay_multiply_pixel(canvas[y, x, 1] / 255.0, alpha, kg, strength)
+            blue, _ = overlay_multiply_pixel(canvas[y, x, 2] / 255.0, alpha, kb, strength)
+            canvas[y, x, 0] = _round8(red)
+            canvas[y, x, 1] = _round8(green)
+            canvas[y, x, 2] = _round8(blue)
+            canvas[y, x, 3] = _round8(out_alpha)
+
+
+@njit(inline="always", cache=True, nogil=True)
+def _round8(value: float) -> int:
+    """A 0..1 value as 8 bits, rounded half-up."""
+    return min(255, max(0, int(np.floor(value * 255.0 + 0.5))))
 
 
 @njit(inline="always", cache=True, nogil=True)
@@ -277,13 +343,14 @@ def _canvas_op(canvas, cells, code, a, r, g, b, y0, y1, x0, x1):  # type: ignore
                     canvas[y, x, c] = _mul(np.int32(canvas[y, x, c]), np.int32(cells[a, y, x, c]))
 
 
-@njit(cache=True, nogil=True)
 def run_ops(
     canvas: NDArray[np.uint8],
     cells: NDArray[np.uint8],
     bboxes: NDArray[np.int32],
     ops: NDArray[np.int32],
     extent: NDArray[np.int32],
+    extra: NDArray[np.uint8] | None = None,
+    extra_bboxes: NDArray[np.int32] | None = None,
 ) -> None:
     """Apply ``ops`` in order to ``canvas`` (50 x 50 RGBA), reading sprites from ``cells``.
 
@@ -292,7 +359,21 @@ def run_ops(
     several calls. Canvas-wide operations only visit the canvas' extent: outside it every
     pixel has alpha 0, and the colour of a pixel with alpha 0 never reaches the picture
     (a later blit replaces it whole, multiplies and adds leave its alpha at 0).
+
+    A negative cell id ``-1 - i`` names ``extra[i]`` (boxes in ``extra_bboxes``): cells made
+    for one render, such as a coat recoloured in a palette colour.
     """
+    if extra is None or extra_bboxes is None:
+        extra, extra_bboxes = _NO_EXTRA, _NO_EXTRA_BBOXES
+    _run_ops(canvas, cells, bboxes, ops, extent, extra, extra_bboxes)
+
+
+_NO_EXTRA = np.zeros((1, 50, 50, 4), dtype=np.uint8)
+_NO_EXTRA_BBOXES = np.zeros((1, 4), dtype=np.int32)
+
+
+@njit(cache=True, nogil=True)
+def _run_ops(canvas, cells, bboxes, ops, extent, extra, extra_bboxes):  # type: ignore[no-untyped-def]
     ey0, ey1, ex0, ex1 = extent[0], extent[1], extent[2], extent[3]
     for i in range(ops.shape[0]):
         code = ops[i, 0]
@@ -301,37 +382,47 @@ def run_ops(
         r = np.int32(ops[i, 3])
         g = np.int32(ops[i, 4])
         bl = np.int32(ops[i, 5])
-        if code <= 3 or code == 9:
+        ca, ba, ia = cells, bboxes, a
+        if a < 0:
+            ca, ba, ia = extra, extra_bboxes, -1 - a
+        cb, bb, ib = cells, bboxes, b
+        if b < 0:
+            cb, bb, ib = extra, extra_bboxes, -1 - b
+        if code <= 3 or code == 9 or code == 10:
             # What the op may make visible: the sprite's box (both boxes for a layered copy,
-            # their overlap for a masked one).
-            y0, y1, x0, x1 = bboxes[a, 0], bboxes[a, 1], bboxes[a, 2], bboxes[a, 3]
-            if code == 1:
-                y0, y1 = max(y0, bboxes[b, 0]), min(y1, bboxes[b, 1])
-                x0, x1 = max(x0, bboxes[b, 2]), min(x1, bboxes[b, 3])
-            elif code == 3 and bboxes[b, 1] > bboxes[b, 0]:
+            # their overlap for a masked or cut one).
+            y0, y1, x0, x1 = ba[ia, 0], ba[ia, 1], ba[ia, 2], ba[ia, 3]
+            if code == 1 or code == 10:
+                y0, y1 = max(y0, bb[ib, 0]), min(y1, bb[ib, 1])
+                x0, x1 = max(x0, bb[ib, 2]), min(x1, bb[ib, 3])
+            elif code == 3 and bb[ib, 1] > bb[ib, 0]:
                 if y1 > y0:
-                    y0, y1 = min(y0, bboxes[b, 0]), max(y1, bboxes[b, 1])
-                    x0, x1 = min(x0, bboxes[b, 2]), max(x1, bboxes[b, 3])
+                    y0, y1 = min(y0, bb[ib, 0]), max(y1, bb[ib, 1])
+                    x0, x1 = min(x0, bb[ib, 2]), max(x1, bb[ib, 3])
                 else:
-                    y0, y1, x0, x1 = bboxes[b, 0], bboxes[b, 1], bboxes[b, 2], bboxes[b, 3]
+                    y0, y1, x0, x1 = bb[ib, 0], bb[ib, 1], bb[ib, 2], bb[ib, 3]
             if code == 0:
-                _blit_cell(canvas, cells, a, y0, y1, x0, x1)
+                _blit_cell(canvas, ca, ia, y0, y1, x0, x1)
             elif code == 1:
-                _blit_masked(canvas, cells, a, b, y0, y1, x0, x1)
+                _blit_masked(canvas, ca, ia, cb, ib, y0, y1, x0, x1)
             elif code == 2:
-                _blit_tinted(canvas, cells, a, r, g, bl, y0, y1, x0, x1)
+                _blit_tinted(canvas, ca, ia, r, g, bl, y0, y1, x0, x1)
             elif code == 3:
-                _blit_layered(canvas, cells, a, b, y0, y1, x0, x1)
+                _blit_layered(canvas, ca, ia, cb, ib, y0, y1, x0, x1)
+            elif code == 10:
+                _blit_cut(canvas, ca, ia, cb, ib, y0, y1, x0, x1)
             else:
-                _underlay(canvas, cells, a, ey0, ey1, ex0, ex1)
+                _underlay(canvas, ca, ia, ey0, ey1, ex0, ex1)
             if y1 > y0 and x1 > x0:
                 if ey1 <= ey0:
                     ey0, ey1, ex0, ex1 = y0, y1, x0, x1
                 else:
                     ey0, ey1 = min(ey0, y0), max(ey1, y1)
                     ex0, ex1 = min(ex0, x0), max(ex1, x1)
+        elif code == 11:
+            _overlay_multiply(canvas, r, g, bl, a, b, ey0, ey1, ex0, ex1)
         else:
-            _canvas_op(canvas, cells, code, a, r, g, bl, ey0, ey1, ex0, ex1)
+            _canvas_op(canvas, ca, code, ia, r, g, bl, ey0, ey1, ex0, ex1)
     extent[0], extent[1], extent[2], extent[3] = ey0, ey1, ex0, ex1
 
 

@@ -13,9 +13,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from .palettes import PaletteColour
 from .params import FADES_AT_OR_BELOW, FADING_STAGES, MAX_LIST_LENGTH
 from .sprites import SpritePack
-from .stages import DEFAULT_DARK_FOREST_TINT, RGB
+from .stages import DEFAULT_DARK_FOREST_OVERLAY, RGB, DarkForestOverlay
 from .vocabulary import (
     ACCESSORY_GROUP_QUIRKS,
     ACCESSORY_LISTS,
@@ -63,6 +64,34 @@ class ColourEntry(_Entry):
 class TintEntry(_Entry):
     name: str
     rgb: RGB = Field(description="The colour it blends with.")
+
+
+class PaletteColourEntry(_Entry):
+    name: str
+    kind: Literal["flat", "pattern"] = Field(
+        description="`flat`: the WHITE coat recoloured by `multiply` / `screen`; `pattern`: "
+        "a pattern colour, drawn as its flat part alone (the plain WHITE coat when it has "
+        "none) until patterns are drawn."
+    )
+    multiply: RGB | None = Field(description="Multiplied over the WHITE coat.")
+    screen: tuple[int, int, int, float] | None = Field(
+        description="`[r, g, b, a]`: screened over the result at alpha `a`."
+    )
+
+
+class PaletteEntry(_Entry):
+    id: str
+    label: str
+    description: str
+    colours: list[PaletteColourEntry] = Field(
+        description="Valid wherever a coat colour is: `colour`, `tortieColour`, "
+        "`tortie[].colour`, `whitePatchesTint`."
+    )
+
+
+class DarkForestOverlayEntry(_Entry):
+    colour: RGB = Field(description="The overlay's colour.")
+    alpha: float = Field(description="The overlay's alpha.")
 
 
 class ScarEntry(_Entry):
@@ -132,7 +161,13 @@ class Catalog(_Entry):
 
     pack: PackIdentity
     pelts: list[str] = Field(description="`peltName`, `tortiePattern`, `tortie[].pattern`.")
-    colours: list[ColourEntry] = Field(description="`colour`, `tortieColour`, `tortie[].colour`.")
+    colours: list[ColourEntry] = Field(
+        description="The game's coat colours: `colour`, `tortieColour`, `tortie[].colour`, "
+        "and `whitePatchesTint` (there: paint the white patches)."
+    )
+    palettes: list[PaletteEntry] = Field(
+        description="The CatGenerator's palette colours, valid wherever a coat colour is."
+    )
     tortie_masks: list[str] = Field(description="`tortieMask`, `tortie[].mask`.")
     tints: list[TintEntry] = Field(
         description="`tint` values multiplied over the coat (`none`: no tint)."
@@ -144,7 +179,8 @@ class Catalog(_Entry):
     points: list[str] = Field(description="`points` (`none`: no points).")
     vitiligo: list[str] = Field(description="`vitiligo` (`none`: no vitiligo).")
     white_patches_tints: list[TintEntry] = Field(
-        description="`whitePatchesTint`, multiplied over white patches and points (`none`)."
+        description="`whitePatchesTint` (lower case), multiplied over white patches and points "
+        "(`none`). An upper-case coat or palette colour paints the white patches instead."
     )
     eye_colours: list[str] = Field(description="`eyeColour`.")
     eye_colours2: list[str] = Field(description="`eyeColour2` (`none`: one eye colour).")
@@ -156,8 +192,9 @@ class Catalog(_Entry):
     afterlives: list[AfterlifeEntry] = Field(
         description="`afterlife`: where a dead cat is, and what it is drawn with."
     )
-    dark_forest_tint: RGB = Field(
-        description="What a living `darkForest` cat's coat is multiplied by."
+    dark_forest_overlay: DarkForestOverlayEntry = Field(
+        description="What a living `darkForest` cat is drawn with before its lineart: its "
+        "shape in this colour at this alpha, multiplied."
     )
     opacity: OpacityRange = Field(description="`opacity` and the fading stages it selects.")
     max_list_length: int = Field(description="Most `scars`, `accessories` or `tortie` layers.")
@@ -188,8 +225,19 @@ def _accessory(pack: SpritePack, name: str, group: str, lists: list[str]) -> Acc
     )
 
 
+def _palette_colour(colour: PaletteColour) -> PaletteColourEntry:
+    return PaletteColourEntry(
+        name=colour.name,
+        kind="pattern" if colour.is_pattern else "flat",
+        multiply=colour.multiply,
+        screen=colour.screen,
+    )
+
+
 def build_catalog(
-    pack: SpritePack, vocabulary: Vocabulary, dark_forest_tint: RGB = DEFAULT_DARK_FOREST_TINT
+    pack: SpritePack,
+    vocabulary: Vocabulary,
+    dark_forest_overlay: DarkForestOverlay = DEFAULT_DARK_FOREST_OVERLAY,
 ) -> Catalog:
     """Every value each param accepts with this pack, and what it draws."""
     v = vocabulary
@@ -209,6 +257,7 @@ def build_catalog(
         ),
         pelts=list(v.pelts),
         colours=[ColourEntry(name=c, colour_group=v.colour_groups.get(c)) for c in v.colours],
+        palettes=_palettes(v),
         tortie_masks=list(v.tortie_masks),
         tints=[TintEntry(name=name, rgb=rgb) for name, rgb in v.tints.items()],
         dilute_tints=[TintEntry(name=name, rgb=rgb) for name, rgb in v.dilute_tints.items()],
@@ -248,7 +297,9 @@ def build_catalog(
             )
             for name, group in v.afterlives.items()
         ],
-        dark_forest_tint=dark_forest_tint,
+        dark_forest_overlay=DarkForestOverlayEntry(
+            colour=dark_forest_overlay.colour, alpha=dark_forest_overlay.alpha
+        ),
         opacity=OpacityRange(
             stages=[
                 FadingStage(stage=stage, opacity_from=low, opacity_to=high, mask=f"fademask{stage}")
@@ -258,3 +309,20 @@ def build_catalog(
         ),
         max_list_length=MAX_LIST_LENGTH,
     )
+
+
+def _palettes(vocabulary: Vocabulary) -> list[PaletteEntry]:
+    """The palettes whose colours the vocabulary accepts, each with its colours in order."""
+    by_palette: dict[str, list[PaletteColourEntry]] = {}
+    for colour in vocabulary.palette_colours.values():
+        by_palette.setdefault(colour.palette, []).append(_palette_colour(colour))
+    return [
+        PaletteEntry(
+            id=palette.id,
+            label=palette.label,
+            description=palette.description,
+            colours=by_palette[palette.id],
+        )
+        for palette in vocabulary.palettes
+        if palette.id in by_palette
+    ]

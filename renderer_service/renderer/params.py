@@ -41,6 +41,10 @@ MAX_SUGGESTED = 5
 TraitName = Annotated[str, StringConstraints(max_length=64)]
 
 
+DEFAULT_TORTIE_COLOUR = "GINGER"
+"""The colour of tortie patches whose colour is not given."""
+
+
 class TortieLayer(BaseModel):
     """One patch layer of a tortie: a pelt pattern in a colour, cut by a mask."""
 
@@ -53,8 +57,20 @@ class TortieLayer(BaseModel):
     )
 
     pattern: TraitName = Field(description="Pelt name of the patches, e.g. `Tabby`.")
-    colour: TraitName = Field(description="Colour of the patches, e.g. `GINGER`.")
-    mask: TraitName = Field(description="Tortie mask that cuts the patches, e.g. `ONE`.")
+    colour: TraitName = Field(
+        DEFAULT_TORTIE_COLOUR,
+        description="Colour of the patches (a coat or palette colour); default `GINGER`.",
+    )
+    mask: TraitName | None = Field(
+        None,
+        description="Tortie mask that cuts the patches, e.g. `ONE`; none (or `none`): the "
+        "patches cover the whole coat.",
+    )
+
+    @field_validator("mask", mode="after")
+    @classmethod
+    def _no_mask(cls, value: str | None) -> str | None:
+        return None if value is None or value in NONE_NAMES else value
 
 
 class CatParams(BaseModel):
@@ -77,17 +93,29 @@ class CatParams(BaseModel):
         "adult pose.",
     )
     pelt_name: TraitName = Field("SingleColour", alias="peltName", description="Coat pattern.")
-    colour: TraitName = Field("WHITE", description="Coat colour.")
-    is_tortie: bool = Field(False, alias="isTortie", description="Draw tortie patches.")
-    tortie_pattern: TraitName | None = Field(None, alias="tortiePattern")
-    tortie_colour: TraitName | None = Field(None, alias="tortieColour")
-    tortie_mask: TraitName | None = Field(None, alias="tortieMask")
+    colour: TraitName = Field("WHITE", description="Coat colour: a game or palette colour.")
+    is_tortie: bool | None = Field(
+        None,
+        alias="isTortie",
+        description="`false`: no tortie patches, whatever the other tortie fields say. "
+        "`true`: the `tortie` layers, else the single tortie fields, else none. Left out: "
+        "the `tortie` layers if there are any.",
+    )
+    tortie_pattern: TraitName | None = Field(
+        None, alias="tortiePattern", description="With `isTortie` and no `tortie` layers."
+    )
+    tortie_colour: TraitName | None = Field(
+        None, alias="tortieColour", description="Default `GINGER`."
+    )
+    tortie_mask: TraitName | None = Field(
+        None, alias="tortieMask", description="Left out: the patches cover the whole coat."
+    )
     tortie: list[TortieLayer] | None = Field(
         None,
         max_length=MAX_LIST_LENGTH,
         description="Tortie patch layers, drawn in order over the base coat. Given (and not "
-        "empty), these are the patches: `isTortie` may be left out, and `tortiePattern`, "
-        "`tortieColour`, `tortieMask`, if given, must equal the first layer. One layer draws "
+        "empty), these are the patches and the single tortie fields are not read (where they "
+        "differ from the first layer, the base layer's diagnostics say so). One layer draws "
         "exactly what the single tortie fields draw.",
     )
     tint: TraitName = Field("none", description="Coat tint, or `none`.")
@@ -98,16 +126,19 @@ class CatParams(BaseModel):
     eye_colour: TraitName = Field("YELLOW", alias="eyeColour")
     eye_colour2: TraitName | None = Field(None, alias="eyeColour2")
     skin_colour: TraitName = Field("PINK", alias="skinColour")
-    scars: list[TraitName] = Field(
-        default_factory=list, max_length=MAX_LIST_LENGTH, description="Scars in drawing order."
-    )
-    accessories: list[TraitName] = Field(
-        default_factory=list,
+    scars: list[TraitName] | None = Field(
+        None,
         max_length=MAX_LIST_LENGTH,
-        description="Accessories in drawing order.",
+        description="Scars in drawing order. A list (even empty) wins over `scar`.",
+    )
+    scar: TraitName | None = Field(None, description="A single scar, when `scars` is not given.")
+    accessories: list[TraitName] | None = Field(
+        None,
+        max_length=MAX_LIST_LENGTH,
+        description="Accessories in drawing order. A list (even empty) wins over `accessory`.",
     )
     accessory: TraitName | None = Field(
-        None, description="A single accessory, drawn after `accessories`."
+        None, description="A single accessory, when `accessories` is not given."
     )
     shading: bool = Field(False, description="Shading and lighting (living cats only).")
     dead: bool = Field(
@@ -116,8 +147,9 @@ class CatParams(BaseModel):
     dark_forest: bool = Field(
         False,
         alias="darkForest",
-        description="Dead: the Dark Forest lineart (same as `afterlife: darkForest`). "
-        "Living: the Dark Forest tint, a multiply over the coat before the lineart.",
+        description="Dead: the Dark Forest lineart (same as `afterlife: darkForest`), as the "
+        "game draws it. Living: the Dark Forest lineart and, before it, the Dark Forest "
+        "overlay, as the CatGenerator V2 generator draws them.",
     )
     afterlife: TraitName | None = Field(
         None,
@@ -145,6 +177,7 @@ class CatParams(BaseModel):
         "points",
         "vitiligo",
         "eye_colour2",
+        "scar",
         "accessory",
         "afterlife",
         mode="after",
@@ -160,26 +193,88 @@ class CatParams(BaseModel):
 
     @property
     def accessory_list(self) -> list[str]:
-        """Every accessory to draw, in order."""
-        names = list(self.accessories)
-        if self.accessory is not None and self.accessory not in names:
-            names.append(self.accessory)
-        return names
+        """Every accessory to draw, in order: ``accessories`` if given, else ``accessory``."""
+        if self.accessories is not None:
+            return list(self.accessories)
+        return [self.accessory] if self.accessory is not None else []
+
+    @property
+    def scar_list(self) -> list[str]:
+        """Every scar to draw, in order: ``scars`` if given, else ``scar``."""
+        if self.scars is not None:
+            return list(self.scars)
+        return [self.scar] if self.scar is not None else []
+
+    @property
+    def single_tortie_layer(self) -> TortieLayer | None:
+        """The layer the single tortie fields describe, if ``tortiePattern`` is given."""
+        if self.tortie_pattern is None:
+            return None
+        return TortieLayer(
+            pattern=self.tortie_pattern,
+            colour=self.tortie_colour or DEFAULT_TORTIE_COLOUR,
+            mask=self.tortie_mask,
+        )
 
     @property
     def tortie_layers(self) -> list[TortieLayer]:
-        """The patch layers to draw over the base coat: ``tortie``, else the single fields."""
+        """The patch layers to draw over the base coat.
+
+        ``isTortie: false`` draws none; otherwise a non-empty ``tortie`` list is drawn, else
+        (with ``isTortie: true``) the single tortie fields, if ``tortiePattern`` is given.
+        """
+        if self.is_tortie is False:
+            return []
         if self.tortie:
             return list(self.tortie)
         if not self.is_tortie:
             return []
-        return [
-            TortieLayer(
-                pattern=self.tortie_pattern or "",
-                colour=self.tortie_colour or "",
-                mask=self.tortie_mask or "",
+        single = self.single_tortie_layer
+        return [single] if single is not None else []
+
+    @property
+    def tortie_notes(self) -> list[str]:
+        """Tortie fields that were given but are not drawn, and why."""
+        given = [
+            name
+            for name, value in (
+                ("tortiePattern", self.tortie_pattern),
+                ("tortieColour", self.tortie_colour),
+                ("tortieMask", self.tortie_mask),
             )
+            if value is not None
         ]
+        if self.is_tortie is False:
+            if self.tortie or given:
+                return ["no tortie patches: isTortie is false"]
+            return []
+        if self.tortie:
+            first = self.tortie[0]
+            differ = [
+                f"{name} {value!r}"
+                for name, value, drawn in (
+                    ("tortiePattern", self.tortie_pattern, first.pattern),
+                    ("tortieColour", self.tortie_colour, first.colour),
+                    ("tortieMask", self.tortie_mask, first.mask),
+                )
+                if value is not None and value != drawn
+            ]
+            if differ:
+                return [f"the tortie layers are drawn; not {', '.join(differ)}"]
+            return []
+        if given and not self.is_tortie:
+            return [f"{', '.join(given)} not drawn: isTortie is not true"]
+        if self.is_tortie and self.tortie_pattern is None:
+            return ["isTortie is true but no tortie pattern is given: the base coat alone"]
+        return []
+
+    @property
+    def lineart_afterlife(self) -> str | None:
+        """The afterlife whose lineart the cat is drawn with: a dead cat's, or the Dark Forest
+        for a living Dark Forest cat (as the V2 generator draws it); None: the living one."""
+        if not self.dead and self.dark_forest:
+            return "darkForest"
+        return self.resolved_afterlife
 
     @property
     def resolved_afterlife(self) -> str | None:
@@ -211,9 +306,9 @@ def check_traits(params: CatParams, vocabulary: Vocabulary, pose: int | None = N
     v = vocabulary
     checks: list[tuple[str, str | None, Collection[str], str]] = [
         ("peltName", params.pelt_name, v.pelts, "a pelt name"),
-        ("colour", params.colour, v.colours, "a coat colour"),
+        ("colour", params.colour, v.coat_colours, "a coat or palette colour"),
         ("tortiePattern", params.tortie_pattern, v.pelts, "a pelt name"),
-        ("tortieColour", params.tortie_colour, v.colours, "a coat colour"),
+        ("tortieColour", params.tortie_colour, v.coat_colours, "a coat or palette colour"),
         ("tortieMask", params.tortie_mask, v.tortie_masks, "a tortie mask"),
         ("whitePatches", params.white_patches, v.white_patches, "a white patch or `none`"),
         ("points", params.points, v.points, "a point marking or `none`"),
@@ -221,6 +316,7 @@ def check_traits(params: CatParams, vocabulary: Vocabulary, pose: int | None = N
         ("eyeColour", params.eye_colour, v.eye_colours, "an eye colour"),
         ("eyeColour2", params.eye_colour2, v.eye_colours2, "an eye colour or `none`"),
         ("skinColour", params.skin_colour, v.skins, "a skin colour"),
+        ("scar", params.scar, v.all_scars, "a scar"),
         ("accessory", params.accessory, v.accessories, "an accessory"),
     ]
     if params.tint not in NONE_NAMES:
@@ -230,56 +326,37 @@ def check_traits(params: CatParams, vocabulary: Vocabulary, pose: int | None = N
             (
                 "whitePatchesTint",
                 params.white_patches_tint,
-                v.white_patches_tints,
-                "a white patches tint or `none`",
+                v.white_patches_paints,
+                "a white patches tint (lower case: "
+                + ", ".join(v.white_patches_tints)
+                + "), an upper-case coat or palette colour, or `none`",
             )
         )
-    checks += [(f"scars[{i}]", name, v.all_scars, "a scar") for i, name in enumerate(params.scars)]
+    checks += [
+        (f"scars[{i}]", name, v.all_scars, "a scar") for i, name in enumerate(params.scars or ())
+    ]
     checks += [
         (f"accessories[{i}]", name, v.accessories, "an accessory")
-        for i, name in enumerate(params.accessories)
+        for i, name in enumerate(params.accessories or ())
     ]
     if params.tortie:
         for i, layer in enumerate(params.tortie):
             checks += [
                 (f"tortie[{i}].pattern", layer.pattern, v.pelts, "a pelt name"),
-                (f"tortie[{i}].colour", layer.colour, v.colours, "a coat colour"),
-                (f"tortie[{i}].mask", layer.mask, v.tortie_masks, "a tortie mask"),
+                (f"tortie[{i}].colour", layer.colour, v.coat_colours, "a coat or palette colour"),
+                (f"tortie[{i}].mask", layer.mask, v.tortie_masks, "a tortie mask or `none`"),
             ]
     errors: list[TraitError] = []
     for field, value, choices, what in checks:
         if value is not None and value not in choices:
             hints = closest(value, choices) if len(errors) < MAX_SUGGESTED else []
             errors.append(TraitError(field, value, what, hints))
-    if params.tortie:
-        errors += _tortie_conflicts(params, params.tortie[0])
-    elif params.is_tortie:
-        for field, value, what in (
-            ("tortiePattern", params.tortie_pattern, "a pelt name"),
-            ("tortieColour", params.tortie_colour, "a coat colour"),
-            ("tortieMask", params.tortie_mask, "a tortie mask"),
-        ):
-            if value is None:
-                errors.append(TraitError(field, None, f"{what} (required when isTortie is true)"))
     if params.dead or params.april_fools or params.afterlife is not None:
         errors += _afterlife_errors(params, v)
+    elif params.dark_forest and v.lineart_group("darkForest") is None:
+        errors.append(TraitError("darkForest", True, "false: this pack has no Dark Forest lineart"))
     if errors:
         raise InvalidTraitsError(errors)
-
-
-def _tortie_conflicts(params: CatParams, first: TortieLayer) -> list[TraitError]:
-    """The single tortie fields that contradict the ``tortie`` layers."""
-    errors = []
-    if "is_tortie" in params.model_fields_set and not params.is_tortie:
-        errors.append(TraitError("isTortie", False, "true, or left out, when `tortie` is given"))
-    for field, value, wanted in (
-        ("tortiePattern", params.tortie_pattern, first.pattern),
-        ("tortieColour", params.tortie_colour, first.colour),
-        ("tortieMask", params.tortie_mask, first.mask),
-    ):
-        if value is not None and value != wanted:
-            errors.append(TraitError(field, value, f"{wanted!r} as in tortie[0], or left out"))
-    return errors
 
 
 def _afterlife_errors(params: CatParams, vocabulary: Vocabulary) -> list[TraitError]:
@@ -297,7 +374,7 @@ def _afterlife_errors(params: CatParams, vocabulary: Vocabulary) -> list[TraitEr
                 "afterlife", named, "`darkForest` or null, since darkForest is true", ["darkForest"]
             )
         )
-    afterlife = params.resolved_afterlife
+    afterlife = params.lineart_afterlife
     lineart = vocabulary.lineart_group(afterlife)
     if lineart is None:
         errors.append(TraitError("dead", True, f"false: this pack has no {afterlife} lineart"))

@@ -12,16 +12,32 @@ from numpy.typing import NDArray
 from . import blend
 from .blend import Op
 from .catalog import Catalog, build_catalog
+from .palettes import Palettes
 from .params import DEFAULT_POSE, CatParams, check_traits
 from .sprites import CELL_SIZE, SpritePack
-from .stages import DEFAULT_DARK_FOREST_TINT, RGB, STAGES, Context, Stage, StageFunction
+from .stages import (
+    DEFAULT_DARK_FOREST_OVERLAY,
+    STAGES,
+    Context,
+    DarkForestOverlay,
+    DerivedCells,
+    Stage,
+    StageFunction,
+)
 from .vocabulary import Vocabulary
 
 Image = NDArray[np.uint8]
 """A ``(height, width, 4)`` uint8 RGBA picture."""
 
 _CANVAS_OPS = frozenset(
-    {Op.MULTIPLY_COLOUR, Op.ADD_COLOUR, Op.MULTIPLY_CELL, Op.MIN_CELL, Op.MULTIPLY_CELL_RGBA}
+    {
+        Op.MULTIPLY_COLOUR,
+        Op.ADD_COLOUR,
+        Op.MULTIPLY_CELL,
+        Op.MIN_CELL,
+        Op.MULTIPLY_CELL_RGBA,
+        Op.OVERLAY_MULTIPLY,
+    }
 )
 
 
@@ -51,8 +67,8 @@ class RenderResult:
 class Renderer:
     """Draws cats from one sprite pack. Thread-safe: it keeps no per-render state.
 
-    ``dark_forest_tint`` is the ``(r, g, b)`` a living Dark Forest cat's coat is multiplied by
-    before its lineart is drawn.
+    ``palettes`` adds the CatGenerator's palette colours to the game's coat colours.
+    ``dark_forest_overlay`` is what a living Dark Forest cat is drawn with before its lineart.
     """
 
     def __init__(
@@ -60,23 +76,19 @@ class Renderer:
         pack: SpritePack,
         stages: tuple[StageFunction, ...] = STAGES,
         *,
-        dark_forest_tint: RGB = DEFAULT_DARK_FOREST_TINT,
+        palettes: Palettes | None = None,
+        dark_forest_overlay: DarkForestOverlay = DEFAULT_DARK_FOREST_OVERLAY,
     ) -> None:
-        if len(dark_forest_tint) != 3 or not all(
-            isinstance(c, int) and 0 <= c <= 255 for c in dark_forest_tint
-        ):
-            raise ValueError(
-                f"dark_forest_tint must be three integers 0-255, not {dark_forest_tint}"
-            )
         self.pack = pack
-        self.vocabulary = Vocabulary.from_pack(pack)
+        self.palettes = palettes if palettes is not None else Palettes()
+        self.vocabulary = Vocabulary.from_pack(pack, self.palettes)
         self.stages = stages
-        self.dark_forest_tint = dark_forest_tint
+        self.dark_forest_overlay = dark_forest_overlay
 
     @cached_property
     def catalog(self) -> Catalog:
         """Every value each param accepts with this renderer's pack."""
-        return build_catalog(self.pack, self.vocabulary, self.dark_forest_tint)
+        return build_catalog(self.pack, self.vocabulary, self.dark_forest_overlay)
 
     def plan(self, params: CatParams, pose: int | None = None) -> list[Stage]:
         """Check ``params`` against the pack and list every stage with its ops.
@@ -84,10 +96,13 @@ class Renderer:
         ``pose`` overrides ``params.sprite_number``; with neither, ``DEFAULT_POSE`` is drawn.
         Raises ``InvalidTraitsError``.
         """
+        return self._plan(params, pose)[0]
+
+    def _plan(self, params: CatParams, pose: int | None) -> tuple[list[Stage], DerivedCells]:
         check_traits(params, self.vocabulary, pose)
         chosen = next((p for p in (pose, params.sprite_number) if p is not None), DEFAULT_POSE)
-        ctx = Context(self.pack, self.vocabulary, chosen, self.dark_forest_tint)
-        return [stage(params, ctx) for stage in self.stages]
+        ctx = Context(self.pack, self.vocabulary, chosen, self.dark_forest_overlay)
+        return [stage(params, ctx) for stage in self.stages], ctx.derived
 
     def render(
         self,
@@ -104,7 +119,8 @@ class Renderer:
         missing parts) it is the operand it applied, clipped to the cat as it was then.
         """
         started = time.perf_counter()
-        stages = self.plan(params, pose)
+        stages, derived = self._plan(params, pose)
+        extra, extra_bboxes = derived.arrays()
         canvas = np.zeros((CELL_SIZE, CELL_SIZE, 4), dtype=np.uint8)
         extent = np.zeros(4, dtype=np.int32)
         cells, bboxes = self.pack.cells, self.pack.bboxes
@@ -112,7 +128,8 @@ class Renderer:
         if not collect_layers:
             rows = [row for stage in stages for row in stage.ops]
             if rows:
-                blend.run_ops(canvas, cells, bboxes, np.array(rows, dtype=np.int32), extent)
+                ops = np.array(rows, dtype=np.int32)
+                blend.run_ops(canvas, cells, bboxes, ops, extent, extra, extra_bboxes)
         else:
             layers = []
             for stage in stages:
@@ -120,9 +137,9 @@ class Renderer:
                 began = time.perf_counter()
                 if stage.ops:
                     ops = np.array(stage.ops, dtype=np.int32)
-                    blend.run_ops(canvas, cells, bboxes, ops, extent)
+                    blend.run_ops(canvas, cells, bboxes, ops, extent, extra, extra_bboxes)
                 duration = (time.perf_counter() - began) * 1000
-                image = self._layer_image(stage, before) if before is not None else None
+                image = self._layer_image(stage, before, derived) if before is not None else None
                 layers.append(
                     Layer(
                         stage.id,
@@ -162,24 +179,28 @@ class Renderer:
         self.render(cat)
         self.render(cat, collect_layers=True, layer_images=True)
 
-    def _layer_image(self, stage: Stage, before: Image) -> Image:
+    def _layer_image(self, stage: Stage, before: Image, derived: DerivedCells) -> Image:
         cells, bboxes = self.pack.cells, self.pack.bboxes
+        extra, extra_bboxes = derived.arrays()
         own = np.zeros_like(before)
         extent = np.zeros(4, dtype=np.int32)
         blits = [row for row in stage.ops if row[0] not in _CANVAS_OPS]
         if blits:
-            blend.run_ops(own, cells, bboxes, np.array(blits, dtype=np.int32), extent)
+            ops = np.array(blits, dtype=np.int32)
+            blend.run_ops(own, cells, bboxes, ops, extent, extra, extra_bboxes)
         silhouette = before[:, :, 3]
-        for code, a, _b, r, g, b in stage.ops:
-            if code in (Op.MULTIPLY_COLOUR, Op.ADD_COLOUR):
+        for code, a, b_, r, g, b in stage.ops:
+            if code in (Op.MULTIPLY_COLOUR, Op.ADD_COLOUR, Op.OVERLAY_MULTIPLY):
                 operand = blend.solid((r, g, b))
             elif code in _CANVAS_OPS:
-                operand = cells[a].copy()
+                operand = (cells[a] if a >= 0 else derived.cell(a)).copy()
             else:
                 continue
             operand[:, :, 3] = np.minimum(operand[:, :, 3], silhouette)
             if code in (Op.MULTIPLY_COLOUR, Op.ADD_COLOUR, Op.MULTIPLY_CELL):
                 operand[:, :, 3] = silhouette
+            elif code == Op.OVERLAY_MULTIPLY:
+                operand[:, :, 3] = (silhouette.astype(np.int32) * a // b_).astype(np.uint8)
             blend.blit(own, operand)
         extent[:] = (0, CELL_SIZE, 0, CELL_SIZE)
         blend.finish(own, extent, False)

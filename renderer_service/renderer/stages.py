@@ -9,17 +9,96 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+from numpy.typing import NDArray
 
 from .blend import Op
+from .palettes import BASE_COLOUR, PaletteColour, pattern_coat, recolour
 from .params import CatParams
-from .sprites import SpritePack
+from .sprites import EMPTY_CELL, SpritePack
 from .vocabulary import NONE_NAMES, Vocabulary, fading_backdrop
 
 OpRow = tuple[int, int, int, int, int, int]
 RGB = tuple[int, int, int]
 
-DEFAULT_DARK_FOREST_TINT: RGB = (190, 160, 170)
-"""The colour a living Dark Forest cat's coat is multiplied by: darker, with a cold red cast."""
+
+@dataclass(frozen=True, slots=True)
+class DarkForestOverlay:
+    """What a living Dark Forest cat is drawn with before its lineart: its own shape in
+    ``colour`` at ``alpha``, blended with ``multiply`` (the CatGenerator V2 generator's overlay;
+    the game has no living Dark Forest cats). An opaque pixel ``C`` becomes
+    ``C * (1 - alpha * (1 - colour / 255))``."""
+
+    colour: RGB = (120, 30, 30)
+    alpha: float = 0.5
+
+    def __post_init__(self) -> None:
+        if len(self.colour) != 3 or not all(
+            isinstance(c, int) and 0 <= c <= 255 for c in self.colour
+        ):
+            raise ValueError(f"the overlay colour must be three integers 0-255, not {self.colour}")
+        if not 0.0 <= self.alpha <= 1.0:
+            raise ValueError(f"the overlay alpha must be 0-1, not {self.alpha}")
+
+    @property
+    def alpha_ratio(self) -> tuple[int, int]:
+        """``alpha`` as a fraction ``(numerator, denominator)`` of integers, for the kernel."""
+        ratio = Fraction(self.alpha).limit_denominator(1 << 16)
+        return ratio.numerator, ratio.denominator
+
+
+DEFAULT_DARK_FOREST_OVERLAY = DarkForestOverlay()
+"""The V2 generator's overlay: ``rgba(120, 30, 30, 0.5)``, i.e. an opaque pixel times
+``(187.5, 142.5, 142.5) / 255``."""
+
+
+class DerivedCells:
+    """Cells made for one render (coats recoloured in a palette colour).
+
+    The kernel addresses them with negative ids: ``-1 - i`` is the ``i``-th one made.
+    """
+
+    def __init__(self) -> None:
+        self._cells: list[NDArray[np.uint8]] = []
+        self._bboxes: list[tuple[int, int, int, int]] = []
+        self._ids: dict[tuple[int, str], int] = {}
+
+    def __len__(self) -> int:
+        return len(self._cells)
+
+    def get(self, key: tuple[int, str]) -> int | None:
+        return self._ids.get(key)
+
+    def add(self, key: tuple[int, str], cell: NDArray[np.uint8]) -> int:
+        alpha = cell[:, :, 3]
+        rows, columns = np.flatnonzero(alpha.any(axis=1)), np.flatnonzero(alpha.any(axis=0))
+        if len(rows) == 0:
+            self._ids[key] = EMPTY_CELL
+            return EMPTY_CELL
+        self._cells.append(np.ascontiguousarray(cell, dtype=np.uint8))
+        self._bboxes.append((rows[0], rows[-1] + 1, columns[0], columns[-1] + 1))
+        self._ids[key] = -len(self._cells)
+        return self._ids[key]
+
+    def cell(self, cell_id: int) -> NDArray[np.uint8]:
+        return self._cells[-1 - cell_id]
+
+    def arrays(self) -> tuple[NDArray[np.uint8], NDArray[np.int32]] | tuple[None, None]:
+        """The cells and their ``(top, bottom, left, right)`` boxes, for ``blend.run_ops``."""
+        if not self._cells:
+            return None, None
+        return np.stack(self._cells), np.array(self._bboxes, dtype=np.int32)
+
+
+@dataclass(frozen=True, slots=True)
+class Coat:
+    """A coat sprite ready to draw: its cell, the group it comes from and notes on it."""
+
+    cell: int
+    group: str
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,10 +108,42 @@ class Context:
     pack: SpritePack
     vocabulary: Vocabulary
     pose: int
-    dark_forest_tint: RGB = DEFAULT_DARK_FOREST_TINT
+    dark_forest_overlay: DarkForestOverlay = DEFAULT_DARK_FOREST_OVERLAY
+    derived: DerivedCells = field(default_factory=DerivedCells)
 
     def cell(self, group: str) -> int:
         return self.pack.cell_id(group, self.pose)
+
+    def coat(self, pelt: str, colour: str) -> Coat:
+        """The ``pelt`` coat in ``colour``: the pack's sprite for a game colour, the WHITE
+        sprite recoloured for a palette colour."""
+        sprite = self.vocabulary.pelts[pelt]
+        palette = self.vocabulary.palette_colours.get(colour)
+        if palette is None:
+            group = f"{sprite}{colour}"
+            return Coat(self.cell(group), group)
+        group = f"{sprite}{BASE_COLOUR}"
+        return self._palette_coat(group, palette)
+
+    def _palette_coat(self, group: str, colour: PaletteColour) -> Coat:
+        white = self.cell(group)
+        notes = [f"{colour.name} (palette {colour.palette}) recolours {group}"]
+        if colour.is_pattern:
+            what = "its multiply and screen alone" if colour.is_flat else "the plain WHITE coat"
+            notes.append(f"{colour.name} is a pattern colour: the pattern is not drawn, {what} is")
+        if white == EMPTY_CELL:
+            return Coat(white, group, tuple(notes))
+        key = (white, colour.name)
+        known = self.derived.get(key)
+        if known is not None:
+            return Coat(known, group, tuple(notes))
+        sprite = self.pack.cells[white]
+        drawn = pattern_coat(sprite, colour, self.pose) if colour.is_pattern else None
+        if drawn is None:
+            if not colour.is_flat:
+                return Coat(white, group, tuple(notes))
+            drawn = recolour(sprite, colour)
+        return Coat(self.derived.add(key, drawn), group, tuple(notes))
 
 
 @dataclass(slots=True)
@@ -59,23 +170,25 @@ class Stage:
 StageFunction = Callable[[CatParams, Context], Stage]
 
 
-def _coat_group(ctx: Context, pelt: str, colour: str) -> str:
-    return f"{ctx.vocabulary.pelts[pelt]}{colour}"
-
-
 def base(cat: CatParams, ctx: Context) -> Stage:
     stage = Stage("base", "Base coat and tortie patches", "normal")
-    coat = _coat_group(ctx, cat.pelt_name, cat.colour)
-    stage.sprites.append(coat)
-    stage.add(Op.BLIT, ctx.cell(coat))
+    coat = ctx.coat(cat.pelt_name, cat.colour)
+    stage.sprites.append(coat.group)
+    stage.notes += coat.notes
+    stage.add(Op.BLIT, coat.cell)
     layers = cat.tortie_layers
-    for layer in layers:
-        patches = _coat_group(ctx, layer.pattern, layer.colour)
+    for index, layer in enumerate(layers):
+        patches = ctx.coat(layer.pattern, layer.colour)
+        stage.sprites.append(patches.group)
+        stage.notes += patches.notes
+        if layer.mask is None:
+            stage.add(Op.BLIT, patches.cell)
+            stage.notes.append(f"tortie layer {index} has no mask: it covers the whole coat")
+            continue
         mask = f"tortiemask{layer.mask}"
-        stage.sprites += [patches, mask]
-        stage.add(Op.BLIT_MASKED, ctx.cell(patches), ctx.cell(mask))
-    if not layers and cat.tortie_mask is not None:
-        stage.notes.append("tortie fields are not drawn because isTortie is false")
+        stage.sprites.append(mask)
+        stage.add(Op.BLIT_MASKED, patches.cell, ctx.cell(mask))
+    stage.notes += cat.tortie_notes
     return stage
 
 
@@ -105,14 +218,29 @@ def _white(
         return stage
     group = f"white{name}"
     stage.sprites.append(group)
+    tint_name = cat.white_patches_tint
     colour = None
-    if tinted and cat.white_patches_tint not in NONE_NAMES:
-        colour = ctx.vocabulary.white_patches_tints.get(cat.white_patches_tint)
+    if tinted and tint_name not in NONE_NAMES:
+        colour = ctx.vocabulary.white_patches_tints.get(tint_name)
+        if colour is None and tint_name in ctx.vocabulary.coat_colours:
+            if stage_id == "whitePatches":
+                return _painted_patches(stage, group, tint_name, ctx)
+            stage.notes.append(f"{tint_name} paints white patches only, never {label.lower()}")
     if colour is None:
         stage.add(Op.BLIT, ctx.cell(group))
     else:
         stage.add(Op.BLIT_TINTED, ctx.cell(group), rgb=colour)
-        stage.notes.append(f"tinted {cat.white_patches_tint} {colour}")
+        stage.notes.append(f"tinted {tint_name} {colour}")
+    return stage
+
+
+def _painted_patches(stage: Stage, group: str, colour: str, ctx: Context) -> Stage:
+    """White patches painted with a coat colour's single-colour sprite, cut to their shape."""
+    coat = ctx.coat("SingleColour", colour)
+    stage.sprites.insert(0, coat.group)
+    stage.notes += coat.notes
+    stage.notes.append(f"painted with {colour} ({coat.group} cut to the patches)")
+    stage.add(Op.BLIT_CUT, coat.cell, ctx.cell(group))
     return stage
 
 
@@ -145,7 +273,7 @@ def eyes(cat: CatParams, ctx: Context) -> Stage:
 def scars_primary(cat: CatParams, ctx: Context) -> Stage:
     stage = Stage("scarsPrimary", "Scars", "normal")
     v = ctx.vocabulary
-    for scar in cat.scars:
+    for scar in cat.scar_list:
         if scar in v.scars_primary or scar in v.scars_special:
             stage.sprites.append(f"scars{scar}")
             stage.add(Op.BLIT, ctx.cell(f"scars{scar}"))
@@ -174,22 +302,28 @@ def lighting(cat: CatParams, ctx: Context) -> Stage:
     return stage
 
 
-def dark_forest_tint(cat: CatParams, ctx: Context) -> Stage:
-    stage = Stage("darkForestTint", "Dark Forest tint", "rgb_mult")
+def dark_forest_overlay(cat: CatParams, ctx: Context) -> Stage:
+    stage = Stage("darkForestTint", "Dark Forest overlay", "multiply")
     if not cat.dark_forest or cat.dead:
-        stage.notes.append("dead cats get the Dark Forest lineart" if cat.dead else "not tinted")
+        stage.notes.append(
+            "dead cats get the Dark Forest lineart only" if cat.dead else "not in the Dark Forest"
+        )
         return stage
-    stage.add(Op.MULTIPLY_COLOUR, rgb=ctx.dark_forest_tint)
-    stage.notes.append(f"multiply by {ctx.dark_forest_tint}")
+    overlay = ctx.dark_forest_overlay
+    numerator, denominator = overlay.alpha_ratio
+    stage.add(Op.OVERLAY_MULTIPLY, numerator, denominator, overlay.colour)
+    stage.notes.append(f"the cat's shape in {overlay.colour} at alpha {overlay.alpha}, multiplied")
     return stage
 
 
 def lineart(cat: CatParams, ctx: Context) -> Stage:
     stage = Stage("lineart", "Lineart", "normal")
-    group = ctx.vocabulary.lineart_group(cat.resolved_afterlife, cat.april_fools)
+    group = ctx.vocabulary.lineart_group(cat.lineart_afterlife, cat.april_fools)
     assert group is not None  # check_traits refuses linearts the pack lacks
     stage.sprites.append(group)
     stage.add(Op.BLIT, ctx.cell(group))
+    if cat.resolved_afterlife is None and cat.dark_forest:
+        stage.notes.append("a living Dark Forest cat: the Dark Forest lineart")
     return stage
 
 
@@ -203,7 +337,7 @@ def skin(cat: CatParams, ctx: Context) -> Stage:
 
 def scars_secondary(cat: CatParams, ctx: Context) -> Stage:
     stage = Stage("scarsSecondary", "Missing parts", "rgba_min")
-    for scar in cat.scars:
+    for scar in cat.scar_list:
         if scar in ctx.vocabulary.scars_missing:
             stage.sprites.append(f"scars{scar}")
             stage.add(Op.MIN_CELL, ctx.cell(f"scars{scar}"))
@@ -248,7 +382,7 @@ STAGES: tuple[StageFunction, ...] = (
     scars_primary,
     shading,
     lighting,
-    dark_forest_tint,
+    dark_forest_overlay,
     lineart,
     skin,
     scars_secondary,

@@ -6,10 +6,12 @@ group it maps to. The catalog and the error messages both read from here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 
+from .palettes import BASE_COLOUR, Palette, PaletteColour, Palettes
 from .sprites import SpritePack
 from .suggest import closest as closest  # the name checks import it from here
 
@@ -101,6 +103,21 @@ NONE_NAMES = frozenset({"none", "None", "NONE", ""})
 """Spellings of "no value" accepted for optional traits."""
 
 
+class Names(tuple[str, ...]):
+    """Names in a fixed order (the order suggestions prefer among equals), with a set's
+    membership test."""
+
+    _members: frozenset[str]
+
+    def __new__(cls, names: Iterable[str]) -> Names:
+        self = super().__new__(cls, names)
+        self._members = frozenset(self)
+        return self
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._members
+
+
 def _suffixes(pack: SpritePack, prefix: str) -> tuple[str, ...]:
     """Trait names of the groups ``<prefix><NAME>``.
 
@@ -159,6 +176,52 @@ class Vocabulary:
     fading_stages: tuple[int, ...] = ()
     """Fading stages ``n`` whose ``fademask<n>``, ``fadestarclan<n>`` and ``fadedf<n>`` the
     pack has."""
+    palette_colours: Mapping[str, PaletteColour] = field(default_factory=dict)
+    """Palette colour name -> its definition (drawn by recolouring the pack's WHITE coats)."""
+    palettes: tuple[Palette, ...] = ()
+    """The palettes ``palette_colours`` come from."""
+    coat_colours: Names = field(default_factory=lambda: Names(()))
+    """Every coat colour: the pack's and the palettes'."""
+    white_patches_paints: Names = field(default_factory=lambda: Names(()))
+    """Every ``whitePatchesTint``: the game's tints (lower case) and every coat colour."""
+
+    @cached_property
+    def folded(self) -> Mapping[str, Mapping[str, str]]:
+        """For each kind of name, its names by their case-folded spelling (names that fold
+        to the same spelling are left out: case decides between them)."""
+        kinds: dict[str, tuple[str, ...]] = {
+            "pelts": tuple(self.pelts),
+            "colours": tuple(self.coat_colours),
+            "tortieMasks": self.tortie_masks,
+            "tints": tuple(self.all_tints),
+            "whitePatches": self.white_patches,
+            "points": self.points,
+            "vitiligo": self.vitiligo,
+            "eyeColours": self.eye_colours,
+            "eyeColours2": self.eye_colours2,
+            "skins": self.skins,
+            "scars": tuple(self.all_scars),
+            "accessories": tuple(self.accessories),
+            "afterlives": tuple(self.afterlives),
+        }
+        folded: dict[str, Mapping[str, str]] = {}
+        for kind, names in kinds.items():
+            table: dict[str, str] = {}
+            clashes: set[str] = set()
+            for name in names:
+                key = name.casefold()
+                if key in table and table[key] != name:
+                    clashes.add(key)
+                table[key] = name
+            folded[kind] = MappingProxyType(
+                {key: name for key, name in table.items() if key not in clashes}
+            )
+        return MappingProxyType(folded)
+
+    def canonical(self, kind: str, name: str) -> str:
+        """``name`` spelt as the pack spells it, matched case-insensitively among the names
+        of ``kind`` (a key of ``folded``); unchanged when nothing matches."""
+        return self.folded[kind].get(name.casefold(), name)
 
     def lineart_group(self, afterlife: str | None, april_fools: bool = False) -> str | None:
         """The lineart of a living cat (``afterlife`` None) or of a dead one; None if absent."""
@@ -168,7 +231,9 @@ class Vocabulary:
         return group
 
     @classmethod
-    def from_pack(cls, pack: SpritePack) -> Vocabulary:
+    def from_pack(cls, pack: SpritePack, palettes: Palettes | None = None) -> Vocabulary:
+        """What ``pack`` can draw; with ``palettes``, their colours too (as recoloured WHITE
+        coats, so only when the pack has ``single`` WHITE sprites)."""
         info = pack.pelt_info
         colours = _suffixes(pack, "single")
         pelts = {
@@ -207,6 +272,12 @@ class Vocabulary:
                 if group is not None:
                     quirk = ACCESSORY_GROUP_QUIRKS.get(name)
                     accessories[name] = quirk if quirk and pack.has_group(quirk) else group
+
+        palette_colours: dict[str, PaletteColour] = {}
+        if palettes is not None and BASE_COLOUR in colours:
+            palette_colours = {
+                name: colour for name, colour in palettes.colours.items() if name not in colours
+            }
 
         masks = (name[len("fademask") :] for name in pack.groups if name.startswith("fademask"))
         fading_stages = sorted(
@@ -247,4 +318,8 @@ class Vocabulary:
                 }
             ),
             fading_stages=tuple(fading_stages),
+            palette_colours=MappingProxyType(palette_colours),
+            palettes=palettes.palettes if palette_colours and palettes is not None else (),
+            coat_colours=Names((*colours, *palette_colours)),
+            white_patches_paints=Names((*white_tints, *colours, *palette_colours)),
         )

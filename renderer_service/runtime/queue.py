@@ -436,6 +436,12 @@ class RenderQueue:
             worker.is_alive() and not self._is_stuck(worker, now) for worker in self._workers
         )
 
+    @property
+    def under_pressure(self) -> bool:
+        """Whether the queue sheds load or is close to it: more than ``HIGH_WATER`` of its
+        capacity waiting, or the circuit open."""
+        return self.breaker.is_open or self.queue_size > HIGH_WATER * self.limits.max_queue_size
+
     def snapshot(self) -> dict[str, Any]:
         stats = self.stats
         return {
@@ -452,6 +458,7 @@ class RenderQueue:
             "timeouts": stats.timeouts,
             "worker_restarts": stats.worker_restarts,
             "circuit_open": self.breaker.is_open,
+            "memory_pressure": self.under_pressure,
             "circuit_state": self.breaker.state.value,
             "circuit_reset_in": round(self.breaker.reset_in(), 3),
             "consecutive_failures": self.breaker.consecutive_failures,

@@ -1,0 +1,23 @@
+"""GET /palettes: the CatGenerator's palette colours, as the palette files give them."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+
+from ..state import ServiceState, get_state
+
+router = APIRouter(tags=["catalog"])
+
+
+@router.get(
+    "/palettes",
+    summary="The palette colours",
+    description="A list of palettes, each `{id, label, description, colors}`, with `colors` "
+    "mapping a colour name to its definition: `multiply` `[r, g, b]` and/or `screen` "
+    "`[r, g, b, a]` (a flat colour), or `pattern` (drawn as its flat part alone, the plain "
+    "WHITE coat when it has none). Every name is valid wherever a coat colour is.",
+)
+def palettes(state: Annotated[ServiceState, Depends(get_state)]) -> list[dict[str, Any]]:
+    return [dict(palette.raw) for palette in state.renderer.palettes.palettes]

@@ -1,0 +1,127 @@
+"""The one translation step from the params clients send to the renderer's ``CatParams``.
+
+Clients speak the CatGenerator frontend's V2 conventions (``models.RequestParams``); the
+renderer reads one spelling of each trait. This step, and only it, bridges the two:
+
+- ``darkMode`` means ``darkForest`` (either true is enough); ``skinColor`` means
+  ``skinColour``;
+- ``null``, ``""`` and ``"none"`` entries of ``scars``, ``accessories`` and ``tortie`` are
+  skipped, and a scar may be ``{"id": NAME}``;
+- names are matched case-insensitively and passed on as the pack spells them
+  (``colour: "ginger"`` is ``GINGER``), except ``whitePatchesTint``, where the game's
+  lower-case tint names come first (see ``_white_patches_tint``);
+- ``source``, ``basePalette``, ``tortiePalette``, ``experimentalColourMode``, ``label`` and
+  ``poseName`` are dropped: nothing is drawn from them.
+
+What the params then mean (which of ``scars`` / ``scar`` wins, how ``isTortie`` gates the
+tortie fields, ...) is ``CatParams``' own documented behaviour.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .models import RequestParams
+from .renderer import CatParams, InvalidTraitsError, TraitError, Vocabulary
+from .renderer.vocabulary import NONE_NAMES, closest
+
+IGNORED_FIELDS = frozenset(
+    {
+        "source",
+        "base_palette",
+        "tortie_palette",
+        "experimental_colour_mode",
+        "label",
+        "pose_name",
+    }
+)
+"""``RequestParams`` fields that nothing is drawn from."""
+
+FOLDED_FIELDS: dict[str, str] = {
+    "pelt_name": "pelts",
+    "colour": "colours",
+    "tortie_pattern": "pelts",
+    "tortie_colour": "colours",
+    "tortie_mask": "tortieMasks",
+    "tint": "tints",
+    "white_patches": "whitePatches",
+    "points": "points",
+    "vitiligo": "vitiligo",
+    "eye_colour": "eyeColours",
+    "eye_colour2": "eyeColours2",
+    "skin_colour": "skins",
+    "scar": "scars",
+    "accessory": "accessories",
+    "afterlife": "afterlives",
+}
+"""Single-name fields -> the kind of name they hold (a key of ``Vocabulary.folded``)."""
+
+
+def normalise_params(params: RequestParams, vocabulary: Vocabulary) -> CatParams:
+    """``params`` as the renderer reads them. Raises ``InvalidTraitsError`` for fields that
+    contradict each other (``skinColour`` and ``skinColor`` naming different skins)."""
+    given: dict[str, Any] = {
+        name: getattr(params, name)
+        for name in params.model_fields_set
+        if name not in IGNORED_FIELDS and getattr(params, name) is not None
+    }
+    dark_mode = given.pop("dark_mode", None)
+    if dark_mode is not None:
+        given["dark_forest"] = bool(given.get("dark_forest")) or dark_mode
+    skin_color = given.pop("skin_color", None)
+    if skin_color is not None:
+        skin = given.setdefault("skin_colour", skin_color)
+        named = vocabulary.canonical("skins", skin_color)
+        if named not in vocabulary.skins:
+            hints = closest(skin_color, vocabulary.skins)
+            raise InvalidTraitsError([TraitError("skinColor", skin_color, "a skin colour", hints)])
+        if vocabulary.canonical("skins", skin) != named:
+            raise InvalidTraitsError(
+                [TraitError("skinColor", skin_color, f"{skin!r} as skinColour, or left out")]
+            )
+    for field, kind in FOLDED_FIELDS.items():
+        value = given.get(field)
+        if isinstance(value, str) and value not in NONE_NAMES:
+            given[field] = vocabulary.canonical(kind, value)
+    if "white_patches_tint" in given:
+        given["white_patches_tint"] = _white_patches_tint(given["white_patches_tint"], vocabulary)
+    if params.scars is not None:
+        given["scars"] = _names(params.scars, "scars", vocabulary)
+    if params.accessories is not None:
+        given["accessories"] = _names(params.accessories, "accessories", vocabulary)
+    if params.tortie is not None:
+        given["tortie"] = [
+            {
+                "pattern": vocabulary.canonical("pelts", layer.pattern),
+                **(
+                    {"colour": vocabulary.canonical("colours", layer.colour)}
+                    if layer.colour is not None
+                    else {}
+                ),
+                **(
+                    {"mask": vocabulary.canonical("tortieMasks", layer.mask)}
+                    if layer.mask is not None and layer.mask not in NONE_NAMES
+                    else {}
+                ),
+            }
+            for layer in params.tortie
+            if layer is not None
+        ]
+    return CatParams.model_validate(given)
+
+
+def _names(entries: list[str | None], kind: str, vocabulary: Vocabulary) -> list[str]:
+    """The names of a list's filled slots (``null``, ``""`` and ``none`` are empty ones)."""
+    return [
+        vocabulary.canonical(kind, name)
+        for name in entries
+        if name is not None and name not in NONE_NAMES
+    ]
+
+
+def _white_patches_tint(name: str, vocabulary: Vocabulary) -> str:
+    """The game's tints are the lower-case names (``cream``); any other spelling of a coat or
+    palette colour (``CREAM``, ``hotpink``) is that colour, which paints the patches."""
+    if name in NONE_NAMES or name in vocabulary.white_patches_tints:
+        return name
+    return vocabulary.canonical("colours", name)
