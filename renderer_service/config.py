@@ -127,6 +127,11 @@ class Settings(BaseSettings):
         description="Largest body of the save routes (`/save/params`, `/save/sheet`), in bytes: "
         "a save of thousands of cats is megabytes.",
     )
+    gc_freeze: bool = Field(
+        True,
+        description="Exempt the objects alive after start-up from garbage collection, so that "
+        "full collections under load do not pause every request.",
+    )
     allowed_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="CORS origins allowed to call the service (comma-separated, or `*`).",

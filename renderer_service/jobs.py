@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 import numpy as np
 import orjson
+from numpy.typing import NDArray
 from pydantic import ValidationError
 
 from .codes import encode_cat_code
@@ -44,12 +45,11 @@ from .renderer import (
     TraitError,
     check_traits,
     encode_image,
-    encode_png,
     parse_background,
     upscale,
 )
 from .renderer.patterns import PatternGenerationError
-from .renderer.png import resize_nearest
+from .renderer.png import encode_png_resized, resize_nearest
 
 OutputFormat = Literal["json", "image"]
 """``json``: the JSON answer with a data URL; ``image``: the picture's bytes themselves."""
@@ -119,6 +119,12 @@ def data_url(data: bytes, media_type: str = "image/png") -> str:
     return f"data:{media_type};base64," + base64.b64encode(data).decode("ascii")
 
 
+def enlarged_png(image: NDArray[np.uint8], scale: int) -> bytes:
+    """The PNG of ``image`` enlarged ``scale`` times, written without building the enlargement."""
+    height, width = image.shape[:2]
+    return encode_png_resized(image, width * scale, height * scale)
+
+
 CANVAS_BLEND_MODES = {
     "normal": "source-over",
     "rgb_mult": "multiply",
@@ -140,7 +146,7 @@ def _layer_json(layer: Layer, job: RenderJob) -> dict[str, object]:
     options = job.options
     image = None
     if options.include_layer_images and layer.image is not None:
-        image = data_url(encode_png(upscale(layer.image, options.scale)))
+        image = data_url(enlarged_png(layer.image, options.scale))
     return {
         "id": layer.id,
         "label": layer.label,

@@ -366,7 +366,8 @@ class HealthResponse(BaseModel):
         "total_enqueued, total_completed, total_failed, total_rejected, circuit_open, "
         "circuit_reset_in, worker_count, workers_alive, workers_stuck, timeouts, "
         "worker_restarts, latency_ms {p50, p95, p99}, cache and frame_cache {hits, misses, "
-        "entries, bytes, evictions} and more."
+        "entries, bytes, evictions}, gc {collections, longest_pause_ms by generation, "
+        "total_pause_ms, frozen_objects} of the service process, and more."
     )
 
 

@@ -34,6 +34,7 @@ from .models import BatchRequest, DiffRequest
 from .pack_set import PackSet
 from .renderer import ImageFormat, Renderer, TraitError, parse_background
 from .runtime import LRUCache, QueueRefusedError, RedisCache, RenderQueue
+from .runtime.collector import COLLECTIONS
 
 CODE_CACHE_CONTROL = "public, max-age=31536000"
 """A code names one picture for a given pack; the ETag changes with the pack."""
@@ -266,6 +267,7 @@ class RenderService:
             **self.queue.snapshot(),
             "cache": cache,
             "frame_cache": self.frame_cache.snapshot(),
+            "gc": COLLECTIONS.snapshot(),
         }
 
     def degraded_reasons(self) -> list[str]:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from renderer_service.renderer import encode_png, upscale
-from renderer_service.renderer.png import PNG_SIGNATURE
+from renderer_service.renderer.png import PNG_SIGNATURE, encode_png_resized
 
 from .imaging import load_rgba
 
@@ -36,3 +36,60 @@ def test_upscale_repeats_each_pixel_in_a_square() -> None:
 def test_upscale_refuses_scales_outside_1_to_16(scale: int) -> None:
     with pytest.raises(ValueError, match="1-16"):
         upscale(np.zeros((1, 1, 4), np.uint8), scale)
+
+
+def _nearest(image: np.ndarray, width: int, height: int) -> np.ndarray:
+    rows = np.arange(height) * image.shape[0] // height
+    columns = np.arange(width) * image.shape[1] // width
+    return image[rows][:, columns]
+
+
+def _cat_like(seed: int) -> np.ndarray:
+    """Transparent margins, flat runs and noise, like a drawn cat."""
+    rng = np.random.default_rng(seed)
+    image = np.zeros((50, 50, 4), dtype=np.uint8)
+    image[10:40, 12:38] = rng.integers(0, 256, (30, 26, 4), dtype=np.uint8)
+    image[20:25] = image[19]  # identical rows in a row
+    image[30:33, :] = (200, 100, 50, 255)
+    return image
+
+
+@pytest.mark.parametrize(
+    ("width", "height"),
+    [
+        (800, 800),
+        (150, 150),
+        (1024, 1024),
+        (1000, 1000),
+        (77, 333),
+        (640, 50),
+        (32, 32),
+        (100, 100),
+    ],
+)
+def test_resized_png_has_the_pixels_of_the_nearest_neighbour_resize(
+    width: int, height: int
+) -> None:
+    for seed in range(3):
+        image = _cat_like(seed)
+        data = encode_png_resized(image, width, height)
+        np.testing.assert_array_equal(load_rgba(data), _nearest(image, width, height))
+
+
+@pytest.mark.parametrize("scale", [1, 2, 3, 5, 16])
+def test_resized_png_of_a_whole_multiple_matches_upscale(scale: int) -> None:
+    image = np.random.default_rng(scale).integers(0, 256, (50, 50, 4), dtype=np.uint8)
+    data = encode_png_resized(image, 50 * scale)
+    np.testing.assert_array_equal(load_rgba(data), upscale(image, scale))
+
+
+def test_resized_png_of_a_blank_picture_compresses_over_a_hundredfold() -> None:
+    data = encode_png_resized(np.zeros((50, 50, 4), dtype=np.uint8), 1024)
+    np.testing.assert_array_equal(load_rgba(data), np.zeros((1024, 1024, 4), dtype=np.uint8))
+    assert len(data) < 1024 * 1024 * 4 // 100
+
+
+@pytest.mark.parametrize(("width", "height"), [(0, 5), (5, 0), (-3, 3)])
+def test_resized_png_refuses_empty_sizes(width: int, height: int) -> None:
+    with pytest.raises(ValueError, match="positive"):
+        encode_png_resized(np.zeros((2, 2, 4), np.uint8), width, height)

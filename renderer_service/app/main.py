@@ -18,6 +18,7 @@ from ..models import RenderRequest
 from ..pack_set import PackSet
 from ..renderer import Renderer
 from ..runtime import Handler, LRUCache, MetricsCollector, QueueLimits, RedisCache, RenderQueue
+from ..runtime.collector import COLLECTIONS, freeze_long_lived
 from ..service import RenderService
 from .cors import UniformCORSMiddleware
 from .errors import COMMON_ERROR_RESPONSES, install_error_handlers
@@ -107,8 +108,11 @@ def create_app(
         with phase(lambda s: f"{workers} ready in {s * 1000:.0f} ms"):
             for _, drawing in packs:  # before the workers fork, so they start with every kernel
                 drawing.warm_up()
+            if chosen.gc_freeze:
+                logger.info("%d long-lived objects exempt from collection", freeze_long_lived())
             queue = RenderQueue(handler_factory(packs), queue_limits(chosen))
             await queue.start()
+        COLLECTIONS.install()  # after the workers fork: it times the event loop's process
         shared = shared_cache(chosen, packs.default.pack.content_hash)
         if shared is not None:
             reachable = await shared.check()
@@ -129,6 +133,7 @@ def create_app(
             if deadline is not None:
                 grace = max(0.0, deadline - time.monotonic())
             await queue.close(grace)
+            COLLECTIONS.remove()
             logger.info("render workers stopped")
             if shared is not None:
                 await shared.close()

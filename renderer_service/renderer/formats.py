@@ -23,7 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image as PILImage
 
-from .png import encode_png, upscale
+from .png import encode_png_resized, upscale
 
 Image = NDArray[np.uint8]
 ImageFormat = Literal["png", "webp", "gif"]
@@ -113,8 +113,9 @@ def _gif(image: Image, scale: int) -> bytes:
 def encode_image(image: Image, image_format: ImageFormat, scale: int = 1) -> bytes:
     """One ``(h, w, 4)`` RGBA picture in ``image_format``, enlarged ``scale`` times
     (nearest neighbour; a GIF's palette is chosen before enlarging, which is cheaper)."""
-    if image_format == "png":
-        return encode_png(upscale(image, scale))
+    if image_format == "png":  # written from the small picture, however large the scale
+        height, width = image.shape[:2]
+        return encode_png_resized(image, width * scale, height * scale)
     if image_format == "webp":
         return _webp(upscale(image, scale))
     if image_format == "gif":

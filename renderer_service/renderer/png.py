@@ -5,12 +5,23 @@ Pillow takes ~170 us a picture, the standard library's ``zlib`` ~80 us for the d
 alone (most of it allocating its state). Writing the three chunks directly around one ISA-L
 deflate stream (``isal``, a zlib-compatible binding) takes ~30 us, and any PNG reader reads the
 result back identically (the tests decode it with Pillow).
+
+Enlarged pictures are written straight from the small one (``encode_png_resized``): a
+nearest-neighbour enlargement repeats each source row, so every repeat is written with filter
+Up as a row of zeros, and the first row of each run with filter Sub (mostly zeros too, since
+pixels repeat along the row). The repeated zero rows are compressed once per run length into a
+self-contained, byte-aligned deflate segment and that segment is reused; only the distinct rows
+go through the compressor. The zlib checksum of the repeats is computed in closed form. Scale 16
+(800 x 800) thus costs about as much as the 50 x 50 picture, and a size that is not a multiple
+of 50 costs the same as one that is.
 """
 
 from __future__ import annotations
 
 import struct
 import zlib
+from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from isal import isal_zlib
@@ -65,6 +76,104 @@ def resize_nearest(image: NDArray[np.uint8], size: int) -> NDArray[np.uint8]:
 
 
 def _take(image: NDArray[np.uint8], size: int) -> NDArray[np.uint8]:
-    rows = np.arange(size) * image.shape[0] // size
-    columns = np.arange(size) * image.shape[1] // size
+    return _resize(image, size, size)
+
+
+def _resize(image: NDArray[np.uint8], width: int, height: int) -> NDArray[np.uint8]:
+    rows = np.arange(height) * image.shape[0] // height
+    columns = np.arange(width) * image.shape[1] // width
     return np.ascontiguousarray(image[rows][:, columns])
+
+
+_ADLER_MOD = 65521
+_ZLIB_HEADER = b"\x78\x01"  # deflate, 32 KiB window, fastest-compression hint
+_FINAL_EMPTY_BLOCK = b"\x03\x00"  # a final, empty block with fixed Huffman codes
+SMALL_ENLARGEMENT = 4
+"""Up to this many times the source's pixels, resizing first and encoding once is quicker."""
+ROW_LEVEL = 0
+"""ISA-L's level 0 (still Huffman + LZ77, with a small table): its full flush, which every
+distinct row needs so that the reused segments between rows stay valid, costs ~1.5 us where
+level 1's costs ~25 us; the rows are mostly zeros after filter Sub, so files grow little."""
+
+
+def _raw_compressor(level: int) -> Any:
+    return isal_zlib.compressobj(level, isal_zlib.DEFLATED, -15)
+
+
+def _segment(data: bytes, level: int) -> bytes:
+    """``data`` as non-final deflate blocks that end byte-aligned and refer to nothing before
+    them, so the segment can be placed anywhere in a stream, any number of times."""
+    compressor = _raw_compressor(level)
+    return bytes(compressor.compress(data) + compressor.flush(isal_zlib.Z_SYNC_FLUSH))
+
+
+@lru_cache(maxsize=64)
+def _repeat_segment(row_bytes: int, count: int) -> bytes:
+    """The segment of ``count`` rows of filter Up with nothing changed: ``02 00 00 ...``."""
+    return _segment((b"\x02" + bytes(row_bytes)) * count, 1)
+
+
+def _adler_repeats(value: int, row_bytes: int, count: int) -> int:
+    """``zlib.adler32`` continued over ``count`` rows of ``02`` followed by ``row_bytes``
+    zeros: each row adds 2 to the first sum, and the first sum ``row_bytes + 1`` times to the
+    second, so the total has a closed form."""
+    a, b = value & 0xFFFF, value >> 16
+    b = (b + (row_bytes + 1) * (count * a + count * (count + 1))) % _ADLER_MOD
+    a = (a + 2 * count) % _ADLER_MOD
+    return (b << 16) | a
+
+
+def encode_png_resized(image: NDArray[np.uint8], width: int, height: int | None = None) -> bytes:
+    """The PNG of ``image`` resized (nearest neighbour) to ``width`` x ``height`` (square when
+    ``height`` is left out), written without building the resized picture.
+
+    The pixels are those of ``resize_nearest`` (and of ``upscale`` for whole multiples):
+    output row ``y`` shows source row ``y * source_height // height``, likewise columns.
+    """
+    if image.ndim != 3 or image.shape[2] != 4 or image.dtype != np.uint8:
+        raise ValueError(f"expected a (h, w, 4) uint8 array, got {image.shape} {image.dtype}")
+    height = width if height is None else height
+    if width < 1 or height < 1:
+        raise ValueError(f"width and height must be positive, not {width} x {height}")
+    source_height, source_width = image.shape[:2]
+    if width * height <= SMALL_ENLARGEMENT * source_width * source_height:
+        # A flush per distinct row costs more than encoding a picture this small outright.
+        return encode_png(_resize(image, width, height))
+    columns = np.arange(width) * source_width // width
+    rows = np.arange(height) * source_height // height
+    # The distinct rows, widened (one 32-bit gather) and filtered Sub: each byte minus the
+    # one a pixel before, wrapping as uint8 arithmetic does.
+    pixels = np.ascontiguousarray(image).view(np.uint32).reshape(source_height, source_width)
+    wide = pixels.take(columns, axis=1).view(np.uint8)
+    filtered = np.empty((source_height, width * 4 + 1), dtype=np.uint8)
+    filtered[:, 0] = 1
+    filtered[:, 1:5] = wide[:, :4]
+    np.subtract(wide[:, 4:], wide[:, :-4], out=filtered[:, 5:])
+    # Runs of output rows that repeat the row above: (source row, length). A source row equal
+    # to the one before it (transparent margins, flat colour) continues the run.
+    same = np.concatenate(([False], (image[1:] == image[:-1]).all(axis=(1, 2))))
+    fresh = np.diff(rows, prepend=-1) != 0
+    fresh[1:] &= ~same[rows[1:]]
+    starts = np.flatnonzero(fresh)
+    lengths = np.diff(starts, append=height)
+    row_bytes = width * 4
+    compressor = _raw_compressor(ROW_LEVEL)
+    parts = [_ZLIB_HEADER]
+    adler = 1
+    for source_row, length in zip(rows[starts].tolist(), lengths.tolist(), strict=True):
+        line = filtered[source_row].tobytes()
+        parts.append(compressor.compress(line))
+        parts.append(compressor.flush(isal_zlib.Z_FULL_FLUSH))
+        adler = isal_zlib.adler32(line, adler)
+        if length > 1:
+            parts.append(_repeat_segment(row_bytes, length - 1))
+            adler = _adler_repeats(adler, row_bytes, length - 1)
+    parts.append(_FINAL_EMPTY_BLOCK)
+    parts.append(struct.pack(">I", adler))
+    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
+    return (
+        PNG_SIGNATURE
+        + _chunk(b"IHDR", header)
+        + _chunk(b"IDAT", b"".join(parts))
+        + _chunk(b"IEND", b"")
+    )

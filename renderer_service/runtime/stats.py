@@ -81,6 +81,30 @@ class MetricsCollector(Collector):
         }
         for key, (name, help_text) in counters.items():
             yield CounterMetricFamily(name, help_text, value=float(snapshot[key]))
+        collector = snapshot.get("gc")
+        if collector is not None:
+            runs = CounterMetricFamily(
+                "cg3_gc_collections",
+                "Garbage collections in the service process",
+                labels=["generation"],
+            )
+            longest = GaugeMetricFamily(
+                "cg3_gc_longest_pause_seconds",
+                "Longest garbage-collection pause in the service process",
+                labels=["generation"],
+            )
+            for generation, (count, pause_ms) in enumerate(
+                zip(collector["collections"], collector["longest_pause_ms"], strict=True)
+            ):
+                runs.add_metric([str(generation)], float(count))
+                longest.add_metric([str(generation)], pause_ms / 1000)
+            yield runs
+            yield longest
+            yield GaugeMetricFamily(
+                "cg3_gc_frozen_objects",
+                "Objects exempt from garbage collection (frozen after start-up)",
+                value=float(collector["frozen_objects"]),
+            )
         latency = GaugeMetricFamily(
             "cg3_render_latency_seconds",
             f"Render latency percentiles over the last {LATENCY_WINDOW} renders",
