@@ -84,7 +84,8 @@ def register(subparsers: Any) -> None:
         "--pose",
         type=int,
         metavar="N",
-        help="pose (spriteNumber) 0-20; default 0 unless --params gives one",
+        help="pose (spriteNumber) 0-20; default 8 (an adult pose), as the service draws it, "
+        "unless --params gives one",
     )
     parser.add_argument("--scale", type=int, metavar="N", help="enlargement 1-16")
     parser.add_argument(
@@ -157,8 +158,6 @@ def request_body(args: argparse.Namespace) -> dict[str, Any]:
     if args.pose is not None:
         body["payload"].pop("spriteNumber", None)
         params["spriteNumber"] = args.pose
-    elif "spriteNumber" not in params and "spriteNumber" not in body["payload"]:
-        params["spriteNumber"] = 0  # unlike the service, the command has a default pose
     options: dict[str, Any] = body["options"]
     if args.scale is not None:
         options["scale"] = args.scale
