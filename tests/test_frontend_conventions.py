@@ -16,7 +16,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from renderer_service.jobs import Reply, answer_render
-from renderer_service.renderer import CatParams, Renderer
+from renderer_service.pack_set import PackSet
+from renderer_service.renderer import FORMATS, CatParams, Renderer
 from renderer_service.runtime import LRUCache
 from renderer_service.service import RenderService
 
@@ -461,7 +462,9 @@ class _QueueUnderPressure:
 
     async def submit(self, kind: str, payload: Any) -> Reply:
         body, output = payload
-        return answer_render(self.renderer, body, output)
+        return answer_render(
+            PackSet.single(self.renderer), body, () if output == "json" else FORMATS
+        )
 
 
 def test_memory_pressure_is_set_while_the_queue_is_under_pressure_even_from_the_cache(
@@ -472,7 +475,7 @@ def test_memory_pressure_is_set_while_the_queue_is_under_pressure_even_from_the_
     body = json.dumps({"payload": {"spriteNumber": 8, "params": {"colour": "GINGER"}}}).encode()
 
     def pressure() -> bool:
-        reply = asyncio.run(service.render(body, "json"))
+        reply = asyncio.run(service.render(body))
         assert reply.status == 200
         flag: bool = json.loads(reply.body)["meta"]["memory_pressure"]
         return flag

@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from renderer_service.jobs import FrameTask, TaskHandler, answer_render
+from renderer_service.pack_set import PackSet
 from renderer_service.renderer import CatParams, Renderer
 from renderer_service.renderer.patterns import PatternDefinition
 from renderer_service.renderer.patterns import tiles as tiles_module
@@ -83,8 +84,8 @@ def test_a_failing_generator_is_a_500_naming_the_colour(
         {"payload": {"spriteNumber": 8, "params": {"colour": "GINGER", "tortie": tortie}}}
     ).encode()
     try:
-        reply = answer_render(renderer, body, "json")
-        frame = TaskHandler(renderer)("frame", FrameTask(body, 50))
+        reply = answer_render(PackSet.single(renderer), body)
+        frame = TaskHandler(PackSet.single(renderer))("frame", FrameTask(body, 50))
     finally:
         renderer.palettes.patterns.clear()
     answer = json.loads(reply.body)
