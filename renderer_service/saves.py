@@ -27,7 +27,7 @@ from pydantic import ValidationError
 
 from .renderer import CatParams, InvalidTraitsError, Vocabulary, check_traits
 from .renderer.params import MAX_LIST_LENGTH, POSE_COUNT
-from .renderer.vocabulary import PELT_SPRITE_NAMES
+from .renderer.vocabulary import PELT_SPRITE_NAMES, POINT_MARKINGS, VITILIGO_MARKINGS
 
 # --- the game's tables ------------------------------------------------------------------
 
@@ -80,19 +80,10 @@ OLD_WHITE_PATCHES = {
 }
 """White patch names of older saves (only one is converted, as ``check_and_convert`` does)."""
 
-GAME_VITILIGO = (
-    "VITILIGO",
-    "VITILIGOTWO",
-    "MOON",
-    "PHANTOM",
-    "KARPATI",
-    "POWDER",
-    "BLEACHED",
-    "SMOKEY",
-)
+GAME_VITILIGO = VITILIGO_MARKINGS
 """ClanGen's ``Pelt.vit``: white patches saved under these names move to ``vitiligo``."""
 
-GAME_POINTS = ("COLOURPOINT", "RAGDOLL", "SEPIAPOINT", "MINKPOINT", "SEALPOINT")
+GAME_POINTS = POINT_MARKINGS
 """ClanGen's ``Pelt.point_markings``: white patches saved under these names move to
 ``points``."""
 
