@@ -538,7 +538,6 @@ def replica_loss(
     # A request the killed replica held may be lost with it: nginx retries what it can, and
     # the loss allowed is at most what that replica had in flight, never more.
     in_flight = len(retried_from_victim)
-    figures["unanswered"] = lost
     report.check(
         "replica_loss",
         lost <= in_flight and not_ok == 0 and traffic.answered > 0,
