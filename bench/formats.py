@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
-import time
 from collections.abc import Callable
 from pathlib import Path
+
+from render import CASES, median_us  # the same cats and timing as bench/render.py
 
 from renderer_service.assets import find_sprite_root
 from renderer_service.renderer import (
@@ -24,18 +24,6 @@ from renderer_service.renderer import (
     encode_image,
     parse_background,
 )
-
-CASES = Path(__file__).resolve().parents[1] / "tests/data/legacy-public/cases.json"
-
-
-def median_us(work: Callable[[CatParams], object], cats: list[CatParams], rounds: int) -> float:
-    samples = []
-    for _ in range(rounds):
-        began = time.perf_counter()
-        for cat in cats:
-            work(cat)
-        samples.append((time.perf_counter() - began) / len(cats) * 1e6)
-    return statistics.median(samples)
 
 
 def main() -> None:
