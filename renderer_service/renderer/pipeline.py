@@ -21,6 +21,7 @@ from .blend import Op
 from .catalog import Catalog, build_catalog
 from .palettes import Palettes
 from .params import DEFAULT_POSE, CatParams, check_traits
+from .planner import FlatPlanner
 from .sprites import CELL_SIZE, SpritePack
 from .stages import (
     DEFAULT_DARK_FOREST_OVERLAY,
@@ -95,6 +96,11 @@ class Renderer:
         self.stages = stages
         self.dark_forest_overlay = dark_forest_overlay
         self.platforms = platforms if platforms is not None else find_platforms(pack.root)
+        self.planner = FlatPlanner(pack, self.vocabulary, dark_forest_overlay)
+        """Plans plain renders without stages (the stages stay the reference and the layer
+        view)."""
+        self._flat = stages == STAGES
+        """Whether the flat planner draws what ``stages`` draw (not for custom stages)."""
 
     @cached_property
     def catalog(self) -> Catalog:
@@ -109,9 +115,12 @@ class Renderer:
         """
         return self._plan(params, pose)[0]
 
-    def _plan(self, params: CatParams, pose: int | None) -> tuple[list[Stage], DerivedCells]:
-        check_traits(params, self.vocabulary, pose)
-        chosen = next((p for p in (pose, params.sprite_number) if p is not None), DEFAULT_POSE)
+    def _plan(
+        self, params: CatParams, pose: int | None, checked: bool = False
+    ) -> tuple[list[Stage], DerivedCells]:
+        if not checked:
+            check_traits(params, self.vocabulary, pose)
+        chosen = _chosen_pose(params, pose)
         ctx = Context(
             self.pack,
             self.vocabulary,
@@ -128,15 +137,28 @@ class Renderer:
         *,
         collect_layers: bool = False,
         layer_images: bool = False,
+        checked: bool = False,
     ) -> RenderResult:
         """Compose the cat. With ``collect_layers``, also time and describe every stage.
+
+        Raises ``InvalidTraitsError`` unless every trait is one the pack can draw;
+        ``checked=True`` says ``check_traits`` already passed on these params (as the service
+        checks them when it reads a request) and skips the check.
 
         A layer image is what the stage alone contributes: the sprites it blits, drawn on a
         transparent canvas; for a stage that changes the canvas in place (tint, shading,
         missing parts) it is the operand it applied, clipped to the cat as it was then.
         """
         started = time.perf_counter()
-        stages, derived = self._plan(params, pose)
+        if not collect_layers and self._flat:
+            if not checked:
+                check_traits(params, self.vocabulary, pose)
+            ops = self.planner.ops(params, _chosen_pose(params, pose))
+            if ops is not None:
+                image = blend.compose(self.pack.cells, self.pack.bboxes, ops, params.reverse)
+                return RenderResult(image, (time.perf_counter() - started) * 1000)
+            checked = True
+        stages, derived = self._plan(params, pose, checked)
         extra, extra_bboxes = derived.arrays()
         canvas = np.zeros((CELL_SIZE, CELL_SIZE, 4), dtype=np.uint8)
         extent = np.zeros(4, dtype=np.int32)
@@ -238,3 +260,11 @@ class Renderer:
         extent[:] = (0, CELL_SIZE, 0, CELL_SIZE)
         blend.finish(own, extent, False)
         return own
+
+
+def _chosen_pose(params: CatParams, pose: int | None) -> int:
+    """``pose`` if given, else the params' ``spriteNumber``, else ``DEFAULT_POSE``."""
+    if pose is not None:
+        return pose
+    number = params.sprite_number
+    return DEFAULT_POSE if number is None else number
