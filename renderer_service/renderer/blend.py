@@ -200,7 +200,10 @@ def _over(s, d):  # type: ignore[no-untyped-def]
     A colour channel's ``(((s - d) * sA + s) >> 8) + d`` equals
     ``(s * (sA + 1) + d * (256 - sA)) >> 8`` (the ``+ d`` moved inside the shift as
     ``+ 256 d``): never negative and at most 65535, so R and B are blended together, 16 bits
-    apart in one word, without carrying into each other.
+    apart in one word, without carrying into each other. A transparent ``s`` gives ``d``
+    back from the same arithmetic (as in pygame), so no select is needed for it: a select that
+    may store back the word it read becomes a masked store, which is slow on some CPUs.
+    Over a transparent ``d`` the result is ``s`` whole.
     """
     sa = U32(s >> _24)
     da = U32(d >> _24)
@@ -210,8 +213,7 @@ def _over(s, d):  # type: ignore[no-untyped-def]
     g = U32(U32(U32(_byte(s, _8) * w) + U32(_byte(d, _8) * v)) >> _8)
     a = U32(U32(sa + da) - _div255(U32(sa * da)))
     out = U32(U32(rb | U32(g << _8)) | U32(a << _24))
-    out = s if da == U32(0) else out
-    return d if sa == U32(0) else out
+    return s if da == U32(0) else out
 
 
 @njit(inline="always", cache=True, nogil=True)
@@ -272,67 +274,65 @@ def _cut(s, m):  # type: ignore[no-untyped-def]
 
 
 @njit(inline="always", cache=True, nogil=True)
-def _blit_op(canvas, cells, a, cells_b, b, code, r, g, bl, y0, y1, x0, x1):  # type: ignore[no-untyped-def]
-    """A blit of cell ``a`` (ops 0-3 and 10); one loop per op, so no branch per pixel."""
-    n = x1 - x0
-    for y in range(y0, y1):
-        row = canvas[y, x0:x1]
-        src = cells[a, y, x0:x1]
-        if code == 0:
-            for x in range(n):
-                row[x] = _over(src[x], row[x])
-        elif code == 1:
-            mask = cells_b[b, y, x0:x1]
-            for x in range(n):
-                row[x] = _over(_masked(src[x], mask[x]), row[x])
-        elif code == 2:
-            for x in range(n):
-                row[x] = _over(_mul_colour(src[x], r, g, bl), row[x])
-        elif code == 3:
-            top = cells_b[b, y, x0:x1]
-            for x in range(n):
-                row[x] = _over(_over(top[x], src[x]), row[x])
-        else:
-            mask = cells_b[b, y, x0:x1]
-            for x in range(n):
-                row[x] = _over(_cut(src[x], mask[x]), row[x])
+def _blit_op(canvas, cells, a, cells_b, b, code, r, g, bl, start, stop):  # type: ignore[no-untyped-def]
+    """A blit of cell ``a`` (ops 0-3 and 10) over the words ``start:stop``; one loop per op,
+    so no branch per pixel."""
+    n = stop - start
+    dst = canvas[start:stop]
+    src = cells[a, start:stop]
+    if code == 0:
+        for i in range(n):
+            dst[i] = _over(src[i], dst[i])
+    elif code == 1:
+        mask = cells_b[b, start:stop]
+        for i in range(n):
+            dst[i] = _over(_masked(src[i], mask[i]), dst[i])
+    elif code == 2:
+        for i in range(n):
+            dst[i] = _over(_mul_colour(src[i], r, g, bl), dst[i])
+    elif code == 3:
+        top = cells_b[b, start:stop]
+        for i in range(n):
+            dst[i] = _over(_over(top[i], src[i]), dst[i])
+    else:
+        mask = cells_b[b, start:stop]
+        for i in range(n):
+            dst[i] = _over(_cut(src[i], mask[i]), dst[i])
 
 
 @njit(inline="always", cache=True, nogil=True)
-def _canvas_op(canvas, cells, code, a, r, g, b, y0, y1, x0, x1):  # type: ignore[no-untyped-def]
-    """An op that changes the canvas in place (4-8), over the box ``y0:y1, x0:x1``."""
-    n = x1 - x0
-    for y in range(y0, y1):
-        row = canvas[y, x0:x1]
-        if code == 4:
-            for x in range(n):
-                row[x] = _mul_colour(row[x], r, g, b)
-        elif code == 5:
-            for x in range(n):
-                row[x] = _add_colour(row[x], r, g, b)
+def _canvas_op(canvas, cells, code, a, r, g, b, start, stop):  # type: ignore[no-untyped-def]
+    """An op that changes the canvas in place (4-8), over the words ``start:stop``."""
+    n = stop - start
+    dst = canvas[start:stop]
+    if code == 4:
+        for i in range(n):
+            dst[i] = _mul_colour(dst[i], r, g, b)
+    elif code == 5:
+        for i in range(n):
+            dst[i] = _add_colour(dst[i], r, g, b)
+    else:
+        src = cells[a, start:stop]
+        if code == 6:
+            for i in range(n):
+                dst[i] = _mul_rgb(dst[i], src[i])
+        elif code == 7:
+            for i in range(n):
+                dst[i] = _min_rgba(dst[i], src[i])
         else:
-            src = cells[a, y, x0:x1]
-            if code == 6:
-                for x in range(n):
-                    row[x] = _mul_rgb(row[x], src[x])
-            elif code == 7:
-                for x in range(n):
-                    row[x] = _min_rgba(row[x], src[x])
-            else:
-                for x in range(n):
-                    row[x] = _mul_rgba(row[x], src[x])
+            for i in range(n):
+                dst[i] = _mul_rgba(dst[i], src[i])
 
 
 @njit(inline="always", cache=True, nogil=True)
-def _underlay(canvas, cells, a, y0, y1, x0, x1):  # type: ignore[no-untyped-def]
+def _underlay(canvas, cells, a, start, stop):  # type: ignore[no-untyped-def]
     backdrop = cells[a].copy()
-    n = x1 - x0
-    for y in range(y0, y1):
-        row = canvas[y, x0:x1]
-        under = backdrop[y, x0:x1]
-        for x in range(n):
-            under[x] = _over(row[x], under[x])
-    canvas[:, :] = backdrop
+    n = stop - start
+    dst = canvas[start:stop]
+    under = backdrop[start:stop]
+    for i in range(n):
+        under[i] = _over(dst[i], under[i])
+    canvas[:] = backdrop
 
 
 @njit(inline="always", cache=True, nogil=True)
@@ -379,12 +379,28 @@ def _round8(value: float) -> int:
 
 @njit(inline="always", cache=True, nogil=True)
 def _words(pixels):  # type: ignore[no-untyped-def]
-    """A C-contiguous ``(..., 4)`` uint8 RGBA array as ``(...)`` uint32 pixel words."""
-    return pixels.view(np.uint32).reshape(pixels.shape[:-1])
+    """A C-contiguous ``(..., height, width, 4)`` uint8 RGBA array as ``(..., height * width)``
+    uint32 pixel words."""
+    shape = pixels.shape
+    return pixels.view(np.uint32).reshape((*shape[:-3], shape[-3] * shape[-2]))
+
+
+@njit(inline="always", cache=True, nogil=True)
+def _span(width, y0, y1, x0, x1):  # type: ignore[no-untyped-def]
+    """The words from the box's first pixel to its last, as ``(start, stop)``."""
+    if y1 <= y0 or x1 <= x0:
+        return 0, 0
+    return y0 * width + x0, (y1 - 1) * width + x1
 
 
 @njit(inline="always", cache=True, nogil=True)
 def _apply(canvas8, cells8, bboxes, ops, extent, extra8, extra_bboxes):  # type: ignore[no-untyped-def]
+    """``run_ops`` on flat words: an op walks the span of words from its box's first pixel to
+    its last, whole rows in between. A pixel of the span outside the box is transparent in
+    every source (the box holds all its visible pixels), so a blit leaves it as it is; the
+    canvas is transparent outside its extent, and a canvas-wide op keeps transparent pixels
+    transparent. One long loop runs as SIMD code where short rows would not."""
+    width = canvas8.shape[1]
     canvas = _words(canvas8)
     cells = _words(cells8)
     extra = _words(extra8)
@@ -416,9 +432,11 @@ def _apply(canvas8, cells8, bboxes, ops, extent, extra8, extra_bboxes):  # type:
                 else:
                     y0, y1, x0, x1 = bb[ib, 0], bb[ib, 1], bb[ib, 2], bb[ib, 3]
             if code == 9:
-                _underlay(canvas, ca, ia, ey0, ey1, ex0, ex1)
+                start, stop = _span(width, ey0, ey1, ex0, ex1)
+                _underlay(canvas, ca, ia, start, stop)
             elif y1 > y0 and x1 > x0:
-                _blit_op(canvas, ca, ia, cb, ib, code, r, g, bl, y0, y1, x0, x1)
+                start, stop = _span(width, y0, y1, x0, x1)
+                _blit_op(canvas, ca, ia, cb, ib, code, r, g, bl, start, stop)
             if y1 > y0 and x1 > x0:
                 if ey1 <= ey0:
                     ey0, ey1, ex0, ex1 = y0, y1, x0, x1
@@ -427,8 +445,9 @@ def _apply(canvas8, cells8, bboxes, ops, extent, extra8, extra_bboxes):  # type:
                     ex0, ex1 = min(ex0, x0), max(ex1, x1)
         elif code == 11:
             _overlay_multiply(canvas8, r, g, bl, a, b, ey0, ey1, ex0, ex1)
-        elif ey1 > ey0 and ex1 > ex0:
-            _canvas_op(canvas, ca, code, ia, r, g, bl, ey0, ey1, ex0, ex1)
+        else:
+            start, stop = _span(width, ey0, ey1, ex0, ex1)
+            _canvas_op(canvas, ca, code, ia, r, g, bl, start, stop)
     extent[0], extent[1], extent[2], extent[3] = ey0, ey1, ex0, ex1
 
 
@@ -468,19 +487,14 @@ def _run_ops(canvas, cells, bboxes, ops, extent, extra, extra_bboxes):  # type: 
 
 
 @njit(inline="always", cache=True, nogil=True)
-def _finish(canvas, y0, y1, x0, x1, mirror):  # type: ignore[no-untyped-def]
-    """Clear every pixel with alpha 0 or outside the box ``y0:y1, x0:x1``, then mirror."""
-    height, width = canvas.shape
-    for y in range(height):
-        row = canvas[y]
-        inside = y0 <= y < y1
-        for x in range(width):
-            word = row[x]
-            keep = inside and x0 <= x < x1 and word >= U32(0x01000000)
-            row[x] = word if keep else U32(0)
+def _finish(canvas, width, mirror):  # type: ignore[no-untyped-def]
+    """Clear every pixel word with alpha 0, then mirror the rows of ``width`` words."""
+    for i in range(canvas.shape[0]):
+        word = canvas[i]
+        canvas[i] = word if word >= U32(0x01000000) else U32(0)
     if mirror:
-        for y in range(height):
-            row = canvas[y]
+        for start in range(0, canvas.shape[0], width):
+            row = canvas[start : start + width]
             for x in range(width // 2):
                 left = row[x]
                 row[x] = row[width - 1 - x]
@@ -489,8 +503,15 @@ def _finish(canvas, y0, y1, x0, x1, mirror):  # type: ignore[no-untyped-def]
 
 @njit(cache=True, nogil=True)
 def finish(canvas: NDArray[np.uint8], extent: NDArray[np.int32], mirror: bool) -> None:
-    """Clear the colour of invisible pixels (so equal pictures encode equally), then mirror."""
-    _finish(_words(canvas), extent[0], extent[1], extent[2], extent[3], mirror)
+    """Clear the colour of invisible pixels (so equal pictures encode equally), then mirror.
+
+    Pixels outside ``extent`` are cleared whole."""
+    y0, y1, x0, x1 = extent[0], extent[1], extent[2], extent[3]
+    for y in range(canvas.shape[0]):
+        for x in range(canvas.shape[1]):
+            if y < y0 or y >= y1 or x < x0 or x >= x1:
+                canvas[y, x, 3] = 0
+    _finish(_words(canvas), canvas.shape[1], mirror)
 
 
 def compose(
@@ -511,8 +532,9 @@ def compose(
 
 
 @njit(cache=True, nogil=True)
-def _compose(canvas, cells, bboxes, ops, mirror):  # type: ignore[no-untyped-def]
-    _words(canvas)[:, :] = 0
+def _compose(picture, cells, bboxes, ops, mirror):  # type: ignore[no-untyped-def]
+    height, width = picture.shape[0], picture.shape[1]
+    canvas = np.zeros(height * width, dtype=np.uint32)
     rows = len(ops) // 24
     table = np.empty((rows, 6), dtype=np.int32)
     for i in range(rows):
@@ -525,8 +547,29 @@ def _compose(canvas, cells, bboxes, ops, mirror):  # type: ignore[no-untyped-def
                 | np.uint32(ops[k + 3]) << np.uint32(24)
             )
     extent = np.zeros(4, dtype=np.int32)
-    _apply(canvas, cells, bboxes, table, extent, cells[:1], bboxes[:1])
-    _finish(_words(canvas), extent[0], extent[1], extent[2], extent[3], mirror)
+    _apply(
+        canvas.view(np.uint8).reshape(picture.shape),
+        cells,
+        bboxes,
+        table,
+        extent,
+        cells[:1],
+        bboxes[:1],
+    )
+    # Finished into the picture, not in place: the canvas is transparent outside its extent,
+    # and a word is kept or cleared by a select stored elsewhere (no masked store).
+    out = _words(picture)
+    if not mirror:
+        for i in range(height * width):
+            word = canvas[i]
+            out[i] = word if word >= U32(0x01000000) else U32(0)
+    else:
+        for y in range(height):
+            src = canvas[y * width : (y + 1) * width]
+            dst = out[y * width : (y + 1) * width]
+            for x in range(width):
+                word = src[width - 1 - x]
+                dst[x] = word if word >= U32(0x01000000) else U32(0)
 
 
 def compile_kernels() -> None:
