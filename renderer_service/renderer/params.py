@@ -303,6 +303,16 @@ class InvalidTraitsError(RendererError, ValueError):
 
 def check_traits(params: CatParams, vocabulary: Vocabulary, pose: int | None = None) -> None:
     """Raise ``InvalidTraitsError`` listing every param the pack cannot draw."""
+    if _all_drawable(params, vocabulary):
+        return
+    errors = trait_errors(params, vocabulary)
+    if errors:
+        raise InvalidTraitsError(errors)
+
+
+def trait_errors(params: CatParams, vocabulary: Vocabulary) -> list[TraitError]:
+    """Every param the pack cannot draw, with what it would accept (and the closest names
+    for the first few)."""
     v = vocabulary
     checks: list[tuple[str, str | None, Collection[str], str]] = [
         ("peltName", params.pelt_name, v.pelts, "a pelt name"),
@@ -355,8 +365,44 @@ def check_traits(params: CatParams, vocabulary: Vocabulary, pose: int | None = N
         errors += _afterlife_errors(params, v)
     elif params.dark_forest and v.lineart_group("darkForest") is None:
         errors.append(TraitError("darkForest", True, "false: this pack has no Dark Forest lineart"))
-    if errors:
-        raise InvalidTraitsError(errors)
+    return errors
+
+
+def _all_drawable(p: CatParams, v: Vocabulary) -> bool:
+    """Whether ``trait_errors`` finds nothing wrong, found without building its messages:
+    the same checks, each a set look-up."""
+    if not (
+        p.pelt_name in v.pelts
+        and p.colour in v.coat_colours
+        and p.eye_colour in v.eye_colours
+        and p.skin_colour in v.skins
+        and (p.tortie_pattern is None or p.tortie_pattern in v.pelts)
+        and (p.tortie_colour is None or p.tortie_colour in v.coat_colours)
+        and (p.tortie_mask is None or p.tortie_mask in v.tortie_masks)
+        and (p.white_patches is None or p.white_patches in v.white_patches)
+        and (p.points is None or p.points in v.points)
+        and (p.vitiligo is None or p.vitiligo in v.vitiligo)
+        and (p.eye_colour2 is None or p.eye_colour2 in v.eye_colours2)
+        and (p.scar is None or p.scar in v.all_scars)
+        and (p.accessory is None or p.accessory in v.accessories)
+        and (p.tint in NONE_NAMES or p.tint in v.all_tints)
+        and (p.white_patches_tint in NONE_NAMES or p.white_patches_tint in v.white_patches_paints)
+    ):
+        return False
+    if p.scars and not all(name in v.all_scars for name in p.scars):
+        return False
+    if p.accessories and not all(name in v.accessories for name in p.accessories):
+        return False
+    if p.tortie and not all(
+        layer.pattern in v.pelts
+        and layer.colour in v.coat_colours
+        and (layer.mask is None or layer.mask in v.tortie_masks)
+        for layer in p.tortie
+    ):
+        return False
+    if p.dead or p.april_fools or p.afterlife is not None:
+        return not _afterlife_errors(p, v)
+    return not p.dark_forest or v.lineart_group("darkForest") is not None
 
 
 def _afterlife_errors(params: CatParams, vocabulary: Vocabulary) -> list[TraitError]:

@@ -153,10 +153,10 @@ class Renderer:
         if not collect_layers and self._flat:
             if not checked:
                 check_traits(params, self.vocabulary, pose)
-            ops = self.planner.ops(params, _chosen_pose(params, pose))
-            if ops is not None:
-                image = blend.compose(self.pack.cells, self.pack.bboxes, ops, params.reverse)
-                return RenderResult(image, (time.perf_counter() - started) * 1000)
+            flat = self.planner.ops(params, _chosen_pose(params, pose))
+            if flat is not None:
+                picture = blend.compose(self.pack.cells, self.pack.bboxes, flat, params.reverse)
+                return RenderResult(picture, (time.perf_counter() - started) * 1000)
             checked = True
         stages, derived = self._plan(params, pose, checked)
         extra, extra_bboxes = derived.arrays()

@@ -177,8 +177,8 @@ class FlatPlanner:
                 for layer in cat.tortie:
                     rows.append(self._patches(t, layer.pattern, layer.colour, layer.mask))
             elif cat.is_tortie and cat.tortie_pattern is not None:
-                colour = cat.tortie_colour or DEFAULT_TORTIE_COLOUR
-                rows.append(self._patches(t, cat.tortie_pattern, colour, cat.tortie_mask))
+                patches = cat.tortie_colour or DEFAULT_TORTIE_COLOUR
+                rows.append(self._patches(t, cat.tortie_pattern, patches, cat.tortie_mask))
         if cat.tint not in NONE_NAMES:
             rows.append(self.tint_rows[cat.tint])
         paint = cat.white_patches_tint

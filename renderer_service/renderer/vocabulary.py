@@ -153,7 +153,11 @@ def _rgb(value: object) -> tuple[int, int, int] | None:
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """The names a pack accepts for each trait, and the sprite groups they map to."""
+    """The names a pack accepts for each trait, and the sprite groups they map to.
+
+    ``from_pack`` makes every list of names a ``Names``: checking a cat's traits is then a
+    set look-up per trait, not a scan of a list.
+    """
 
     pelts: Mapping[str, str]
     colours: tuple[str, ...]
@@ -298,21 +302,21 @@ class Vocabulary:
         )
         return cls(
             pelts=MappingProxyType(pelts),
-            colours=colours,
+            colours=Names(colours),
             colour_groups=MappingProxyType(dict(tint_data.get("colour_groups", {}))),
-            tortie_masks=_suffixes(pack, "tortiemask"),
+            tortie_masks=Names(_suffixes(pack, "tortiemask")),
             tints=MappingProxyType(tints),
             dilute_tints=MappingProxyType(dilute),
-            white_patches=whites,
-            points=tuple(name for name in POINT_MARKINGS if name in whites),
-            vitiligo=tuple(name for name in VITILIGO_MARKINGS if name in whites),
+            white_patches=Names(whites),
+            points=Names(name for name in POINT_MARKINGS if name in whites),
+            vitiligo=Names(name for name in VITILIGO_MARKINGS if name in whites),
             white_patches_tints=MappingProxyType(white_tints),
-            eye_colours=_suffixes(pack, "eyes"),
-            eye_colours2=_suffixes(pack, "eyes2"),
-            skins=_suffixes(pack, "skin"),
-            scars_primary=scars("scars1"),
-            scars_special=scars("scars3"),
-            scars_missing=scars("scars2"),
+            eye_colours=Names(_suffixes(pack, "eyes")),
+            eye_colours2=Names(_suffixes(pack, "eyes2")),
+            skins=Names(_suffixes(pack, "skin")),
+            scars_primary=Names(scars("scars1")),
+            scars_special=Names(scars("scars3")),
+            scars_missing=Names(scars("scars2")),
             accessories=MappingProxyType(accessories),
             all_tints=MappingProxyType({**tints, **dilute}),
             all_scars=frozenset((*scars("scars1"), *scars("scars3"), *scars("scars2"))),
