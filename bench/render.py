@@ -2,9 +2,13 @@
 
     uv run python bench/render.py [--rounds 30] [--sprite-root PATH]
 
-Prints the median microseconds per cat for composing alone, composing plus PNG encoding,
-and composing with every layer collected (diagnostics). Medians over rounds, since shared
-machines are noisy.
+First checks the pictures it is about to time: every cat of ``tests/data/legacy-public`` and
+``tests/data/legacy-features`` must equal ClanGen's picture pixel for pixel (it stops if one
+does not). Then prints the median microseconds per cat: a plain render (which checks the
+traits), the same with the traits already checked (as the service renders them), its parts
+(check, flat planner, compiled kernel), rendering plus PNG encoding, and rendering with every
+layer collected (diagnostics). Medians over rounds, since shared machines are noisy; the
+targets are 25 us to compose a cat and 50 us with its PNG.
 """
 
 from __future__ import annotations
@@ -15,11 +19,29 @@ import statistics
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from parity import same_picture
+from PIL import Image
 
 from renderer_service.assets import find_sprite_root
-from renderer_service.renderer import CatParams, Renderer, SpritePack, encode_png
+from renderer_service.renderer import (
+    DEFAULT_POSE,
+    CatParams,
+    Renderer,
+    SpritePack,
+    blend,
+    check_traits,
+    encode_png,
+)
 
-CASES = Path(__file__).resolve().parents[1] / "tests/data/legacy-public/cases.json"
+DATA = Path(__file__).resolve().parents[1] / "tests/data"
+CASES = DATA / "legacy-public/cases.json"
+PARITY_SETS = ("legacy-public", "legacy-features")
+COMPOSE_TARGET_US = 25.0
+PNG_TARGET_US = 50.0
 
 
 def median_us(work: Callable[[CatParams], object], cats: list[CatParams], rounds: int) -> float:
@@ -30,6 +52,27 @@ def median_us(work: Callable[[CatParams], object], cats: list[CatParams], rounds
             work(cat)
         samples.append((time.perf_counter() - began) / len(cats) * 1e6)
     return statistics.median(samples)
+
+
+def _expected(folder: str, case_id: str) -> NDArray[np.uint8]:
+    with Image.open(DATA / folder / "expected" / f"{case_id}.png") as image:
+        return np.asarray(image.convert("RGBA"), dtype=np.uint8)
+
+
+def check_parity(renderer: Renderer) -> list[str]:
+    """Render every cat of the parity sets; stop at the first that differs from ClanGen's
+    picture, else return one line per set."""
+    lines = []
+    for folder in PARITY_SETS:
+        cases: list[dict[str, Any]] = json.loads((DATA / folder / "cases.json").read_text())
+        for case in cases:
+            image = renderer.render(CatParams.model_validate(case["params"])).image
+            if not same_picture(image, _expected(folder, case["id"])):
+                raise SystemExit(f"PARITY FAILED: {folder} {case['id']}")
+        lines.append(
+            f"parity: {len(cases)}/{len(cases)} pixel-equal with tests/data/{folder}/expected"
+        )
+    return lines
 
 
 def main() -> None:
@@ -43,23 +86,46 @@ def main() -> None:
     pack = SpritePack(find_sprite_root(args.sprite_root))
     renderer = Renderer(pack)
     print(
-        f"pack: {pack.root} ({len(pack.groups)} groups) loaded in "
+        f"pack: {pack.root.name} ({len(pack.groups)} groups) loaded in "
         f"{time.perf_counter() - began:.2f} s"
     )
+    for line in check_parity(renderer):
+        print(line)
     cats = [CatParams.model_validate(case["params"]) for case in json.loads(args.cases.read_text())]
     for cat in cats:  # warm up: compile the kernels, fill caches
         encode_png(renderer.render(cat, collect_layers=True, layer_images=True).image)
+    poses = {
+        id(cat): DEFAULT_POSE if cat.sprite_number is None else cat.sprite_number for cat in cats
+    }
+    planned = {id(cat): renderer.planner.ops(cat, poses[id(cat)]) for cat in cats}
+    flat = sum(ops is not None for ops in planned.values())
+    print(f"flat planner: {flat}/{len(cats)} cats planned without stages")
+    cells, bboxes, vocabulary = pack.cells, pack.bboxes, renderer.vocabulary
 
-    rows = {
-        "render (compose only)": lambda cat: renderer.render(cat),
-        "render + PNG encode": lambda cat: encode_png(renderer.render(cat).image),
-        "render with layers + layer images": lambda cat: renderer.render(
-            cat, collect_layers=True, layer_images=True
+    def kernel(cat: CatParams) -> object:
+        ops = planned[id(cat)]
+        return None if ops is None else blend.compose(cells, bboxes, ops, cat.reverse)
+
+    rows: dict[str, tuple[Callable[[CatParams], object], float | None]] = {
+        "render (checks the traits)": (renderer.render, COMPOSE_TARGET_US),
+        "render, traits already checked": (
+            lambda cat: renderer.render(cat, checked=True),
+            COMPOSE_TARGET_US,
+        ),
+        "  check_traits": (lambda cat: check_traits(cat, vocabulary), None),
+        "  flat planner": (lambda cat: renderer.planner.ops(cat, poses[id(cat)]), None),
+        "  kernel (blend.compose)": (kernel, None),
+        "render + PNG encode": (lambda cat: encode_png(renderer.render(cat).image), PNG_TARGET_US),
+        "render with layers + layer images": (
+            lambda cat: renderer.render(cat, collect_layers=True, layer_images=True),
+            None,
         ),
     }
     print(f"{len(cats)} cats x {args.rounds} rounds, median us per cat:")
-    for label, work in rows.items():
-        print(f"  {label:36s} {median_us(work, cats, args.rounds):8.1f}")
+    for label, (work, target) in rows.items():
+        us = median_us(work, cats, args.rounds)
+        versus = f"  ({us / target:.2f} x the {target:.0f} us target)" if target else ""
+        print(f"  {label:36s} {us:8.1f}{versus}")
 
 
 if __name__ == "__main__":

@@ -393,7 +393,7 @@ def _span(width, y0, y1, x0, x1):  # type: ignore[no-untyped-def]
     return y0 * width + x0, (y1 - 1) * width + x1
 
 
-@njit(inline="always", cache=True, nogil=True)
+@njit(cache=True, nogil=True)
 def _apply(canvas8, cells8, bboxes, ops, extent, extra8, extra_bboxes):  # type: ignore[no-untyped-def]
     """``run_ops`` on flat words: an op walks the span of words from its box's first pixel to
     its last, whole rows in between. A pixel of the span outside the box is transparent in
@@ -474,16 +474,11 @@ def run_ops(
     """
     if extra is None or extra_bboxes is None:
         extra, extra_bboxes = _NO_EXTRA, _NO_EXTRA_BBOXES
-    _run_ops(canvas, cells, bboxes, ops, extent, extra, extra_bboxes)
+    _apply(canvas, cells, bboxes, ops, extent, extra, extra_bboxes)
 
 
 _NO_EXTRA = np.zeros((1, 50, 50, 4), dtype=np.uint8)
 _NO_EXTRA_BBOXES = np.zeros((1, 4), dtype=np.int32)
-
-
-@njit(cache=True, nogil=True)
-def _run_ops(canvas, cells, bboxes, ops, extent, extra, extra_bboxes):  # type: ignore[no-untyped-def]
-    _apply(canvas, cells, bboxes, ops, extent, extra, extra_bboxes)
 
 
 @njit(inline="always", cache=True, nogil=True)
@@ -527,12 +522,12 @@ def compose(
     extra cells (ids must not be negative).
     """
     canvas = np.empty((50, 50, 4), dtype=np.uint8)
-    _compose(canvas, cells, bboxes, ops, mirror)
+    _compose(canvas, cells, bboxes, ops, mirror, _NO_EXTRA, _NO_EXTRA_BBOXES)
     return canvas
 
 
 @njit(cache=True, nogil=True)
-def _compose(picture, cells, bboxes, ops, mirror):  # type: ignore[no-untyped-def]
+def _compose(picture, cells, bboxes, ops, mirror, extra, extra_bboxes):  # type: ignore[no-untyped-def]
     height, width = picture.shape[0], picture.shape[1]
     canvas = np.zeros(height * width, dtype=np.uint32)
     rows = len(ops) // 24
@@ -547,14 +542,15 @@ def _compose(picture, cells, bboxes, ops, mirror):  # type: ignore[no-untyped-de
                 | np.uint32(ops[k + 3]) << np.uint32(24)
             )
     extent = np.zeros(4, dtype=np.int32)
+    # One compiled _apply serves run_ops and this (compiling it twice doubled start-up).
     _apply(
         canvas.view(np.uint8).reshape(picture.shape),
         cells,
         bboxes,
         table,
         extent,
-        cells[:1],
-        bboxes[:1],
+        extra,
+        extra_bboxes,
     )
     # Finished into the picture, not in place: the canvas is transparent outside its extent,
     # and a word is kept or cleared by a select stored elsewhere (no masked store).
