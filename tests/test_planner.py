@@ -10,7 +10,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from renderer_service.renderer import CatParams, InvalidTraitsError, Renderer, pipeline
+from renderer_service.renderer import (
+    CatParams,
+    InvalidTraitsError,
+    Renderer,
+    SpritePack,
+    pipeline,
+)
 from renderer_service.renderer.params import POSE_COUNT
 
 from .conftest import PARITY
@@ -134,3 +140,10 @@ def test_the_flat_route_draws_what_the_stage_route_draws(renderer: Renderer) -> 
         staged = renderer.render(cat, collect_layers=True)
         assert flat.layers is None
         np.testing.assert_array_equal(flat.image, staged.image, err_msg=case["id"])
+
+
+def test_warm_up_makes_the_tables_of_every_pose_before_workers_fork(pack: SpritePack) -> None:
+    fresh = Renderer(pack)
+    assert not fresh.planner.ready
+    fresh.warm_up()
+    assert fresh.planner.ready

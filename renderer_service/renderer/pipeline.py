@@ -214,7 +214,10 @@ class Renderer:
     def warm_up(self) -> None:
         """Render one cat every way once, so every compiled kernel is ready: worker
         processes forked afterwards inherit them instead of compiling (or reading numba's
-        cache) while serving, which on a fresh checkout takes longer than a render may."""
+        cache) while serving, which on a fresh checkout takes longer than a render may. The
+        flat planner's tables are made for every pose too (about 40 ms), for the same reason."""
+        for pose in range(self.pack.pose_count):
+            self.planner.tables(pose)
         v = self.vocabulary
         cat = CatParams.model_validate(
             {

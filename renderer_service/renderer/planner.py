@@ -89,6 +89,11 @@ class FlatPlanner:
         self.overlay_row = row(Op.OVERLAY_MULTIPLY, numerator, denominator, overlay.colour)
         self._poses: list[PoseTables | None] = [None] * pack.pose_count
 
+    @property
+    def ready(self) -> bool:
+        """Whether the tables of every pose are made."""
+        return all(tables is not None for tables in self._poses)
+
     def tables(self, pose: int) -> PoseTables:
         tables = self._poses[pose]
         if tables is None:
