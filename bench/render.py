@@ -122,8 +122,13 @@ def main() -> None:
         ),
     }
     print(f"{len(cats)} cats x {args.rounds} rounds, median us per cat:")
-    for label, (work, target) in rows.items():
-        us = median_us(work, cats, args.rounds)
+    # Round by round, every row in turn: on a shared machine each row sees the same load.
+    samples: dict[str, list[float]] = {label: [] for label in rows}
+    for _ in range(args.rounds):
+        for label, (work, _target) in rows.items():
+            samples[label].append(median_us(work, cats, 1))
+    for label, (_work, target) in rows.items():
+        us = statistics.median(samples[label])
         versus = f"  ({us / target:.2f} x the {target:.0f} us target)" if target else ""
         print(f"  {label:36s} {us:8.1f}{versus}")
 
