@@ -360,6 +360,8 @@ class ProtectedHttpProtocol(HttpToolsProtocol):
             parts += [b"content-type: ", reply.media_type.encode(), b"\r\n"]
         for header, text in reply.headers:
             parts += [header.lower().encode("latin-1"), b": ", text.encode("latin-1"), b"\r\n"]
+        if self.limits.cors:  # as the CORS middleware marks every answer to a request sans Origin
+            parts.append(b"vary: Origin\r\n")
         keep_alive = direct.keep_alive
         if not keep_alive:
             parts.append(b"connection: close\r\n")
