@@ -14,8 +14,8 @@ drawn, and drives it with ``wrk`` (Debian package ``wrk``) from loopback. One ro
 Each row gives requests/s, latency p50 and p99 (wrk), the service's CPU per request
 (every process of the service, from /proc) and the answers that were not 2xx (at high
 concurrency the bounded queue refuses what it cannot hold with 503 + Retry-After).
-``--markdown`` prints the table as the README shows it. The parity check it runs first: the 120 public cats through ``POST /render``,
-pixel-equal to the parity set.
+``--markdown`` prints the table as the README shows it. The parity check it runs first:
+the 120 public cats through ``POST /render``, pixel-equal to the parity set.
 """
 
 from __future__ import annotations
