@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> None:
         )
     for tile in (50, 100, 250, 333):
         points.append(("tile", f"64 x {tile} px", 1, "/render/batch", [batch_body(64, tile)]))
-    public = [{"payload": {"params": case["params"]}} for case in cases]
+    public: list[dict[str, object]] = [{"payload": {"params": case["params"]}} for case in cases]
     for concurrency in (1, 8, 32, 128):
         points.append(("concurrency", str(concurrency), concurrency, "/render", public))
 
