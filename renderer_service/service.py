@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import time
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
@@ -28,6 +29,8 @@ from .jobs import (
     Wanted,
     background_error,
     canonical_body,
+    canonical_params,
+    job_state,
     parse_render_request,
 )
 from .models import BatchRequest, DiffRequest
@@ -88,6 +91,8 @@ class RenderService:
         )
         self.shared = shared
         self._hashes = {name: renderer.pack.content_hash.encode() for name, renderer in self.packs}
+        self._aliases: OrderedDict[str, str] = OrderedDict()
+        """The digest of a /render body (and its wanted formats) -> the ETag of its picture."""
 
     def _pack_hash(self, pack: str | None) -> bytes:
         """The content hash of a pack (by its normalised name): part of every cache key and
@@ -104,13 +109,22 @@ class RenderService:
         extra_headers: tuple[tuple[str, str], ...] = (),
     ) -> Reply:
         """``wanted``: the image types the client accepts instead of JSON (empty: JSON)."""
+        alias = None
+        if self.cache.enabled:
+            alias = _digest(body, ",".join(wanted).encode())
+            known = self._answer_alias(alias, if_none_match, extra_headers)
+            if known is not None:
+                return known
         try:
             job = parse_render_request(body, self.packs, wanted)
         except ApiError as error:
             return Reply.from_error(error)
-        canonical = canonical_body(job)
+        params = canonical_params(job.params, job.pose)
+        canonical = canonical_body(job, params)
         output = job.output
         etag = f'"{_digest(canonical, output.encode(), self._pack_hash(job.options.pack))}"'
+        if alias is not None:
+            self._remember(alias, etag)
         headers = (("ETag", etag), *extra_headers)
         if etag_matches(if_none_match, etag):
             return Reply(304, "", b"", headers)
@@ -125,13 +139,47 @@ class RenderService:
                 return self._flag_pressure(
                     _with_headers(stored, *headers, ("X-Cache", "hit-redis"))
                 )
-        reply = await self.queue.submit("render", (canonical, output))
+        reply = await self.queue.submit("render", job_state(job, params))
         if reply.status != 200:
             return reply
         self.cache.put(etag, reply)
         if self.shared is not None:
             self.shared.put_soon(digest, reply)
         return self._flag_pressure(_with_headers(reply, *headers, ("X-Cache", "miss")))
+
+    def known_answer(
+        self, body: bytes, wanted: Wanted = (), if_none_match: str | None = None
+    ) -> Reply | None:
+        """The answer to a /render body sent before, from the cache, without parsing it:
+        ``None`` when it is new or its picture has left the cache (then ``render`` it)."""
+        if not self.cache.enabled:
+            return None
+        return self._answer_alias(_digest(body, ",".join(wanted).encode()), if_none_match, ())
+
+    def _answer_alias(
+        self, alias: str, if_none_match: str | None, extra_headers: tuple[tuple[str, str], ...]
+    ) -> Reply | None:
+        """The answer for a body seen before, known by ``alias``: 304, or the cached
+        picture; ``None`` when it is new or its picture has left the cache."""
+        etag = self._aliases.get(alias)
+        if etag is None:
+            return None
+        if etag_matches(if_none_match, etag):
+            return Reply(304, "", b"", (("ETag", etag), *extra_headers))
+        cached = self.cache.get(etag)
+        if cached is None:
+            return None
+        headers = (("ETag", etag), *extra_headers, ("X-Cache", "hit-memory"))
+        return self._flag_pressure(_with_headers(cached, *headers))
+
+    def _remember(self, alias: str, etag: str) -> None:
+        """Note that the body known by ``alias`` is the picture ``etag`` (bounded: the oldest
+        go first, at twice the cache's entries, since several bodies may name one cat)."""
+        aliases = self._aliases
+        aliases[alias] = etag
+        aliases.move_to_end(alias)
+        while len(aliases) > 2 * self.cache.max_entries:
+            aliases.popitem(last=False)
 
     def _flag_pressure(self, reply: Reply) -> Reply:
         """Set ``meta.memory_pressure`` of a JSON answer while the queue is under pressure."""

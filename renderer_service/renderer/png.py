@@ -136,6 +136,8 @@ def encode_png_resized(image: NDArray[np.uint8], width: int, height: int | None 
     if width < 1 or height < 1:
         raise ValueError(f"width and height must be positive, not {width} x {height}")
     source_height, source_width = image.shape[:2]
+    if (width, height) == (source_width, source_height):
+        return encode_png(image)
     if width * height <= SMALL_ENLARGEMENT * source_width * source_height:
         # A flush per distinct row costs more than encoding a picture this small outright.
         return encode_png(_resize(image, width, height))
