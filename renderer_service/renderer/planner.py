@@ -170,9 +170,14 @@ class FlatPlanner:
         """The op rows of ``cat`` in ``pose``, concatenated (what ``STAGES`` would give, in
         order), or None when the stage route must draw it. The traits are not checked."""
         try:
+            tables = self._poses[pose]
+        except IndexError:
+            return None  # no such pose: the stage route says so
+        if tables is None:
             tables = self.tables(pose)
+        try:
             return self._ops(cat, tables)
-        except (KeyError, IndexError):
+        except KeyError:  # a name the tables lack: the stage route draws it or refuses it
             return None
 
     def _ops(self, cat: CatParams, t: PoseTables) -> bytes | None:
