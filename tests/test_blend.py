@@ -164,3 +164,43 @@ def test_finish_clears_invisible_colour_and_mirrors() -> None:
     visible = mirrored[:, :, 3] != 0
     np.testing.assert_array_equal(canvas[visible], mirrored[visible])
     assert (canvas[~visible] == 0).all()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_compose_equals_run_ops_then_finish(seed: int) -> None:
+    """The fused call (canvas, ops, finish and mirror in one) draws what the general one does,
+    on random sprites and random op sequences of every kind."""
+    rng = np.random.default_rng(200 + seed)
+    cells = np.stack([np.zeros((50, 50, 4), np.uint8)] + [random_rgba(rng) for _ in range(5)])
+    cells[2, :12] = 0
+    cells[3, :, 30:] = 0
+    cells[4, 20:] = 0
+    bboxes = np.array(
+        [
+            (
+                *(lambda r: (r[0], r[-1] + 1) if len(r) else (0, 0))(
+                    np.flatnonzero(cell[:, :, 3].any(axis=1))
+                ),
+                *(lambda c: (c[0], c[-1] + 1) if len(c) else (0, 0))(
+                    np.flatnonzero(cell[:, :, 3].any(axis=0))
+                ),
+            )
+            for cell in cells
+        ],
+        dtype=np.int32,
+    )
+    for _ in range(10):
+        rows = []
+        for code in rng.integers(0, 12, 8):
+            a, b = (int(i) for i in rng.integers(0, len(cells), 2))
+            rgb = [int(c) for c in rng.integers(0, 256, 3)]
+            if code == Op.OVERLAY_MULTIPLY:
+                a, b = 1, int(rng.integers(1, 4))
+            rows.append((int(code), a, b, *rgb))
+        ops = np.array(rows, dtype=np.int32)
+        mirror = bool(rng.integers(0, 2))
+        expected = np.zeros((50, 50, 4), np.uint8)
+        extent = np.zeros(4, np.int32)
+        blend.run_ops(expected, cells, bboxes, ops, extent)
+        blend.finish(expected, extent, mirror)
+        np.testing.assert_array_equal(blend.compose(cells, bboxes, ops.tobytes(), mirror), expected)
