@@ -11,8 +11,9 @@ Every value is an integer 0-255; ``d`` is the destination pixel, ``s`` the sourc
 
 The array functions (``blit``, ``multiply_rgb``...) work in place on a destination array and
 are what the tests compare with pygame-ce. ``run_ops`` applies a whole list of operations to
-a canvas in one compiled call; it is what a render uses, since calling into compiled code
-costs more than blending a 50 x 50 sprite.
+a canvas in one compiled call, since calling into compiled code costs more than blending a
+50 x 50 sprite; the layer view calls it stage by stage, then ``finish``. ``compose`` does all
+of it for a plain render in one call, from a fresh canvas to the finished picture.
 """
 
 from __future__ import annotations
