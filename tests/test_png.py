@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 
 from renderer_service.renderer import encode_png, upscale
-from renderer_service.renderer.png import PNG_SIGNATURE, encode_png_resized
+from renderer_service.renderer.png import (
+    PNG_SIGNATURE,
+    encode_png_gathered,
+    encode_png_resized,
+    gather,
+    resize_nearest,
+)
 
 from .imaging import load_rgba
 
@@ -93,3 +99,30 @@ def test_resized_png_of_a_blank_picture_compresses_over_a_hundredfold() -> None:
 def test_resized_png_refuses_empty_sizes(width: int, height: int) -> None:
     with pytest.raises(ValueError, match="positive"):
         encode_png_resized(np.zeros((2, 2, 4), np.uint8), width, height)
+
+
+@pytest.mark.parametrize("size", [77, 177])  # written resized, and written row by row
+def test_gathered_png_has_the_pixels_of_tiles_resized_one_by_one(size: int) -> None:
+    """A sheet of 50 x 50 pictures, each resized on its own, is not the whole sheet resized:
+    its index maps repeat per tile, and the encoder takes them as they are."""
+    rng = np.random.default_rng(7)
+    sheet = rng.integers(0, 256, (100, 150, 4), dtype=np.uint8)
+    sheet[50:] = sheet[:50]  # a repeated row must still be written where its tile shows it
+    tile = np.arange(size) * 50 // size
+    rows = np.concatenate([tile, tile + 50])
+    columns = np.concatenate([tile, tile + 50, tile + 100])
+    expected = np.concatenate(
+        [
+            np.concatenate(
+                [resize_nearest(sheet[r : r + 50, c : c + 50], size) for c in (0, 50, 100)],
+                axis=1,
+            )
+            for r in (0, 50)
+        ]
+    )
+    assert (gather(sheet, rows, columns) == expected).all()
+    decoded = load_rgba(encode_png_gathered(sheet, rows, columns))
+    assert decoded.shape == (2 * size, 3 * size, 4)
+    assert (decoded == expected).all()
+    whole = gather(sheet, rows, np.arange(3 * size) * 150 // (3 * size))
+    assert not (decoded == whole).all()
