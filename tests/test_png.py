@@ -101,16 +101,13 @@ def test_resized_png_refuses_empty_sizes(width: int, height: int) -> None:
         encode_png_resized(np.zeros((2, 2, 4), np.uint8), width, height)
 
 
-@pytest.mark.parametrize("size", [77, 177])  # written resized, and written row by row
-def test_gathered_png_has_the_pixels_of_tiles_resized_one_by_one(size: int) -> None:
-    """A sheet of 50 x 50 pictures, each resized on its own, is not the whole sheet resized:
-    its index maps repeat per tile, and the encoder takes them as they are."""
+@pytest.mark.parametrize("size", [10, 77, 177])  # shrunk, resized at once, row by row
+def test_a_sheet_resized_whole_has_the_pixels_of_its_tiles_resized_one_by_one(size: int) -> None:
+    """Tile ``k``'s pixel ``u`` shows ``(k * size + u) * 50 // size = 50 * k + u * 50 // size``
+    of the whole sheet: the same source pixel as the tile resized alone, for any size."""
     rng = np.random.default_rng(7)
     sheet = rng.integers(0, 256, (100, 150, 4), dtype=np.uint8)
-    sheet[50:] = sheet[:50]  # a repeated row must still be written where its tile shows it
-    tile = np.arange(size) * 50 // size
-    rows = np.concatenate([tile, tile + 50])
-    columns = np.concatenate([tile, tile + 50, tile + 100])
+    sheet[50:] = sheet[:50]  # a repeated row is still written where its tile shows it
     expected = np.concatenate(
         [
             np.concatenate(
@@ -120,9 +117,16 @@ def test_gathered_png_has_the_pixels_of_tiles_resized_one_by_one(size: int) -> N
             for r in (0, 50)
         ]
     )
-    assert (gather(sheet, rows, columns) == expected).all()
-    decoded = load_rgba(encode_png_gathered(sheet, rows, columns))
+    decoded = load_rgba(encode_png_resized(sheet, 3 * size, 2 * size))
     assert decoded.shape == (2 * size, 3 * size, 4)
     assert (decoded == expected).all()
-    whole = gather(sheet, rows, np.arange(3 * size) * 150 // (3 * size))
-    assert not (decoded == whole).all()
+
+
+def test_gathered_png_has_the_pixels_of_any_index_maps() -> None:
+    rng = np.random.default_rng(8)
+    image = rng.integers(0, 256, (60, 40, 4), dtype=np.uint8)
+    rows = np.repeat(rng.integers(0, 60, 90), 5)  # 450 rows in any order, repeats included
+    columns = np.repeat(rng.integers(0, 40, 100), 3)
+    decoded = load_rgba(encode_png_gathered(image, rows, columns))
+    assert (decoded == image[rows][:, columns]).all()
+    assert (gather(image, rows, columns) == image[rows][:, columns]).all()
