@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import orjson
+from numpy.typing import NDArray
 from pydantic import ValidationError
 
 from .errors import ApiError, error_item, traits_error, validation_error_from
@@ -34,6 +35,7 @@ from .renderer import (
     LAYER_IDS,
     MEDIA_TYPES,
     Background,
+    CatParams,
     ImageFormat,
     InvalidTraitsError,
     TraitError,
@@ -44,17 +46,20 @@ from .renderer import (
     parse_background,
 )
 from .renderer.formats import ANIMATED_FORMATS
+from .renderer.png import encode_png_gathered, gather, nearest_index
 
 
 @dataclass(frozen=True, slots=True)
 class PlannedFrame:
-    """A frame ready to draw: its ids, its pose and its canonical /render body."""
+    """A frame ready to draw: its ids, its pose, its checked params and its canonical
+    /render body (what makes two frames the same picture)."""
 
     id: str
     label: str | None
     group: str | None
     pose: int
     body: bytes
+    params: CatParams
 
 
 @dataclass(frozen=True, slots=True)
@@ -315,7 +320,7 @@ def plan_batch(
         if pack is not None:
             frame["options"] = {"pack": pack}
         body = orjson.dumps(frame, option=orjson.OPT_SORT_KEYS)
-        frames.append(PlannedFrame(variant.id, variant.label, variant.group, pose, body))
+        frames.append(PlannedFrame(variant.id, variant.label, variant.group, pose, body, params))
     return frames
 
 
@@ -360,37 +365,63 @@ def layout_sheet(
     return layout
 
 
-def assemble_sheet(
-    tiles: list[bytes], layout: SheetLayout, image_format: ImageFormat = "png"
-) -> bytes:
-    """All tiles on one sheet, left to right, top to bottom, encoded in ``image_format``."""
-    width, height = layout.tile_width, layout.tile_height
-    sheet = np.zeros((layout.height, layout.width, 4), dtype=np.uint8)
-    for index, tile in enumerate(tiles):
+def tile_index(picture: int, tile: int, count: int) -> NDArray[np.intp]:
+    """Which pixel of a 1x sheet of ``count`` pictures of ``picture`` pixels each pixel of
+    the sheet of ``count`` tiles of ``tile`` pixels shows (along one axis): each tile is its
+    own picture resized, as ``resize_nearest`` resizes it."""
+    within = nearest_index(picture, tile)
+    return (np.arange(count)[:, None] * picture + within[None, :]).ravel()
+
+
+def picture_sheet(results: list[FrameResult], layout: SheetLayout) -> NDArray[np.uint8]:
+    """The frames' 1x pictures on one sheet, left to right, top to bottom."""
+    width, height = results[0].width, results[0].height
+    sheet = np.zeros((layout.rows * height, layout.columns * width, 4), dtype=np.uint8)
+    for index, result in enumerate(results):
+        if (result.width, result.height) != (width, height):
+            raise ValueError(
+                f"frame {index} is {result.width} x {result.height}, not {width} x {height}"
+            )
         column, row = layout.position(index)
         top, left = row * height, column * width
-        sheet[top : top + height, left : left + width] = np.frombuffer(
-            tile, dtype=np.uint8
-        ).reshape(height, width, 4)
-    return encode_image(sheet, image_format)
+        sheet[top : top + height, left : left + width] = result.image
+    return sheet
 
 
-def assemble_animation(tiles: list[bytes], plan: TilePlan, frame_ms: int, loop: int) -> bytes:
-    """The tiles as one animation (APNG or GIF), in order."""
-    frames = [
-        np.frombuffer(tile, dtype=np.uint8).reshape(plan.height, plan.width, 4) for tile in tiles
-    ]
+def assemble_sheet(
+    results: list[FrameResult], layout: SheetLayout, image_format: ImageFormat = "png"
+) -> bytes:
+    """All frames on one sheet of ``layout``'s tiles, encoded in ``image_format``: the 1x
+    pictures are placed once and the sheet is enlarged while it is encoded (a PNG is written
+    straight from the small sheet)."""
+    small = picture_sheet(results, layout)
+    width, height = results[0].width, results[0].height
+    rows = tile_index(height, layout.tile_height, layout.rows)
+    columns = tile_index(width, layout.tile_width, layout.columns)
+    if image_format == "png":
+        return encode_png_gathered(small, rows, columns)
+    return encode_image(gather(small, rows, columns), image_format)
+
+
+def assemble_animation(
+    results: list[FrameResult], plan: TilePlan, frame_ms: int, loop: int
+) -> bytes:
+    """The frames, each resized to its tile, as one animation (APNG or GIF), in order."""
+    frames = []
+    for result in results:
+        rows = nearest_index(result.height, plan.height)
+        frames.append(gather(result.image, rows, nearest_index(result.width, plan.width)))
     return encode_animation(frames, plan.image_format, frame_ms, loop)
 
 
 def assemble(
-    tiles: list[bytes], layout: SheetLayout, plan: TilePlan, request: BatchRequest
+    results: list[FrameResult], layout: SheetLayout, plan: TilePlan, request: BatchRequest
 ) -> bytes:
     """The batch's picture: an animation when ``options.animate`` asks for one, else a sheet."""
     animate = request.options.animate
     if animate is not None:
-        return assemble_animation(tiles, plan, animate.frame_ms, animate.loop)
-    return assemble_sheet(tiles, layout, plan.image_format)
+        return assemble_animation(results, plan, animate.frame_ms, animate.loop)
+    return assemble_sheet(results, layout, plan.image_format)
 
 
 def batch_body(

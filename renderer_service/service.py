@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import math
 import time
 from collections.abc import Mapping
 from typing import Any
 
 import orjson
 
-from .batch import assemble, batch_body, layout_sheet, plan_batch, plan_tiles
+from .batch import PlannedFrame, assemble, batch_body, layout_sheet, plan_batch, plan_tiles
 from .codes import CodeError, decode_cat_code
 from .diff import check_diff_request
 from .errors import ApiError, error_item
@@ -23,6 +24,7 @@ from .jobs import (
     CODE_PACK_KEY,
     MEMORY_PRESSURE_FIELD,
     FrameResult,
+    FramesResult,
     FrameTask,
     Reply,
     Wanted,
@@ -195,46 +197,49 @@ class RenderService:
             return Reply.from_error(error)
         options = request.options
         layer_id = options.layer_id if options.frame_mode == "layer" else None
+        source_format = tiles.image_format.encode() if options.include_sources else b""
+        # A frame's picture is drawn at 1x: the tile size changes only its own image.
+        source_size = str(tiles.width).encode() if options.include_sources else b""
+        keys = [
+            _digest(
+                frame.body,
+                (layer_id or "").encode(),
+                source_format,
+                source_size,
+                tiles.background.name.encode(),
+                self._pack_hash(pack),
+            )
+            for frame in frames
+        ]
+        cache = self.frame_cache
+        results: list[Any] = [cache.get(key) if cache.enabled else None for key in keys]
+        missing = [index for index, result in enumerate(results) if result is None]
+        chunks = frame_chunks(missing, self.queue.limits.worker_count)
         tasks = [
             FrameTask(
-                frame.body,
+                tuple((frames[index].params, frames[index].pose) for index in chunk),
                 tiles.width,
                 layer_id,
                 options.include_sources,
                 tiles.background.name,
                 tiles.image_format,
+                pack,
             )
-            for frame in frames
+            for chunk in chunks
         ]
-        keys = [
-            _digest(
-                task.body,
-                str(task.tile_size).encode(),
-                (task.layer_id or "").encode(),
-                task.source_format.encode() if task.include_png else b"",
-                task.background.encode(),
-                self._pack_hash(pack),
-            )
-            for task in tasks
-        ]
-        cache = self.frame_cache
-        results: list[Any] = [cache.get(key) if cache.enabled else None for key in keys]
-        missing = [index for index, result in enumerate(results) if result is None]
         try:
-            drawn = await self.queue.submit_all([("frame", tasks[index]) for index in missing])
+            answers = await self.queue.submit_all([("frame", task) for task in tasks])
         except QueueRefusedError as refusal:
             return refusal.reply
-        for position, (index, result) in enumerate(zip(missing, drawn, strict=True)):
-            if result is not None and result.status != 200:
-                undrawn = sum(other is None for other in drawn[position:])
-                return _frame_failed(result, index, frames[index].id, undrawn)
-        for index, result in zip(missing, drawn, strict=True):
-            results[index] = result
-            cache.put(keys[index], result)
+        failed = _first_failure(chunks, answers, frames)
+        if failed is not None:
+            return failed
+        for chunk, answer in zip(chunks, answers, strict=True):
+            for index, result in zip(chunk, answer.frames, strict=True):
+                results[index] = result
+                cache.put(keys[index], result)
         frame_results: list[FrameResult] = results
-        sheet = await asyncio.to_thread(
-            assemble, [result.tile for result in frame_results], layout, tiles, request
-        )
+        sheet = await asyncio.to_thread(assemble, frame_results, layout, tiles, request)
         meta = {
             "frames": len(frames),
             "rendered": len(missing),
@@ -298,6 +303,42 @@ class RenderService:
         if metrics["circuit_open"]:
             return f"circuit open for {metrics['circuit_reset_in']} s more"
         return None
+
+
+MAX_CHUNK_FRAMES = 32
+"""At most this many frames go to a worker as one task: few round trips for a big batch,
+yet short tasks (a few milliseconds each), so single renders queued behind a batch wait
+little and a chunk stays far inside the render timeout."""
+
+
+def frame_chunks(indices: list[int], workers: int) -> list[list[int]]:
+    """``indices`` split into consecutive chunks, about one per worker, none larger than
+    ``MAX_CHUNK_FRAMES``."""
+    if not indices:
+        return []
+    size = min(MAX_CHUNK_FRAMES, math.ceil(len(indices) / max(1, workers)))
+    return [indices[start : start + size] for start in range(0, len(indices), size)]
+
+
+def _first_failure(
+    chunks: list[list[int]], answers: list[Any], frames: list[PlannedFrame]
+) -> Reply | None:
+    """The answer for the batch's first failed frame (``None`` when every frame drew)."""
+    for position, (chunk, answer) in enumerate(zip(chunks, answers, strict=True)):
+        if answer is None or answer.status == 200:
+            continue
+        if isinstance(answer, FramesResult) and answer.failure is not None:
+            done, reply = len(answer.frames), answer.failure  # the chunk stopped there
+        else:  # the whole chunk failed (the worker crashed, timed out, or raised)
+            done, reply = 0, answer
+        index = chunk[done]
+        others = sum(
+            len(other)
+            for at, (other, result) in enumerate(zip(chunks, answers, strict=True))
+            if at != position and (result is None or result.status != 200)
+        )
+        return _frame_failed(reply, index, frames[index].id, len(chunk) - done - 1 + others)
+    return None
 
 
 def _frame_failed(reply: Reply, index: int, frame_id: str, undrawn: int) -> Reply:
