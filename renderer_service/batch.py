@@ -12,13 +12,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import orjson
-from numpy.typing import NDArray
 from pydantic import ValidationError
 
 from .errors import ApiError, error_item, traits_error, validation_error_from
-from .jobs import FrameResult, background_error, canonical_params, data_url
+from .jobs import (
+    FrameResult,
+    background_error,
+    canonical_params,
+    data_url,
+    deflate_band,
+    place_pictures,
+    tile_index,
+)
 from .models import (
     MAX_BATCH_FRAMES,
     MAX_TILE_SIZE,
@@ -46,7 +52,13 @@ from .renderer import (
     parse_background,
 )
 from .renderer.formats import ANIMATED_FORMATS
-from .renderer.png import encode_png_gathered, gather, nearest_index
+from .renderer.png import (
+    DeflatedRows,
+    encode_png_gathered,
+    gather,
+    nearest_index,
+    png_from_rows,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -365,27 +377,46 @@ def layout_sheet(
     return layout
 
 
-def tile_index(picture: int, tile: int, count: int) -> NDArray[np.intp]:
-    """Which pixel of a 1x sheet of ``count`` pictures of ``picture`` pixels each pixel of
-    the sheet of ``count`` tiles of ``tile`` pixels shows (along one axis): each tile is its
-    own picture resized, as ``resize_nearest`` resizes it."""
-    within = nearest_index(picture, tile)
-    return (np.arange(count)[:, None] * picture + within[None, :]).ravel()
+MAX_CHUNK_FRAMES = 32
+"""At most about this many frames go to a worker as one task: few round trips for a big
+batch, yet short tasks (a few milliseconds each), so single renders queued behind a batch
+wait little and a task stays far inside the render timeout."""
 
 
-def picture_sheet(results: list[FrameResult], layout: SheetLayout) -> NDArray[np.uint8]:
-    """The frames' 1x pictures on one sheet, left to right, top to bottom."""
-    width, height = results[0].width, results[0].height
-    sheet = np.zeros((layout.rows * height, layout.columns * width, 4), dtype=np.uint8)
-    for index, result in enumerate(results):
-        if (result.width, result.height) != (width, height):
-            raise ValueError(
-                f"frame {index} is {result.width} x {result.height}, not {width} x {height}"
-            )
-        column, row = layout.position(index)
-        top, left = row * height, column * width
-        sheet[top : top + height, left : left + width] = result.image
-    return sheet
+def chunk_size(frame_count: int, workers: int) -> int:
+    """Frames a task: about one task per worker, at most ``MAX_CHUNK_FRAMES``."""
+    return max(1, min(MAX_CHUNK_FRAMES, math.ceil(frame_count / max(1, workers))))
+
+
+def frame_chunks(indices: list[int], workers: int) -> list[list[int]]:
+    """``indices`` split into consecutive chunks of ``chunk_size`` frames."""
+    size = chunk_size(len(indices), workers)
+    return [indices[start : start + size] for start in range(0, len(indices), size)]
+
+
+def sheet_bands(layout: SheetLayout, frame_count: int, frames_per_band: int) -> list[range]:
+    """The sheet's frames in bands of whole rows, about ``frames_per_band`` frames each (at
+    least one row)."""
+    step = max(1, round(frames_per_band / layout.columns)) * layout.columns
+    return [range(start, min(start + step, frame_count)) for start in range(0, frame_count, step)]
+
+
+def assemble_bands(
+    results: list[FrameResult],
+    layout: SheetLayout,
+    bands: list[range],
+    deflated: list[DeflatedRows | None],
+) -> bytes:
+    """The PNG sheet from its bands of rows: those a worker compressed as they are, the
+    others (every frame from the cache) compressed here."""
+    tile = (layout.tile_width, layout.tile_height)
+    parts = [
+        done
+        if done is not None
+        else deflate_band(results[band.start : band.stop], layout.columns, tile)
+        for band, done in zip(bands, deflated, strict=True)
+    ]
+    return png_from_rows(layout.width, layout.height, parts)
 
 
 def assemble_sheet(
@@ -394,7 +425,7 @@ def assemble_sheet(
     """All frames on one sheet of ``layout``'s tiles, encoded in ``image_format``: the 1x
     pictures are placed once and the sheet is enlarged while it is encoded (a PNG is written
     straight from the small sheet)."""
-    small = picture_sheet(results, layout)
+    small = place_pictures(results, layout.columns, layout.rows)
     width, height = results[0].width, results[0].height
     rows = tile_index(height, layout.tile_height, layout.rows)
     columns = tile_index(width, layout.tile_width, layout.columns)

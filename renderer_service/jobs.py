@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import base64
 import logging
+import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -48,7 +50,7 @@ from .renderer import (
     parse_background,
 )
 from .renderer.patterns import PatternGenerationError
-from .renderer.png import encode_png_resized, gather, nearest_index
+from .renderer.png import DeflatedRows, deflate_rows, encode_png_resized, gather, nearest_index
 
 OutputFormat = Literal["json", "image"]
 """``json``: the JSON answer with a data URL; ``image``: the picture's bytes themselves."""
@@ -386,6 +388,20 @@ def answer_render(packs: PackSet, body: bytes, wanted: Wanted = ()) -> Reply:
 
 
 @dataclass(frozen=True, slots=True)
+class SheetBand:
+    """Whole rows of a PNG sheet for a worker to compress once it has drawn its frames, so
+    that a batch's sheet is compressed in parallel, band by band, while other frames draw.
+
+    ``slots`` are the band's frames in sheet order, ``columns`` to a row: a frame drawn
+    before (from the cache), or ``None`` where the task's next drawn frame goes. Each tile is
+    ``tile`` (width, height): its picture resized."""
+
+    columns: int
+    tile: tuple[int, int]
+    slots: tuple[FrameResult | None, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class FrameTask:
     """Frames of a batch for one worker (one queue task): cats checked when the batch was
     planned, each drawn at 1x on the batch's background.
@@ -407,6 +423,8 @@ class FrameTask:
     source_format: ImageFormat = "png"
     pack: str | None = None
     """The pack to draw with, by its normalised name (``None``: the default)."""
+    band: SheetBand | None = None
+    """The sheet rows these frames fall in, to compress once they are drawn."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -437,6 +455,8 @@ class FramesResult:
 
     frames: tuple[FrameResult, ...]
     failure: Reply | None = None
+    band: DeflatedRows | None = None
+    """The task's sheet band, compressed (when it had one and every frame drew)."""
 
     @property
     def status(self) -> int:
@@ -495,7 +515,49 @@ def run_frames(packs: PackSet, task: FrameTask) -> FramesResult:
         except PatternGenerationError as error:
             logger.error("%s", error, exc_info=error)
             return FramesResult(tuple(frames), Reply.from_error(pattern_error(error, params)))
-    return FramesResult(tuple(frames))
+    band = None
+    if task.band is not None:
+        drawn = iter(frames)
+        slots = [slot if slot is not None else next(drawn) for slot in task.band.slots]
+        band = deflate_band(slots, task.band.columns, task.band.tile)
+    return FramesResult(tuple(frames), band=band)
+
+
+def tile_index(picture: int, tile: int, count: int) -> NDArray[np.intp]:
+    """Along one axis of a sheet of ``count`` tiles of ``tile`` pixels, which pixel of the
+    same sheet at 1x (pictures of ``picture`` pixels) each pixel shows: each tile is its own
+    picture resized, as ``resize_nearest`` resizes it."""
+    within = nearest_index(picture, tile)
+    return (np.arange(count)[:, None] * picture + within[None, :]).ravel()
+
+
+def place_pictures(results: Sequence[FrameResult], columns: int, rows: int) -> NDArray[np.uint8]:
+    """The frames' 1x pictures on one sheet of ``columns`` x ``rows``, left to right, top to
+    bottom (empty places transparent)."""
+    width, height = results[0].width, results[0].height
+    sheet = np.zeros((rows * height, columns * width, 4), dtype=np.uint8)
+    for index, result in enumerate(results):
+        if (result.width, result.height) != (width, height):
+            raise ValueError(
+                f"frame {index} is {result.width} x {result.height}, not {width} x {height}"
+            )
+        row, column = divmod(index, columns)
+        top, left = row * height, column * width
+        sheet[top : top + height, left : left + width] = result.image
+    return sheet
+
+
+def deflate_band(
+    results: Sequence[FrameResult], columns: int, tile: tuple[int, int]
+) -> DeflatedRows:
+    """Sheet rows holding ``results`` (``columns`` to a row, each a ``tile`` (width, height)
+    tile), compressed straight from the 1x pictures."""
+    rows = math.ceil(len(results) / columns)
+    small = place_pictures(results, columns, rows)
+    width, height = results[0].width, results[0].height
+    return deflate_rows(
+        small, tile_index(height, tile[1], rows), tile_index(width, tile[0], columns)
+    )
 
 
 class TaskHandler:

@@ -9,14 +9,24 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import math
 import time
 from collections.abc import Mapping
 from typing import Any
 
 import orjson
 
-from .batch import PlannedFrame, assemble, batch_body, layout_sheet, plan_batch, plan_tiles
+from .batch import (
+    PlannedFrame,
+    assemble,
+    assemble_bands,
+    batch_body,
+    chunk_size,
+    frame_chunks,
+    layout_sheet,
+    plan_batch,
+    plan_tiles,
+    sheet_bands,
+)
 from .codes import CodeError, decode_cat_code
 from .diff import check_diff_request
 from .errors import ApiError, error_item
@@ -27,6 +37,7 @@ from .jobs import (
     FramesResult,
     FrameTask,
     Reply,
+    SheetBand,
     Wanted,
     background_error,
     canonical_body,
@@ -214,7 +225,23 @@ class RenderService:
         cache = self.frame_cache
         results: list[Any] = [cache.get(key) if cache.enabled else None for key in keys]
         missing = [index for index, result in enumerate(results) if result is None]
-        chunks = frame_chunks(missing, self.queue.limits.worker_count)
+        workers = self.queue.limits.worker_count
+        # A PNG sheet is compressed in bands of rows, each by the worker that draws its
+        # frames (as others draw theirs). The bands depend on the batch alone, not on what
+        # was cached: the same batch is the same bytes.
+        banded = tiles.image_format == "png" and not tiles.animated
+        bands = sheet_bands(layout, len(frames), chunk_size(len(frames), workers))
+        if banded:
+            sent = [band for band in bands if any(results[index] is None for index in band)]
+            chunks = [[index for index in band if results[index] is None] for band in sent]
+            tile = (tiles.width, tiles.height)
+            sheet_parts: list[SheetBand | None] = [
+                SheetBand(layout.columns, tile, tuple(results[index] for index in band))
+                for band in sent
+            ]
+        else:
+            chunks = frame_chunks(missing, workers)
+            sheet_parts = [None] * len(chunks)
         tasks = [
             FrameTask(
                 tuple((frames[index].params, frames[index].pose) for index in chunk),
@@ -224,8 +251,9 @@ class RenderService:
                 tiles.background.name,
                 tiles.image_format,
                 pack,
+                band,
             )
-            for chunk in chunks
+            for chunk, band in zip(chunks, sheet_parts, strict=True)
         ]
         try:
             answers = await self.queue.submit_all([("frame", task) for task in tasks])
@@ -239,7 +267,14 @@ class RenderService:
                 results[index] = result
                 cache.put(keys[index], result)
         frame_results: list[FrameResult] = results
-        sheet = await asyncio.to_thread(assemble, frame_results, layout, tiles, request)
+        if banded:
+            compressed = {
+                band.start: answer.band for band, answer in zip(sent, answers, strict=True)
+            }
+            deflated = [compressed.get(band.start) for band in bands]
+            sheet = await asyncio.to_thread(assemble_bands, frame_results, layout, bands, deflated)
+        else:
+            sheet = await asyncio.to_thread(assemble, frame_results, layout, tiles, request)
         meta = {
             "frames": len(frames),
             "rendered": len(missing),
@@ -303,21 +338,6 @@ class RenderService:
         if metrics["circuit_open"]:
             return f"circuit open for {metrics['circuit_reset_in']} s more"
         return None
-
-
-MAX_CHUNK_FRAMES = 32
-"""At most this many frames go to a worker as one task: few round trips for a big batch,
-yet short tasks (a few milliseconds each), so single renders queued behind a batch wait
-little and a chunk stays far inside the render timeout."""
-
-
-def frame_chunks(indices: list[int], workers: int) -> list[list[int]]:
-    """``indices`` split into consecutive chunks, about one per worker, none larger than
-    ``MAX_CHUNK_FRAMES``."""
-    if not indices:
-        return []
-    size = min(MAX_CHUNK_FRAMES, math.ceil(len(indices) / max(1, workers)))
-    return [indices[start : start + size] for start in range(0, len(indices), size)]
 
 
 def _first_failure(

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import struct
 import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -187,6 +189,34 @@ def encode_png_gathered(
         # Not enlarged, or so little that a flush per distinct row costs more than encoding
         # the resized picture outright.
         return encode_png(gather(image, rows, columns))
+    return png_from_rows(width, height, [deflate_rows(image, rows, columns)])
+
+
+@dataclass(frozen=True, slots=True)
+class DeflatedRows:
+    """Consecutive rows of a PNG's pixel data (each with its filter byte), compressed as a
+    deflate segment that stands alone: non-final blocks that end byte-aligned and refer to
+    nothing before them. Segments of consecutive rows, joined, are one stream, so the bands
+    of a picture can be compressed apart (in other processes) and joined by
+    ``png_from_rows``."""
+
+    data: bytes
+    adler: int
+    """``zlib.adler32`` of the uncompressed rows (starting from 1)."""
+    size: int
+    """Length of the uncompressed rows in bytes."""
+
+
+def deflate_rows(
+    image: NDArray[np.uint8], rows: NDArray[np.intp], columns: NDArray[np.intp]
+) -> DeflatedRows:
+    """The rows of ``gather(image, rows, columns)`` as a standalone deflate segment, written
+    without building that picture: each distinct row once (filter Sub), each repeat of the
+    row above as a reused segment of filter-Up zero rows."""
+    if image.ndim != 3 or image.shape[2] != 4 or image.dtype != np.uint8:
+        raise ValueError(f"expected a (h, w, 4) uint8 array, got {image.shape} {image.dtype}")
+    height, width = len(rows), len(columns)
+    source_height, source_width = image.shape[:2]
     # The distinct rows, widened (one 32-bit gather) and filtered Sub: each byte minus the
     # one a pixel before, wrapping as uint8 arithmetic does.
     pixels = np.ascontiguousarray(image).view(np.uint32).reshape(source_height, source_width)
@@ -205,7 +235,7 @@ def encode_png_gathered(
     lengths = np.diff(starts, append=height)
     row_bytes = width * 4
     compressor = _raw_compressor(ROW_LEVEL)
-    parts = [_ZLIB_HEADER]
+    parts = []
     adler = 1
     for source_row, length in zip(rows[starts].tolist(), lengths.tolist(), strict=True):
         line = filtered[source_row].tobytes()
@@ -215,12 +245,33 @@ def encode_png_gathered(
         if length > 1:
             parts.append(_repeat_segment(row_bytes, length - 1))
             adler = _adler_repeats(adler, row_bytes, length - 1)
-    parts.append(_FINAL_EMPTY_BLOCK)
-    parts.append(struct.pack(">I", adler))
+    return DeflatedRows(b"".join(parts), adler, height * (row_bytes + 1))
+
+
+def adler32_combine(first: int, second: int, second_size: int) -> int:
+    """The adler32 of two byte strings joined, from each one's adler32 (starting from 1) and
+    the second's length: the sums add, and the first's sum counts once more for each byte of
+    the second."""
+    a1, b1 = first & 0xFFFF, first >> 16
+    a2, b2 = second & 0xFFFF, second >> 16
+    a = (a1 + a2 - 1) % _ADLER_MOD
+    b = (b1 + b2 + second_size * (a1 - 1)) % _ADLER_MOD
+    return (b << 16) | a
+
+
+def png_from_rows(width: int, height: int, bands: Sequence[DeflatedRows]) -> bytes:
+    """The PNG whose pixel data is ``bands`` joined, in order (``height`` rows in all, of
+    ``width`` RGBA pixels)."""
+    if sum(band.size for band in bands) != height * (width * 4 + 1):
+        raise ValueError(f"the bands do not hold {height} rows of {width} pixels")
+    adler = 1
+    for band in bands:
+        adler = adler32_combine(adler, band.adler, band.size)
+    data = b"".join([_ZLIB_HEADER, *(band.data for band in bands), _FINAL_EMPTY_BLOCK])
     header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
     return (
         PNG_SIGNATURE
         + _chunk(b"IHDR", header)
-        + _chunk(b"IDAT", b"".join(parts))
+        + _chunk(b"IDAT", data + struct.pack(">I", adler))
         + _chunk(b"IEND", b"")
     )
