@@ -8,9 +8,11 @@ import pytest
 from renderer_service.renderer import encode_png, upscale
 from renderer_service.renderer.png import (
     PNG_SIGNATURE,
+    deflate_rows,
     encode_png_gathered,
     encode_png_resized,
     gather,
+    png_from_rows,
     resize_nearest,
 )
 
@@ -130,3 +132,15 @@ def test_gathered_png_has_the_pixels_of_any_index_maps() -> None:
     decoded = load_rgba(encode_png_gathered(image, rows, columns))
     assert (decoded == image[rows][:, columns]).all()
     assert (gather(image, rows, columns) == image[rows][:, columns]).all()
+
+
+def test_bands_compressed_apart_join_into_the_whole_picture() -> None:
+    rng = np.random.default_rng(9)
+    image = rng.integers(0, 256, (30, 20, 4), dtype=np.uint8)
+    image[10:20] = 0  # runs of equal rows across a band's edge
+    rows, columns = np.arange(90) // 3, np.arange(60) // 3
+    bands = [deflate_rows(image, rows[start : start + 25], columns) for start in range(0, 90, 25)]
+    decoded = load_rgba(png_from_rows(60, 90, bands))
+    assert (decoded == upscale(image, 3)).all()
+    with pytest.raises(ValueError, match="90 rows"):
+        png_from_rows(60, 90, bands[:-1])
