@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -9,6 +10,14 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ENV_PREFIX = "CG3_"
+
+
+def usable_cores() -> int:
+    """The CPU cores this process may run on (its affinity mask, else the machine's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
 
 
 class SettingsError(ValueError):
@@ -35,7 +44,13 @@ class Settings(BaseSettings):
     max_queue_size: int = Field(
         120, ge=1, le=100_000, description="Renders that may wait for a worker."
     )
-    worker_count: int = Field(4, ge=1, le=64, description="Render worker processes.")
+    worker_count: int = Field(
+        default_factory=lambda: usable_cores(),
+        ge=1,
+        le=64,
+        description="Render worker processes (default: the cores this process may run on; "
+        "more only add switching, since each worker renders one cat at a time at full speed).",
+    )
     circuit_failure_threshold: int = Field(
         8, ge=1, description="Consecutive render failures that open the circuit."
     )

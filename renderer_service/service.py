@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import time
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
@@ -41,6 +42,8 @@ from .jobs import (
     Wanted,
     background_error,
     canonical_body,
+    canonical_params,
+    job_state,
     parse_render_request,
 )
 from .models import BatchRequest, DiffRequest
@@ -101,6 +104,8 @@ class RenderService:
         )
         self.shared = shared
         self._hashes = {name: renderer.pack.content_hash.encode() for name, renderer in self.packs}
+        self._aliases: OrderedDict[str, str] = OrderedDict()
+        """The digest of a /render body (and its wanted formats) -> the ETag of its picture."""
 
     def _pack_hash(self, pack: str | None) -> bytes:
         """The content hash of a pack (by its normalised name): part of every cache key and
@@ -117,13 +122,25 @@ class RenderService:
         extra_headers: tuple[tuple[str, str], ...] = (),
     ) -> Reply:
         """``wanted``: the image types the client accepts instead of JSON (empty: JSON)."""
+        alias = None
+        if self.cache.enabled:
+            # A body sent before is known by its bytes: its answer is found without parsing.
+            alias = _digest(body, ",".join(wanted).encode())
+            known = self._aliases.get(alias)
+            if known is not None:
+                answer = self._answer_known(known, if_none_match, extra_headers)
+                if answer is not None:
+                    return answer
         try:
             job = parse_render_request(body, self.packs, wanted)
         except ApiError as error:
             return Reply.from_error(error)
-        canonical = canonical_body(job)
+        params = canonical_params(job.params, job.pose)
+        canonical = canonical_body(job, params)
         output = job.output
         etag = f'"{_digest(canonical, output.encode(), self._pack_hash(job.options.pack))}"'
+        if alias is not None:
+            self._remember(alias, etag)
         headers = (("ETag", etag), *extra_headers)
         if etag_matches(if_none_match, etag):
             return Reply(304, "", b"", headers)
@@ -138,13 +155,35 @@ class RenderService:
                 return self._flag_pressure(
                     _with_headers(stored, *headers, ("X-Cache", "hit-redis"))
                 )
-        reply = await self.queue.submit("render", (canonical, output))
+        reply = await self.queue.submit("render", job_state(job, params))
         if reply.status != 200:
             return reply
         self.cache.put(etag, reply)
         if self.shared is not None:
             self.shared.put_soon(digest, reply)
         return self._flag_pressure(_with_headers(reply, *headers, ("X-Cache", "miss")))
+
+    def _answer_known(
+        self, etag: str, if_none_match: str | None, extra_headers: tuple[tuple[str, str], ...]
+    ) -> Reply | None:
+        """The answer for a body seen before, whose ETag is ``etag``: 304, or the cached
+        picture; ``None`` when it has left the cache (the caller goes the long way)."""
+        if etag_matches(if_none_match, etag):
+            return Reply(304, "", b"", (("ETag", etag), *extra_headers))
+        cached = self.cache.get(etag)
+        if cached is None:
+            return None
+        headers = (("ETag", etag), *extra_headers, ("X-Cache", "hit-memory"))
+        return self._flag_pressure(_with_headers(cached, *headers))
+
+    def _remember(self, alias: str, etag: str) -> None:
+        """Note that the body known by ``alias`` is the picture ``etag`` (bounded: the oldest
+        go first, at twice the cache's entries, since several bodies may name one cat)."""
+        aliases = self._aliases
+        aliases[alias] = etag
+        aliases.move_to_end(alias)
+        while len(aliases) > 2 * self.cache.max_entries:
+            aliases.popitem(last=False)
 
     def _flag_pressure(self, reply: Reply) -> Reply:
         """Set ``meta.memory_pressure`` of a JSON answer while the queue is under pressure."""

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from renderer_service.jobs import Reply, answer_render
+from renderer_service.jobs import Reply, TaskHandler
 from renderer_service.pack_set import PackSet
-from renderer_service.renderer import FORMATS, CatParams, Renderer
+from renderer_service.renderer import CatParams, Renderer
 from renderer_service.runtime import LRUCache
 from renderer_service.service import RenderService
 
@@ -461,10 +461,9 @@ class _QueueUnderPressure:
         self.under_pressure = False
 
     async def submit(self, kind: str, payload: Any) -> Reply:
-        body, output = payload
-        return answer_render(
-            PackSet.single(self.renderer), body, () if output == "json" else FORMATS
-        )
+        reply = TaskHandler(PackSet.single(self.renderer))(kind, payload)
+        assert isinstance(reply, Reply)
+        return reply
 
 
 def test_memory_pressure_is_set_while_the_queue_is_under_pressure_even_from_the_cache(

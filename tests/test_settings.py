@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ def test_defaults_match_the_documented_ones(monkeypatch: pytest.MonkeyPatch) -> 
         monkeypatch.delenv(f"CG3_{name}", raising=False)
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     assert settings.max_queue_size == 120
-    assert settings.worker_count == 4
+    assert settings.worker_count == len(os.sched_getaffinity(0))  # one per usable core
     assert settings.circuit_failure_threshold == 8
     assert settings.circuit_reset_seconds == 12
     assert settings.render_timeout_seconds > 0
