@@ -309,18 +309,13 @@ def plan_batch(
             wire = RequestParams.model_validate(merged)
         except ValidationError as error:
             raise validation_error_from(error, RequestParams, [*path, "params"]) from None
-        pose = next(
-            (
-                p
-                for p in (
-                    variant.sprite_number,
-                    wire.sprite_number,
-                    request.payload.sprite_number,
-                )
-                if p is not None
-            ),
-            DEFAULT_POSE,
-        )
+        pose = variant.sprite_number  # the variant's pose, else its params', else the base's
+        if pose is None:
+            pose = wire.sprite_number
+        if pose is None:
+            pose = request.payload.sprite_number
+        if pose is None:
+            pose = DEFAULT_POSE
         try:
             params = normalise_params(wire, vocabulary)
             check_traits(params, vocabulary, pose)

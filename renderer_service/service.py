@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 
 from .batch import (
+    MAX_CHUNK_FRAMES,
     PlannedFrame,
     assemble,
     assemble_bands,
@@ -266,9 +267,14 @@ class RenderService:
         missing = [index for index, result in enumerate(results) if result is None]
         workers = self.queue.limits.worker_count
         # A PNG sheet is compressed in bands of rows, each by the worker that draws its
-        # frames (as others draw theirs). The bands depend on the batch alone, not on what
-        # was cached: the same batch is the same bytes.
-        banded = tiles.image_format == "png" and not tiles.animated
+        # frames (as others draw theirs), unless its rows are too long to share out. The
+        # bands depend on the batch alone, not on what was cached: the same batch is the
+        # same bytes.
+        banded = (
+            tiles.image_format == "png"
+            and not tiles.animated
+            and layout.columns <= MAX_CHUNK_FRAMES
+        )
         bands = sheet_bands(layout, len(frames), chunk_size(len(frames), workers))
         if banded:
             sent = [band for band in bands if any(results[index] is None for index in band)]

@@ -176,3 +176,19 @@ def test_a_band_task_compresses_its_rows_with_the_cached_frames_in_place(
         row, column = divmod(place, 2)
         tile = sheet[row * 75 : row * 75 + 75, column * 75 : column * 75 + 75]
         assert (tile == resize_nearest(picture, 75)).all()
+
+
+def test_a_sheet_of_one_long_row_is_still_shared_out_and_exact(
+    two_workers: TestClient, renderer: Renderer
+) -> None:
+    """Rows too long to give one worker (more frames than a task holds) are drawn in chunks
+    by all workers and the service assembles the sheet."""
+    poses = [{"id": str(n), "spriteNumber": n % 21} for n in range(40)]
+    body = {"payload": BASE, "variants": poses, "options": {"tileSize": 20, "columns": 40}}
+    before = two_workers.get("/health").json()["metrics"]["total_enqueued"]
+    answer = two_workers.post("/render/batch", json=body).json()
+    assert two_workers.get("/health").json()["metrics"]["total_enqueued"] - before == 2
+    assert (answer["columns"], answer["rows"]) == (40, 1)
+    tiles = sheet_tiles(answer)
+    for n in (0, 17, 39):
+        assert (tiles[str(n)] == resize_nearest(drawn(renderer, "GINGER", n % 21), 20)).all()
