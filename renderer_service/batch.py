@@ -373,19 +373,25 @@ def layout_sheet(
 
 
 MAX_CHUNK_FRAMES = 32
-"""At most about this many frames go to a worker as one task: few round trips for a big
-batch, yet short tasks (a few milliseconds each), so single renders queued behind a batch
-wait little and a task stays far inside the render timeout."""
+"""At most this many frames go to a worker as one task: few round trips for a big batch,
+yet short tasks (a few milliseconds each), so single renders queued behind a batch wait
+little and a task stays far inside the render timeout."""
+MAX_CHUNK_SOURCE_PIXELS = 4 * 1024 * 1024
+"""With ``includeSources`` each frame's tile is encoded too, which costs with its size: a
+task encodes at most this many pixels of them (4 tiles of 1024 px, 32 of 362 px)."""
 
 
-def chunk_size(frame_count: int, workers: int) -> int:
-    """Frames a task: about one task per worker, at most ``MAX_CHUNK_FRAMES``."""
-    return max(1, min(MAX_CHUNK_FRAMES, math.ceil(frame_count / max(1, workers))))
+def chunk_size(frame_count: int, workers: int, source_pixels: int = 0) -> int:
+    """Frames a task: about one task per worker, at most ``MAX_CHUNK_FRAMES``, nor more than
+    ``MAX_CHUNK_SOURCE_PIXELS`` of frames' own images (``source_pixels`` each)."""
+    size = min(MAX_CHUNK_FRAMES, math.ceil(frame_count / max(1, workers)))
+    if source_pixels:
+        size = min(size, MAX_CHUNK_SOURCE_PIXELS // source_pixels)
+    return max(1, size)
 
 
-def frame_chunks(indices: list[int], workers: int) -> list[list[int]]:
-    """``indices`` split into consecutive chunks of ``chunk_size`` frames."""
-    size = chunk_size(len(indices), workers)
+def frame_chunks(indices: list[int], size: int) -> list[list[int]]:
+    """``indices`` split into consecutive chunks of ``size`` frames."""
     return [indices[start : start + size] for start in range(0, len(indices), size)]
 
 

@@ -17,7 +17,6 @@ from typing import Any
 import orjson
 
 from .batch import (
-    MAX_CHUNK_FRAMES,
     PlannedFrame,
     assemble,
     assemble_bands,
@@ -266,16 +265,14 @@ class RenderService:
         results: list[Any] = [cache.get(key) if cache.enabled else None for key in keys]
         missing = [index for index, result in enumerate(results) if result is None]
         workers = self.queue.limits.worker_count
+        sources = tiles.width * tiles.height if options.include_sources else 0
+        size = chunk_size(len(frames), workers, sources)
         # A PNG sheet is compressed in bands of rows, each by the worker that draws its
-        # frames (as others draw theirs), unless its rows are too long to share out. The
+        # frames (as others draw theirs), unless its rows hold more frames than a task. The
         # bands depend on the batch alone, not on what was cached: the same batch is the
         # same bytes.
-        banded = (
-            tiles.image_format == "png"
-            and not tiles.animated
-            and layout.columns <= MAX_CHUNK_FRAMES
-        )
-        bands = sheet_bands(layout, len(frames), chunk_size(len(frames), workers))
+        banded = tiles.image_format == "png" and not tiles.animated and layout.columns <= size
+        bands = sheet_bands(layout, len(frames), size)
         if banded:
             sent = [band for band in bands if any(results[index] is None for index in band)]
             chunks = [[index for index in band if results[index] is None] for band in sent]
@@ -285,7 +282,7 @@ class RenderService:
                 for band in sent
             ]
         else:
-            chunks = frame_chunks(missing, workers)
+            chunks = frame_chunks(missing, chunk_size(len(missing), workers, sources))
             sheet_parts = [None] * len(chunks)
         tasks = [
             FrameTask(

@@ -93,7 +93,9 @@ def test_chunks_are_about_one_per_worker_and_never_over_the_limit() -> None:
     assert chunk_size(256, 4) == MAX_CHUNK_FRAMES
     assert chunk_size(20, 4) == 5
     assert chunk_size(3, 4) == 1
-    chunks = frame_chunks(list(range(100)), 2)
+    assert chunk_size(256, 2, source_pixels=1024 * 1024) == 4  # big tiles to encode: fewer
+    assert chunk_size(256, 2, source_pixels=100 * 100) == MAX_CHUNK_FRAMES
+    chunks = frame_chunks(list(range(100)), chunk_size(100, 2))
     assert [len(chunk) for chunk in chunks] == [32, 32, 32, 4]
     assert [index for chunk in chunks for index in chunk] == list(range(100))
 
