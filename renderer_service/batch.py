@@ -18,6 +18,9 @@ from pydantic import ValidationError
 from .errors import ApiError, error_item, traits_error, validation_error_from
 from .jobs import (
     FrameResult,
+    FramesResult,
+    FrameTask,
+    SheetBand,
     background_error,
     canonical_params,
     data_url,
@@ -400,6 +403,85 @@ def sheet_bands(layout: SheetLayout, frame_count: int, frames_per_band: int) -> 
     least one row)."""
     step = max(1, round(frames_per_band / layout.columns)) * layout.columns
     return [range(start, min(start + step, frame_count)) for start in range(0, frame_count, step)]
+
+
+@dataclass(frozen=True, slots=True)
+class TaskPlan:
+    """How a batch's frames not in the cache go to the workers."""
+
+    chunks: list[list[int]]
+    """The frames (by index) each task draws, in order."""
+    tasks: list[FrameTask]
+    bands: list[range] | None
+    """With a PNG sheet compressed in bands: every band of the sheet (each task draws the
+    missing frames of one band and compresses it); ``None`` when the service assembles."""
+    task_bands: list[int]
+    """With bands: the band of each task (bands wholly cached have none)."""
+
+    def sheet(
+        self,
+        results: list[FrameResult],
+        answers: list[FramesResult],
+        layout: SheetLayout,
+        plan: TilePlan,
+        request: BatchRequest,
+    ) -> bytes:
+        """The batch's picture, once every frame is drawn (``answers``: the tasks')."""
+        if self.bands is None:
+            return assemble(results, layout, plan, request)
+        deflated: list[DeflatedRows | None] = [None] * len(self.bands)
+        for band, answer in zip(self.task_bands, answers, strict=True):
+            deflated[band] = answer.band
+        return assemble_bands(results, layout, self.bands, deflated)
+
+
+def plan_tasks(
+    frames: list[PlannedFrame],
+    cached: list[FrameResult | None],
+    layout: SheetLayout,
+    plan: TilePlan,
+    request: BatchRequest,
+    workers: int,
+    pack: str | None,
+) -> TaskPlan:
+    """The tasks that draw the frames ``cached`` lacks (``None``), about one per worker.
+
+    A PNG sheet is compressed in bands of whole rows, each by the worker that draws its
+    missing frames (the band's cached frames travel with it), as other workers draw theirs,
+    unless its rows hold more frames than a task. The bands depend on the batch alone, not
+    on what was cached: the same batch is the same bytes."""
+    options = request.options
+    sources = plan.width * plan.height if options.include_sources else 0
+    size = chunk_size(len(frames), workers, sources)
+    missing = [index for index, result in enumerate(cached) if result is None]
+    bands: list[range] | None = None
+    task_bands: list[int] = []
+    if plan.image_format == "png" and not plan.animated and layout.columns <= size:
+        bands = sheet_bands(layout, len(frames), size)
+        task_bands = [k for k, band in enumerate(bands) if any(cached[i] is None for i in band)]
+        chunks = [[i for i in bands[k] if cached[i] is None] for k in task_bands]
+        tile = (plan.width, plan.height)
+        sheet_bands_of: list[SheetBand | None] = [
+            SheetBand(layout.columns, tile, tuple(cached[i] for i in bands[k])) for k in task_bands
+        ]
+    else:
+        chunks = frame_chunks(missing, chunk_size(len(missing), workers, sources))
+        sheet_bands_of = [None] * len(chunks)
+    layer_id = options.layer_id if options.frame_mode == "layer" else None
+    tasks = [
+        FrameTask(
+            tuple((frames[i].params, frames[i].pose) for i in chunk),
+            plan.width,
+            layer_id,
+            options.include_sources,
+            plan.background.name,
+            plan.image_format,
+            pack,
+            band,
+        )
+        for chunk, band in zip(chunks, sheet_bands_of, strict=True)
+    ]
+    return TaskPlan(chunks, tasks, bands, task_bands)
 
 
 def assemble_bands(

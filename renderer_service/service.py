@@ -18,15 +18,11 @@ import orjson
 
 from .batch import (
     PlannedFrame,
-    assemble,
-    assemble_bands,
     batch_body,
-    chunk_size,
-    frame_chunks,
     layout_sheet,
     plan_batch,
+    plan_tasks,
     plan_tiles,
-    sheet_bands,
 )
 from .codes import CodeError, decode_cat_code
 from .diff import check_diff_request
@@ -36,9 +32,7 @@ from .jobs import (
     MEMORY_PRESSURE_FIELD,
     FrameResult,
     FramesResult,
-    FrameTask,
     Reply,
-    SheetBand,
     Wanted,
     background_error,
     canonical_body,
@@ -265,58 +259,20 @@ class RenderService:
         results: list[Any] = [cache.get(key) if cache.enabled else None for key in keys]
         missing = [index for index, result in enumerate(results) if result is None]
         workers = self.queue.limits.worker_count
-        sources = tiles.width * tiles.height if options.include_sources else 0
-        size = chunk_size(len(frames), workers, sources)
-        # A PNG sheet is compressed in bands of rows, each by the worker that draws its
-        # frames (as others draw theirs), unless its rows hold more frames than a task. The
-        # bands depend on the batch alone, not on what was cached: the same batch is the
-        # same bytes.
-        banded = tiles.image_format == "png" and not tiles.animated and layout.columns <= size
-        bands = sheet_bands(layout, len(frames), size)
-        if banded:
-            sent = [band for band in bands if any(results[index] is None for index in band)]
-            chunks = [[index for index in band if results[index] is None] for band in sent]
-            tile = (tiles.width, tiles.height)
-            sheet_parts: list[SheetBand | None] = [
-                SheetBand(layout.columns, tile, tuple(results[index] for index in band))
-                for band in sent
-            ]
-        else:
-            chunks = frame_chunks(missing, chunk_size(len(missing), workers, sources))
-            sheet_parts = [None] * len(chunks)
-        tasks = [
-            FrameTask(
-                tuple((frames[index].params, frames[index].pose) for index in chunk),
-                tiles.width,
-                layer_id,
-                options.include_sources,
-                tiles.background.name,
-                tiles.image_format,
-                pack,
-                band,
-            )
-            for chunk, band in zip(chunks, sheet_parts, strict=True)
-        ]
+        tasks = plan_tasks(frames, results, layout, tiles, request, workers, pack)
         try:
-            answers = await self.queue.submit_all([("frame", task) for task in tasks])
+            answers = await self.queue.submit_all([("frame", task) for task in tasks.tasks])
         except QueueRefusedError as refusal:
             return refusal.reply
-        failed = _first_failure(chunks, answers, frames)
+        failed = _first_failure(tasks.chunks, answers, frames)
         if failed is not None:
             return failed
-        for chunk, answer in zip(chunks, answers, strict=True):
+        for chunk, answer in zip(tasks.chunks, answers, strict=True):
             for index, result in zip(chunk, answer.frames, strict=True):
                 results[index] = result
                 cache.put(keys[index], result)
         frame_results: list[FrameResult] = results
-        if banded:
-            compressed = {
-                band.start: answer.band for band, answer in zip(sent, answers, strict=True)
-            }
-            deflated = [compressed.get(band.start) for band in bands]
-            sheet = await asyncio.to_thread(assemble_bands, frame_results, layout, bands, deflated)
-        else:
-            sheet = await asyncio.to_thread(assemble, frame_results, layout, tiles, request)
+        sheet = await asyncio.to_thread(tasks.sheet, frame_results, answers, layout, tiles, request)
         meta = {
             "frames": len(frames),
             "rendered": len(missing),
