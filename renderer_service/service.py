@@ -118,13 +118,10 @@ class RenderService:
         """``wanted``: the image types the client accepts instead of JSON (empty: JSON)."""
         alias = None
         if self.cache.enabled:
-            # A body sent before is known by its bytes: its answer is found without parsing.
             alias = _digest(body, ",".join(wanted).encode())
-            known = self._aliases.get(alias)
+            known = self._answer_alias(alias, if_none_match, extra_headers)
             if known is not None:
-                answer = self._answer_known(known, if_none_match, extra_headers)
-                if answer is not None:
-                    return answer
+                return known
         try:
             job = parse_render_request(body, self.packs, wanted)
         except ApiError as error:
@@ -157,11 +154,23 @@ class RenderService:
             self.shared.put_soon(digest, reply)
         return self._flag_pressure(_with_headers(reply, *headers, ("X-Cache", "miss")))
 
-    def _answer_known(
-        self, etag: str, if_none_match: str | None, extra_headers: tuple[tuple[str, str], ...]
+    def known_answer(
+        self, body: bytes, wanted: Wanted = (), if_none_match: str | None = None
     ) -> Reply | None:
-        """The answer for a body seen before, whose ETag is ``etag``: 304, or the cached
-        picture; ``None`` when it has left the cache (the caller goes the long way)."""
+        """The answer to a /render body sent before, from the cache, without parsing it:
+        ``None`` when it is new or its picture has left the cache (then ``render`` it)."""
+        if not self.cache.enabled:
+            return None
+        return self._answer_alias(_digest(body, ",".join(wanted).encode()), if_none_match, ())
+
+    def _answer_alias(
+        self, alias: str, if_none_match: str | None, extra_headers: tuple[tuple[str, str], ...]
+    ) -> Reply | None:
+        """The answer for a body seen before, known by ``alias``: 304, or the cached
+        picture; ``None`` when it is new or its picture has left the cache."""
+        etag = self._aliases.get(alias)
+        if etag is None:
+            return None
         if etag_matches(if_none_match, etag):
             return Reply(304, "", b"", (("ETag", etag), *extra_headers))
         cached = self.cache.get(etag)

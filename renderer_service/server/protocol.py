@@ -10,7 +10,13 @@ uvicorn's httptools protocol, with what it lacks for a service open to anyone:
 - the keep-alive idle timeout from the same limits;
 - a cap on open connections (``max_connections``): one more gets 503 and is closed;
 - pipelining in order: when a malformed or oversized request follows others in the same
-  stream, the earlier requests are answered first, then the 4xx.
+  stream, the earlier requests are answered first, then the 4xx;
+- a direct path for ``POST /render``, the one hot route: the plain case (a body of declared
+  length within the limit, no query, no CORS preflight to answer, no ``Expect``) goes from
+  the parser straight to ``RenderService``, whose answer is written in one piece. A repeat
+  found in the cache is answered inside the parser's callback, without a task. Everything
+  else takes the ASGI application, which answers the same request the same way; only the
+  framework's per-request bookkeeping is skipped.
 
 Every refusal is JSON in the service's one error shape.
 """
@@ -22,12 +28,16 @@ import http
 import logging
 import time
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import httptools
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 from ..errors import ApiError
+from ..jobs import Reply, wanted_formats
+
+if TYPE_CHECKING:
+    from ..service import RenderService
 
 logger = logging.getLogger("renderer.server")
 
@@ -43,6 +53,58 @@ class ServerLimits:
     header_timeout_seconds: float = 10.0
     keep_alive_seconds: float = 5.0
     max_connections: int = 1024
+    max_body_bytes: int = 1024 * 1024
+    """The body limit of ``POST /render``: a longer declared body takes the ASGI path (413)."""
+    cors: bool = False
+    """Whether the application answers CORS: then a request with an ``Origin`` takes the
+    ASGI path, where the CORS middleware adds its headers."""
+
+
+class ServiceSource:
+    """Where a connection finds the render service once the application has started
+    (``None`` before, and in applications without one): an object with an ``app`` whose
+    ``state.service.service`` is the ``RenderService``."""
+
+    def __init__(self, app: Any = None) -> None:
+        self.app = app
+
+    def service(self) -> RenderService | None:
+        state = getattr(getattr(self.app, "state", None), "service", None)
+        return getattr(state, "service", None)
+
+
+_ASGI_ONLY_HEADERS = frozenset({b"expect", b"transfer-encoding"})
+"""Headers that send a request the ASGI way: uvicorn answers ``100-continue`` and counts a
+chunked body there."""
+
+
+class _NoEvent:
+    """What uvicorn may ``set()`` on a direct request's cycle: nothing waits on it."""
+
+    def set(self) -> None:
+        pass
+
+
+_NO_EVENT = _NoEvent()
+
+
+class _DirectCycle:
+    """A ``POST /render`` answered on the direct path, standing where uvicorn keeps its
+    request-response cycle, so uvicorn's pipelining, shutdown and disconnect handling see a
+    request in progress."""
+
+    __slots__ = ("body", "disconnected", "inm", "keep_alive", "response_complete", "wanted")
+
+    message_event = _NO_EVENT
+    more_body = False
+
+    def __init__(self, keep_alive: bool, wanted: tuple[Any, ...], inm: str | None) -> None:
+        self.body = bytearray()
+        self.keep_alive = keep_alive
+        self.wanted = wanted
+        self.inm = inm
+        self.response_complete = False
+        self.disconnected = False
 
 
 class _HeadersTooLargeError(Exception):
@@ -96,9 +158,11 @@ class ProtectedHttpProtocol(HttpToolsProtocol):
     to get the class for a set of limits."""
 
     limits: ClassVar[ServerLimits] = ServerLimits()
+    source: ClassVar[ServiceSource] = ServiceSource()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._direct: _DirectCycle | None = None
         self.timeout_keep_alive = self.limits.keep_alive_seconds  # type: ignore[assignment]
         self._reading_headers = True
         self._header_bytes = 0
@@ -205,7 +269,20 @@ class ProtectedHttpProtocol(HttpToolsProtocol):
         self._reading_headers = False
         self._header_bytes = 0
         self._cancel_header_timer()
-        super().on_headers_complete()
+        direct = self._direct_cycle()
+        if direct is None:
+            super().on_headers_complete()
+            return
+        self.scope["method"] = "POST"
+        self.scope["path"] = "/render"
+        self._direct = direct
+        self.cycle = direct  # type: ignore[assignment]
+
+    def on_body(self, body: bytes) -> None:
+        if self._direct is not None:
+            self._direct.body += body  # no more than the declared length, within the limit
+            return
+        super().on_body(body)
 
     def on_message_complete(self) -> None:
         self._reading_headers = True
@@ -213,7 +290,93 @@ class ProtectedHttpProtocol(HttpToolsProtocol):
         """Bytes received while a request's headers are incomplete (bounds what is buffered)."""
         self._message_header_bytes = 0
         """The current request's line and headers, as parsed (exact, whatever the chunks)."""
-        super().on_message_complete()
+        direct = self._direct
+        if direct is None:
+            super().on_message_complete()
+            return
+        self._direct = None
+        self._answer_direct(direct)
+
+    # --- the direct path for POST /render ------------------------------------------------
+
+    def _direct_cycle(self) -> _DirectCycle | None:
+        """A cycle for the direct path if this request may take it, else ``None``."""
+        if self.url != b"/render" or self.parser.get_method() != b"POST":
+            return None
+        if self.pipeline or (self.cycle is not None and not self.cycle.response_complete):
+            return None  # behind another answer: uvicorn keeps the order
+        if self.parser.should_upgrade() or self.source.service() is None:
+            return None
+        length = None
+        accept = inm = None
+        for name, value in self.headers:
+            if name == b"content-length":
+                length = value
+            elif name == b"accept":
+                accept = value.decode("latin-1")
+            elif name == b"if-none-match":
+                inm = value.decode("latin-1")
+            elif name in _ASGI_ONLY_HEADERS or (name == b"origin" and self.limits.cors):
+                return None
+        if length is None or not length.isdigit() or int(length) > self.limits.max_body_bytes:
+            return None  # the application counts the body, or answers 413
+        keep_alive = self.parser.get_http_version() == "1.1" and self.parser.should_keep_alive()
+        return _DirectCycle(keep_alive, wanted_formats(accept), inm)
+
+    def _answer_direct(self, direct: _DirectCycle) -> None:
+        service = self.source.service()
+        body = bytes(direct.body)
+        if service is not None:
+            known = service.known_answer(body, direct.wanted, direct.inm)
+            if known is not None:
+                self._write_direct(direct, known)
+                return
+        task = self.loop.create_task(self._render_direct(direct, service, body))
+        task.add_done_callback(self.tasks.discard)
+        self.tasks.add(task)  # the server's shutdown waits for it
+
+    async def _render_direct(
+        self, direct: _DirectCycle, service: RenderService | None, body: bytes
+    ) -> None:
+        try:
+            if service is None:
+                raise RuntimeError("the render service is not running")
+            reply = await service.render(body, direct.wanted, direct.inm)
+        except Exception as exc:  # an answer for every request, whatever went wrong
+            logger.error("POST /render failed", exc_info=exc)
+            reply = Reply.from_error(ApiError(500, "internal_error", "the request failed"))
+        self._write_direct(direct, reply)
+
+    def _write_direct(self, direct: _DirectCycle, reply: Reply) -> None:
+        """Write ``reply`` as one piece, then go on as uvicorn does after an answer."""
+        direct.response_complete = True
+        if direct.disconnected or self.transport.is_closing():
+            return
+        parts = [STATUS_LINE[reply.status]]
+        for name, value in self.server_state.default_headers:
+            parts += [name, b": ", value, b"\r\n"]
+        parts += [b"content-length: ", str(len(reply.body)).encode(), b"\r\n"]
+        if reply.media_type:
+            parts += [b"content-type: ", reply.media_type.encode(), b"\r\n"]
+        for header, text in reply.headers:
+            parts += [header.lower().encode("latin-1"), b": ", text.encode("latin-1"), b"\r\n"]
+        if self.limits.cors:  # as the CORS middleware marks every answer to a request sans Origin
+            parts.append(b"vary: Origin\r\n")
+        keep_alive = direct.keep_alive
+        if not keep_alive:
+            parts.append(b"connection: close\r\n")
+        parts += [b"\r\n", reply.body]
+        self.transport.write(b"".join(parts))
+        if self.access_log:
+            self.access_logger.info(
+                '%s - "POST /render HTTP/1.1" %d',
+                "%s:%d" % self.client if self.client else "-",  # noqa: UP031
+                reply.status,
+            )
+        if not keep_alive:
+            self.transport.close()
+            return
+        self.on_response_complete()
 
     def on_response_complete(self) -> None:
         if self._deferred is not None and not self.pipeline:
@@ -294,6 +457,11 @@ class ProtectedHttpProtocol(HttpToolsProtocol):
         self.transport.close()
 
 
-def protected_protocol(limits: ServerLimits) -> type[ProtectedHttpProtocol]:
-    """The protocol class uvicorn builds each connection with, for ``limits``."""
-    return type("ProtectedHttpProtocol", (ProtectedHttpProtocol,), {"limits": limits})
+def protected_protocol(
+    limits: ServerLimits, source: ServiceSource | None = None
+) -> type[ProtectedHttpProtocol]:
+    """The protocol class uvicorn builds each connection with, for ``limits``; ``source``
+    finds the render service for the direct path (without it, every request takes the
+    ASGI application)."""
+    attributes = {"limits": limits, "source": source or ServiceSource()}
+    return type("ProtectedHttpProtocol", (ProtectedHttpProtocol,), attributes)

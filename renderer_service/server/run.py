@@ -17,7 +17,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from ..config import Settings
-from .protocol import ServerLimits, protected_protocol
+from .protocol import ServerLimits, ServiceSource, protected_protocol
 
 logger = logging.getLogger("renderer.server")
 
@@ -31,6 +31,8 @@ def server_limits(settings: Settings) -> ServerLimits:
         header_timeout_seconds=settings.header_timeout_seconds,
         keep_alive_seconds=settings.keep_alive_seconds,
         max_connections=settings.max_connections,
+        max_body_bytes=settings.max_body_bytes,
+        cors=bool(settings.allowed_origins),
     )
 
 
@@ -102,7 +104,7 @@ def build_server(
         app,
         host=host,
         port=port,
-        http=protected_protocol(limits),
+        http=protected_protocol(limits, ServiceSource(app)),
         ws="none",
         lifespan="on",
         log_level=log_level,
