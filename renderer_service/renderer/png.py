@@ -230,7 +230,7 @@ def deflate_rows(
     fresh = np.diff(rows, prepend=-1) != 0
     fresh[0] = True
     moved = np.flatnonzero(fresh[1:]) + 1
-    fresh[moved] = (image[rows[moved]] != image[rows[moved - 1]]).any(axis=(1, 2))
+    fresh[moved] = (pixels[rows[moved]] != pixels[rows[moved - 1]]).any(axis=1)
     starts = np.flatnonzero(fresh)
     lengths = np.diff(starts, append=height)
     row_bytes = width * 4
