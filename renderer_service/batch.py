@@ -241,6 +241,14 @@ def _expanded_variants(request: BatchRequest, vocabulary: Vocabulary) -> list[Ba
     ]
 
 
+def _params_key(merged: dict[str, Any]) -> bytes | None:
+    """What makes two frames' params the same (``None`` for values JSON cannot hold)."""
+    try:
+        return orjson.dumps(merged, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        return None
+
+
 def plan_batch(
     request: BatchRequest, vocabulary: Vocabulary, pack: str | None = None
 ) -> list[PlannedFrame]:
@@ -295,10 +303,14 @@ def plan_batch(
         )
     seen: set[str] = set()
     base = _unset_params(request.payload.params)
+    # Frames often repeat params at other poses (a cat in every pose, each eye colour in
+    # several poses): each distinct set is read and normalised once, and checked per pose.
+    read: dict[bytes, tuple[RequestParams, CatParams, dict[str, Any]]] = {}
     frames = []
     for index, variant in enumerate(variants):
         where = "base" if variant.id == "base" and options.include_base and index == 0 else None
         path: list[str | int] = ["variants", index] if where is None else ["payload"]
+        prefix = f"variants[{index}].params" if where is None else "payload.params"
         if variant.id in seen:
             raise ApiError(
                 422,
@@ -308,10 +320,15 @@ def plan_batch(
             )
         seen.add(variant.id)
         merged = {**base, **(variant.params or {}), **(variant.overrides or {})}
-        try:
-            wire = RequestParams.model_validate(merged)
-        except ValidationError as error:
-            raise validation_error_from(error, RequestParams, [*path, "params"]) from None
+        key = _params_key(merged)
+        known = read.get(key) if key is not None else None
+        if known is None:
+            try:
+                wire = RequestParams.model_validate(merged)
+            except ValidationError as error:
+                raise validation_error_from(error, RequestParams, [*path, "params"]) from None
+        else:
+            wire = known[0]
         pose = variant.sprite_number  # the variant's pose, else its params', else the base's
         if pose is None:
             pose = wire.sprite_number
@@ -320,13 +337,17 @@ def plan_batch(
         if pose is None:
             pose = DEFAULT_POSE
         try:
-            params = normalise_params(wire, vocabulary)
+            params = normalise_params(wire, vocabulary) if known is None else known[1]
             check_traits(params, vocabulary, pose)
         except InvalidTraitsError as error:
-            prefix = ".".join(str(p) for p in path).replace(".", "[", 1)
-            prefix = f"variants[{index}].params" if where is None else "payload.params"
             raise traits_error(error, prefix) from None
-        frame: dict[str, Any] = {"payload": {"params": canonical_params(params, pose)}}
+        if known is None:
+            canonical = canonical_params(params, pose)
+            if key is not None:
+                read[key] = (wire, params, canonical)
+        else:
+            canonical = {**known[2], "spriteNumber": pose}
+        frame: dict[str, Any] = {"payload": {"params": canonical}}
         if pack is not None:
             frame["options"] = {"pack": pack}
         body = orjson.dumps(frame, option=orjson.OPT_SORT_KEYS)
