@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import orjson
@@ -456,6 +456,11 @@ class TaskPlan:
         return assemble_bands(results, layout, self.bands, deflated)
 
 
+def _picture_only(result: FrameResult | None) -> FrameResult | None:
+    """A cached frame as a band needs it: its picture, not its own encoded image."""
+    return result if result is None or result.png is None else replace(result, png=None)
+
+
 def plan_tasks(
     frames: list[PlannedFrame],
     cached: list[FrameResult | None],
@@ -483,7 +488,8 @@ def plan_tasks(
         chunks = [[i for i in bands[k] if cached[i] is None] for k in task_bands]
         tile = (plan.width, plan.height)
         sheet_bands_of: list[SheetBand | None] = [
-            SheetBand(layout.columns, tile, tuple(cached[i] for i in bands[k])) for k in task_bands
+            SheetBand(layout.columns, tile, tuple(_picture_only(cached[i]) for i in bands[k]))
+            for k in task_bands
         ]
     else:
         chunks = frame_chunks(missing, chunk_size(len(missing), workers, sources))

@@ -198,3 +198,22 @@ def test_a_sheet_of_one_long_row_is_still_shared_out_and_exact(
         for n in (0, 17, 39):
             expected = resize_nearest(drawn(renderer, "GINGER", n % 21), 20)
             assert (tiles[str(n)] == expected).all()
+
+
+def test_sources_of_cached_and_new_frames_are_each_frames_own_tile(
+    two_workers: TestClient,
+) -> None:
+    options = {"tileSize": 70, "includeSources": True}
+    first = {"payload": BASE, "variants": variants(COLOURS[:1], 2), "options": options}
+    two_workers.post("/render/batch", json=first)
+    body = {
+        "payload": BASE,
+        "variants": variants(COLOURS[:1] + COLOURS[2:5], 2),
+        "options": options,
+    }
+    answer = two_workers.post("/render/batch", json=body).json()
+    assert (answer["meta"]["cached"], answer["meta"]["rendered"]) == (1, 3)
+    tiles = sheet_tiles(answer)
+    for source in answer["sources"]:
+        image = load_rgba(base64.b64decode(source["image"].split(",", 1)[1]))
+        assert (image == tiles[source["id"]]).all()
