@@ -9,15 +9,25 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-import numpy as np
 import orjson
 from pydantic import ValidationError
 
 from .errors import ApiError, error_item, traits_error, validation_error_from
-from .jobs import FrameResult, background_error, canonical_params, data_url
+from .jobs import (
+    FrameResult,
+    FramesResult,
+    FrameTask,
+    SheetBand,
+    background_error,
+    canonical_params,
+    data_url,
+    deflate_band,
+    place_pictures,
+    tile_index,
+)
 from .models import (
     MAX_BATCH_FRAMES,
     MAX_TILE_SIZE,
@@ -34,6 +44,7 @@ from .renderer import (
     LAYER_IDS,
     MEDIA_TYPES,
     Background,
+    CatParams,
     ImageFormat,
     InvalidTraitsError,
     TraitError,
@@ -44,17 +55,26 @@ from .renderer import (
     parse_background,
 )
 from .renderer.formats import ANIMATED_FORMATS
+from .renderer.png import (
+    DeflatedRows,
+    encode_png_gathered,
+    gather,
+    nearest_index,
+    png_from_rows,
+)
 
 
 @dataclass(frozen=True, slots=True)
 class PlannedFrame:
-    """A frame ready to draw: its ids, its pose and its canonical /render body."""
+    """A frame ready to draw: its ids, its pose, its checked params and its canonical
+    /render body (what makes two frames the same picture)."""
 
     id: str
     label: str | None
     group: str | None
     pose: int
     body: bytes
+    params: CatParams
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +241,14 @@ def _expanded_variants(request: BatchRequest, vocabulary: Vocabulary) -> list[Ba
     ]
 
 
+def _params_key(merged: dict[str, Any]) -> bytes | None:
+    """What makes two frames' params the same (``None`` for values JSON cannot hold)."""
+    try:
+        return orjson.dumps(merged, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        return None
+
+
 def plan_batch(
     request: BatchRequest, vocabulary: Vocabulary, pack: str | None = None
 ) -> list[PlannedFrame]:
@@ -275,10 +303,14 @@ def plan_batch(
         )
     seen: set[str] = set()
     base = _unset_params(request.payload.params)
+    # Frames often repeat params at other poses (a cat in every pose, each eye colour in
+    # several poses): each distinct set is read and normalised once, and checked per pose.
+    read: dict[bytes, tuple[RequestParams, CatParams, dict[str, Any]]] = {}
     frames = []
     for index, variant in enumerate(variants):
         where = "base" if variant.id == "base" and options.include_base and index == 0 else None
         path: list[str | int] = ["variants", index] if where is None else ["payload"]
+        prefix = f"variants[{index}].params" if where is None else "payload.params"
         if variant.id in seen:
             raise ApiError(
                 422,
@@ -288,34 +320,38 @@ def plan_batch(
             )
         seen.add(variant.id)
         merged = {**base, **(variant.params or {}), **(variant.overrides or {})}
+        key = _params_key(merged)
+        known = read.get(key) if key is not None else None
+        if known is None:
+            try:
+                wire = RequestParams.model_validate(merged)
+            except ValidationError as error:
+                raise validation_error_from(error, RequestParams, [*path, "params"]) from None
+        else:
+            wire = known[0]
+        pose = variant.sprite_number  # the variant's pose, else its params', else the base's
+        if pose is None:
+            pose = wire.sprite_number
+        if pose is None:
+            pose = request.payload.sprite_number
+        if pose is None:
+            pose = DEFAULT_POSE
         try:
-            wire = RequestParams.model_validate(merged)
-        except ValidationError as error:
-            raise validation_error_from(error, RequestParams, [*path, "params"]) from None
-        pose = next(
-            (
-                p
-                for p in (
-                    variant.sprite_number,
-                    wire.sprite_number,
-                    request.payload.sprite_number,
-                )
-                if p is not None
-            ),
-            DEFAULT_POSE,
-        )
-        try:
-            params = normalise_params(wire, vocabulary)
+            params = normalise_params(wire, vocabulary) if known is None else known[1]
             check_traits(params, vocabulary, pose)
         except InvalidTraitsError as error:
-            prefix = ".".join(str(p) for p in path).replace(".", "[", 1)
-            prefix = f"variants[{index}].params" if where is None else "payload.params"
             raise traits_error(error, prefix) from None
-        frame: dict[str, Any] = {"payload": {"params": canonical_params(params, pose)}}
+        if known is None:
+            canonical = canonical_params(params, pose)
+            if key is not None:
+                read[key] = (wire, params, canonical)
+        else:
+            canonical = {**known[2], "spriteNumber": pose}
+        frame: dict[str, Any] = {"payload": {"params": canonical}}
         if pack is not None:
             frame["options"] = {"pack": pack}
         body = orjson.dumps(frame, option=orjson.OPT_SORT_KEYS)
-        frames.append(PlannedFrame(variant.id, variant.label, variant.group, pose, body))
+        frames.append(PlannedFrame(variant.id, variant.label, variant.group, pose, body, params))
     return frames
 
 
@@ -360,37 +396,173 @@ def layout_sheet(
     return layout
 
 
-def assemble_sheet(
-    tiles: list[bytes], layout: SheetLayout, image_format: ImageFormat = "png"
-) -> bytes:
-    """All tiles on one sheet, left to right, top to bottom, encoded in ``image_format``."""
-    width, height = layout.tile_width, layout.tile_height
-    sheet = np.zeros((layout.height, layout.width, 4), dtype=np.uint8)
-    for index, tile in enumerate(tiles):
-        column, row = layout.position(index)
-        top, left = row * height, column * width
-        sheet[top : top + height, left : left + width] = np.frombuffer(
-            tile, dtype=np.uint8
-        ).reshape(height, width, 4)
-    return encode_image(sheet, image_format)
+MAX_CHUNK_FRAMES = 32
+"""At most this many frames go to a worker as one task: few round trips for a big batch,
+yet short tasks (a few milliseconds each), so single renders queued behind a batch wait
+little and a task stays far inside the render timeout."""
+MAX_CHUNK_SOURCE_PIXELS = 4 * 1024 * 1024
+"""With ``includeSources`` each frame's tile is encoded too, which costs with its size: a
+task encodes at most this many pixels of them (4 tiles of 1024 px, 32 of 362 px)."""
 
 
-def assemble_animation(tiles: list[bytes], plan: TilePlan, frame_ms: int, loop: int) -> bytes:
-    """The tiles as one animation (APNG or GIF), in order."""
-    frames = [
-        np.frombuffer(tile, dtype=np.uint8).reshape(plan.height, plan.width, 4) for tile in tiles
+def chunk_size(frame_count: int, workers: int, source_pixels: int = 0) -> int:
+    """Frames a task: about one task per worker, at most ``MAX_CHUNK_FRAMES``, nor more than
+    ``MAX_CHUNK_SOURCE_PIXELS`` of frames' own images (``source_pixels`` each)."""
+    size = min(MAX_CHUNK_FRAMES, math.ceil(frame_count / max(1, workers)))
+    if source_pixels:
+        size = min(size, MAX_CHUNK_SOURCE_PIXELS // source_pixels)
+    return max(1, size)
+
+
+def frame_chunks(indices: list[int], size: int) -> list[list[int]]:
+    """``indices`` split into consecutive chunks of ``size`` frames."""
+    return [indices[start : start + size] for start in range(0, len(indices), size)]
+
+
+def sheet_bands(layout: SheetLayout, frame_count: int, frames_per_band: int) -> list[range]:
+    """The sheet's frames in bands of whole rows, about ``frames_per_band`` frames each (at
+    least one row)."""
+    step = max(1, round(frames_per_band / layout.columns)) * layout.columns
+    return [range(start, min(start + step, frame_count)) for start in range(0, frame_count, step)]
+
+
+@dataclass(frozen=True, slots=True)
+class TaskPlan:
+    """How a batch's frames not in the cache go to the workers."""
+
+    chunks: list[list[int]]
+    """The frames (by index) each task draws, in order."""
+    tasks: list[FrameTask]
+    bands: list[range] | None
+    """With a PNG sheet compressed in bands: every band of the sheet (each task draws the
+    missing frames of one band and compresses it); ``None`` when the service assembles."""
+    task_bands: list[int]
+    """With bands: the band of each task (bands wholly cached have none)."""
+
+    def sheet(
+        self,
+        results: list[FrameResult],
+        answers: list[FramesResult],
+        layout: SheetLayout,
+        plan: TilePlan,
+        request: BatchRequest,
+    ) -> bytes:
+        """The batch's picture, once every frame is drawn (``answers``: the tasks')."""
+        if self.bands is None:
+            return assemble(results, layout, plan, request)
+        deflated: list[DeflatedRows | None] = [None] * len(self.bands)
+        for band, answer in zip(self.task_bands, answers, strict=True):
+            deflated[band] = answer.band
+        return assemble_bands(results, layout, self.bands, deflated)
+
+
+def _picture_only(result: FrameResult | None) -> FrameResult | None:
+    """A cached frame as a band needs it: its picture, not its own encoded image."""
+    return result if result is None or result.png is None else replace(result, png=None)
+
+
+def plan_tasks(
+    frames: list[PlannedFrame],
+    cached: list[FrameResult | None],
+    layout: SheetLayout,
+    plan: TilePlan,
+    request: BatchRequest,
+    workers: int,
+    pack: str | None,
+) -> TaskPlan:
+    """The tasks that draw the frames ``cached`` lacks (``None``), about one per worker.
+
+    A PNG sheet is compressed in bands of whole rows, each by the worker that draws its
+    missing frames (the band's cached frames travel with it), as other workers draw theirs,
+    unless its rows hold more frames than a task. The bands depend on the batch alone, not
+    on what was cached: the same batch is the same bytes."""
+    options = request.options
+    sources = plan.width * plan.height if options.include_sources else 0
+    size = chunk_size(len(frames), workers, sources)
+    missing = [index for index, result in enumerate(cached) if result is None]
+    bands: list[range] | None = None
+    task_bands: list[int] = []
+    if plan.image_format == "png" and not plan.animated and layout.columns <= size:
+        bands = sheet_bands(layout, len(frames), size)
+        task_bands = [k for k, band in enumerate(bands) if any(cached[i] is None for i in band)]
+        chunks = [[i for i in bands[k] if cached[i] is None] for k in task_bands]
+        tile = (plan.width, plan.height)
+        sheet_bands_of: list[SheetBand | None] = [
+            SheetBand(layout.columns, tile, tuple(_picture_only(cached[i]) for i in bands[k]))
+            for k in task_bands
+        ]
+    else:
+        chunks = frame_chunks(missing, chunk_size(len(missing), workers, sources))
+        sheet_bands_of = [None] * len(chunks)
+    layer_id = options.layer_id if options.frame_mode == "layer" else None
+    tasks = [
+        FrameTask(
+            tuple((frames[i].params, frames[i].pose) for i in chunk),
+            plan.width,
+            layer_id,
+            options.include_sources,
+            plan.background.name,
+            plan.image_format,
+            pack,
+            band,
+        )
+        for chunk, band in zip(chunks, sheet_bands_of, strict=True)
     ]
+    return TaskPlan(chunks, tasks, bands, task_bands)
+
+
+def assemble_bands(
+    results: list[FrameResult],
+    layout: SheetLayout,
+    bands: list[range],
+    deflated: list[DeflatedRows | None],
+) -> bytes:
+    """The PNG sheet from its bands of rows: those a worker compressed as they are, the
+    others (every frame from the cache) compressed here."""
+    tile = (layout.tile_width, layout.tile_height)
+    parts = [
+        done
+        if done is not None
+        else deflate_band(results[band.start : band.stop], layout.columns, tile)
+        for band, done in zip(bands, deflated, strict=True)
+    ]
+    return png_from_rows(layout.width, layout.height, parts)
+
+
+def assemble_sheet(
+    results: list[FrameResult], layout: SheetLayout, image_format: ImageFormat = "png"
+) -> bytes:
+    """All frames on one sheet of ``layout``'s tiles, encoded in ``image_format``: the 1x
+    pictures are placed once and the sheet is enlarged while it is encoded (a PNG is written
+    straight from the small sheet)."""
+    small = place_pictures(results, layout.columns, layout.rows)
+    width, height = results[0].width, results[0].height
+    rows = tile_index(height, layout.tile_height, layout.rows)
+    columns = tile_index(width, layout.tile_width, layout.columns)
+    if image_format == "png":
+        return encode_png_gathered(small, rows, columns)
+    return encode_image(gather(small, rows, columns), image_format)
+
+
+def assemble_animation(
+    results: list[FrameResult], plan: TilePlan, frame_ms: int, loop: int
+) -> bytes:
+    """The frames, each resized to its tile, as one animation (APNG or GIF), in order."""
+    frames = []
+    for result in results:
+        rows = nearest_index(result.height, plan.height)
+        frames.append(gather(result.image, rows, nearest_index(result.width, plan.width)))
     return encode_animation(frames, plan.image_format, frame_ms, loop)
 
 
 def assemble(
-    tiles: list[bytes], layout: SheetLayout, plan: TilePlan, request: BatchRequest
+    results: list[FrameResult], layout: SheetLayout, plan: TilePlan, request: BatchRequest
 ) -> bytes:
     """The batch's picture: an animation when ``options.animate`` asks for one, else a sheet."""
     animate = request.options.animate
     if animate is not None:
-        return assemble_animation(tiles, plan, animate.frame_ms, animate.loop)
-    return assemble_sheet(tiles, layout, plan.image_format)
+        return assemble_animation(results, plan, animate.frame_ms, animate.loop)
+    return assemble_sheet(results, layout, plan.image_format)
 
 
 def batch_body(

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import base64
 import logging
+import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal, TypeVar
@@ -47,10 +49,9 @@ from .renderer import (
     check_traits,
     encode_image,
     parse_background,
-    upscale,
 )
 from .renderer.patterns import PatternGenerationError
-from .renderer.png import encode_png_resized, resize_nearest
+from .renderer.png import DeflatedRows, deflate_rows, encode_png_resized, gather, nearest_index
 
 OutputFormat = Literal["json", "image"]
 """``json``: the JSON answer with a data URL; ``image``: the picture's bytes themselves."""
@@ -468,60 +469,176 @@ def answer_job(packs: PackSet, job: RenderJob, canonical: dict[str, Any] | None 
 
 
 @dataclass(frozen=True, slots=True)
-class FrameTask:
-    """One frame of a batch: a canonical /render body, drawn on its background into a tile.
+class SheetBand:
+    """Whole rows of a PNG sheet for a worker to compress once it has drawn its frames, so
+    that a batch's sheet is compressed in parallel, band by band, while other frames draw.
 
-    Without a platform the tile is ``tile_size`` square (the 50 x 50 picture resized); on a
-    platform it is the 80 x 70 picture enlarged ``tile_size // 80`` times.
+    ``slots`` are the band's frames in sheet order, ``columns`` to a row: a frame drawn
+    before (from the cache), or ``None`` where the task's next drawn frame goes. Each tile is
+    ``tile`` (width, height): its picture resized."""
+
+    columns: int
+    tile: tuple[int, int]
+    slots: tuple[FrameResult | None, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FrameTask:
+    """Frames of a batch for one worker (one queue task): cats checked when the batch was
+    planned, each drawn at 1x on the batch's background.
+
+    The worker answers each frame's 1x picture (50 x 50, or 80 x 70 on a platform); the
+    sheet is enlarged once, while it is encoded. The tile is ``tile_size`` square (the
+    picture resized), or on a platform the picture enlarged ``tile_size // 80`` times: the
+    worker needs it only for the frames' own images (``include_png``).
     """
 
-    body: bytes
+    cats: tuple[tuple[CatParams, int], ...]
+    """Each frame's params and pose, in order."""
     tile_size: int
     layer_id: str | None = None
     """Draw only this layer (``frameMode=layer``); ``None`` draws the whole cat."""
     include_png: bool = False
-    """Also encode the tile alone (in ``source_format``)."""
+    """Also encode each tile alone (in ``source_format``)."""
     background: str = "transparent"
     source_format: ImageFormat = "png"
+    pack: str | None = None
+    """The pack to draw with, by its normalised name (``None``: the default)."""
+    band: SheetBand | None = None
+    """The sheet rows these frames fall in, to compress once they are drawn."""
 
 
 @dataclass(frozen=True, slots=True)
 class FrameResult:
-    status: int
-    tile: bytes
-    """The tile's RGBA bytes."""
+    """One frame drawn: its 1x picture on its background, and its tile alone if asked."""
+
+    picture: bytes
+    """The picture's RGBA bytes, ``height`` rows of ``width`` pixels."""
+    width: int
+    height: int
     png: bytes | None
     """The tile alone, encoded in the task's ``source_format``, when asked for."""
     drawn: bool
 
     @property
+    def image(self) -> NDArray[np.uint8]:
+        return np.frombuffer(self.picture, dtype=np.uint8).reshape(self.height, self.width, 4)
+
+    @property
     def nbytes(self) -> int:
-        return len(self.tile) + len(self.png or b"")
+        return len(self.picture) + len(self.png or b"")
 
 
-def run_frame(packs: PackSet, task: FrameTask) -> FrameResult:
-    """Draw one batch frame (its body was checked when the batch was planned)."""
-    try:
-        job = parse_render_request(task.body, packs)
-    except ApiError as error:
-        raise ValueError(f"a batch frame was not valid: {error.detail}") from None
-    renderer = packs.choose(job.options.pack)[1]
+@dataclass(frozen=True, slots=True)
+class FramesResult:
+    """A ``FrameTask``'s answer: its frames drawn, in order, up to the first that failed
+    (``failure``, the error for frame ``len(frames)``: the rest were not drawn)."""
+
+    frames: tuple[FrameResult, ...]
+    failure: Reply | None = None
+    band: DeflatedRows | None = None
+    """The task's sheet band, compressed (when it had one and every frame drew)."""
+
+    @property
+    def status(self) -> int:
+        return 200 if self.failure is None else self.failure.status
+
+
+def tile_shape(width: int, height: int, tile_size: int, on_platform: bool) -> tuple[int, int]:
+    """The ``(width, height)`` of the tile a ``width`` x ``height`` picture is drawn in."""
+    if on_platform:
+        scale = tile_size // width
+        return width * scale, height * scale
+    return tile_size, tile_size
+
+
+def tile_bytes(
+    picture: NDArray[np.uint8], size: tuple[int, int], image_format: ImageFormat
+) -> bytes:
+    """A picture resized (nearest neighbour) to its tile's ``(width, height)``, encoded."""
+    width, height = size
+    if image_format == "png":
+        return encode_png_resized(picture, width, height)
+    rows = nearest_index(picture.shape[0], height)
+    return encode_image(gather(picture, rows, nearest_index(picture.shape[1], width)), image_format)
+
+
+def draw_frame(
+    renderer: Renderer, params: CatParams, pose: int, task: FrameTask, background: Background
+) -> FrameResult:
+    """One frame of ``task``: the cat (or its one layer) on its background, at 1x."""
     drawn = True
     if task.layer_id is None:
-        image = renderer.render(job.params, job.pose).image
+        image = renderer.render(params, pose).image
     else:
-        result = renderer.render(job.params, job.pose, collect_layers=True, layer_images=True)
+        result = renderer.render(params, pose, collect_layers=True, layer_images=True)
         layer = next(layer for layer in result.layers or [] if layer.id == task.layer_id)
         drawn = layer.drawn
         image = layer.image if layer.image is not None else np.zeros_like(result.image)
+    picture, _ = renderer.picture(params, pose, background, image)
+    height, width = picture.shape[:2]
+    source = None
+    if task.include_png:
+        size = tile_shape(width, height, task.tile_size, background.is_platform)
+        source = tile_bytes(picture, size, task.source_format)
+    return FrameResult(picture.tobytes(), width, height, source, drawn)
+
+
+def run_frames(packs: PackSet, task: FrameTask) -> FramesResult:
+    """Draw a task's frames in order (their params were checked when the batch was planned);
+    a frame whose pattern colour cannot be drawn stops the task with its 500."""
+    renderer = packs.choose(task.pack)[1]
     background = parse_background(task.background)
-    image, _ = renderer.picture(job.params, job.pose, background, image)
-    if background.is_platform:
-        tile = upscale(image, task.tile_size // image.shape[1])
-    else:
-        tile = resize_nearest(image, task.tile_size)
-    source = encode_image(tile, task.source_format) if task.include_png else None
-    return FrameResult(200, tile.tobytes(), source, drawn)
+    frames: list[FrameResult] = []
+    for params, pose in task.cats:
+        try:
+            frames.append(draw_frame(renderer, params, pose, task, background))
+        except PatternGenerationError as error:
+            logger.error("%s", error, exc_info=error)
+            return FramesResult(tuple(frames), Reply.from_error(pattern_error(error, params)))
+    band = None
+    if task.band is not None:
+        drawn = iter(frames)
+        slots = [slot if slot is not None else next(drawn) for slot in task.band.slots]
+        band = deflate_band(slots, task.band.columns, task.band.tile)
+    return FramesResult(tuple(frames), band=band)
+
+
+def tile_index(picture: int, tile: int, count: int) -> NDArray[np.intp]:
+    """Along one axis of a sheet of ``count`` tiles of ``tile`` pixels, which pixel of the
+    same sheet at 1x (pictures of ``picture`` pixels) each pixel shows: each tile is its own
+    picture resized, as ``resize_nearest`` resizes it."""
+    within = nearest_index(picture, tile)
+    return (np.arange(count)[:, None] * picture + within[None, :]).ravel()
+
+
+def place_pictures(results: Sequence[FrameResult], columns: int, rows: int) -> NDArray[np.uint8]:
+    """The frames' 1x pictures on one sheet of ``columns`` x ``rows``, left to right, top to
+    bottom (empty places transparent)."""
+    width, height = results[0].width, results[0].height
+    sheet = np.zeros((rows * height, columns * width, 4), dtype=np.uint8)
+    for index, result in enumerate(results):
+        if (result.width, result.height) != (width, height):
+            raise ValueError(
+                f"frame {index} is {result.width} x {result.height}, not {width} x {height}"
+            )
+        row, column = divmod(index, columns)
+        top, left = row * height, column * width
+        sheet[top : top + height, left : left + width] = result.image
+    return sheet
+
+
+def deflate_band(
+    results: Sequence[FrameResult], columns: int, tile: tuple[int, int]
+) -> DeflatedRows:
+    """Sheet rows holding ``results`` (``columns`` to a row, each a ``tile`` (width, height)
+    tile), compressed straight from the 1x pictures."""
+    rows = math.ceil(len(results) / columns)
+    small = place_pictures(results, columns, rows)
+    width, height = results[0].width, results[0].height
+    return deflate_rows(
+        small, tile_index(height, tile[1], rows), tile_index(width, tile[0], columns)
+    )
 
 
 class TaskHandler:
@@ -533,16 +650,12 @@ class TaskHandler:
         self.packs = packs
         self._run_diff = run_diff
 
-    def __call__(self, kind: str, payload: Any) -> Reply | FrameResult:
+    def __call__(self, kind: str, payload: Any) -> Reply | FramesResult:
         if kind == "render":  # a job the event loop has checked, as ``job_state`` packs it
             job, canonical = job_from_state(payload)
             return answer_job(self.packs, job, canonical)
         if kind == "frame":
-            try:
-                return run_frame(self.packs, payload)
-            except PatternGenerationError as error:
-                logger.error("%s", error, exc_info=error)
-                return Reply.from_error(pattern_error(error))
+            return run_frames(self.packs, payload)
         if kind == "diff":
             return self._run_diff(self.packs, payload)
         raise ValueError(f"unknown task kind {kind!r}")

@@ -16,7 +16,14 @@ from typing import Any
 
 import orjson
 
-from .batch import assemble, batch_body, layout_sheet, plan_batch, plan_tiles
+from .batch import (
+    PlannedFrame,
+    batch_body,
+    layout_sheet,
+    plan_batch,
+    plan_tasks,
+    plan_tiles,
+)
 from .codes import CodeError, decode_cat_code
 from .diff import check_diff_request
 from .errors import ApiError, error_item
@@ -24,7 +31,7 @@ from .jobs import (
     CODE_PACK_KEY,
     MEMORY_PRESSURE_FIELD,
     FrameResult,
-    FrameTask,
+    FramesResult,
     Reply,
     Wanted,
     background_error,
@@ -243,46 +250,38 @@ class RenderService:
             return Reply.from_error(error)
         options = request.options
         layer_id = options.layer_id if options.frame_mode == "layer" else None
-        tasks = [
-            FrameTask(
-                frame.body,
-                tiles.width,
-                layer_id,
-                options.include_sources,
-                tiles.background.name,
-                tiles.image_format,
-            )
-            for frame in frames
-        ]
+        source_format = tiles.image_format.encode() if options.include_sources else b""
+        # A frame's picture is drawn at 1x: the tile size changes only its own image.
+        source_size = str(tiles.width).encode() if options.include_sources else b""
         keys = [
             _digest(
-                task.body,
-                str(task.tile_size).encode(),
-                (task.layer_id or "").encode(),
-                task.source_format.encode() if task.include_png else b"",
-                task.background.encode(),
+                frame.body,
+                (layer_id or "").encode(),
+                source_format,
+                source_size,
+                tiles.background.name.encode(),
                 self._pack_hash(pack),
             )
-            for task in tasks
+            for frame in frames
         ]
         cache = self.frame_cache
         results: list[Any] = [cache.get(key) if cache.enabled else None for key in keys]
         missing = [index for index, result in enumerate(results) if result is None]
+        workers = self.queue.limits.worker_count
+        tasks = plan_tasks(frames, results, layout, tiles, request, workers, pack)
         try:
-            drawn = await self.queue.submit_all([("frame", tasks[index]) for index in missing])
+            answers = await self.queue.submit_all([("frame", task) for task in tasks.tasks])
         except QueueRefusedError as refusal:
             return refusal.reply
-        for position, (index, result) in enumerate(zip(missing, drawn, strict=True)):
-            if result is not None and result.status != 200:
-                undrawn = sum(other is None for other in drawn[position:])
-                return _frame_failed(result, index, frames[index].id, undrawn)
-        for index, result in zip(missing, drawn, strict=True):
-            results[index] = result
-            cache.put(keys[index], result)
+        failed = _first_failure(tasks.chunks, answers, frames)
+        if failed is not None:
+            return failed
+        for chunk, answer in zip(tasks.chunks, answers, strict=True):
+            for index, result in zip(chunk, answer.frames, strict=True):
+                results[index] = result
+                cache.put(keys[index], result)
         frame_results: list[FrameResult] = results
-        sheet = await asyncio.to_thread(
-            assemble, [result.tile for result in frame_results], layout, tiles, request
-        )
+        sheet = await asyncio.to_thread(tasks.sheet, frame_results, answers, layout, tiles, request)
         meta = {
             "frames": len(frames),
             "rendered": len(missing),
@@ -346,6 +345,27 @@ class RenderService:
         if metrics["circuit_open"]:
             return f"circuit open for {metrics['circuit_reset_in']} s more"
         return None
+
+
+def _first_failure(
+    chunks: list[list[int]], answers: list[Any], frames: list[PlannedFrame]
+) -> Reply | None:
+    """The answer for the batch's first failed frame (``None`` when every frame drew)."""
+    for position, (chunk, answer) in enumerate(zip(chunks, answers, strict=True)):
+        if answer is None or answer.status == 200:
+            continue
+        if isinstance(answer, FramesResult) and answer.failure is not None:
+            done, reply = len(answer.frames), answer.failure  # the chunk stopped there
+        else:  # the whole chunk failed (the worker crashed, timed out, or raised)
+            done, reply = 0, answer
+        index = chunk[done]
+        others = sum(
+            len(other)
+            for at, (other, result) in enumerate(zip(chunks, answers, strict=True))
+            if at != position and (result is None or result.status != 200)
+        )
+        return _frame_failed(reply, index, frames[index].id, len(chunk) - done - 1 + others)
+    return None
 
 
 def _frame_failed(reply: Reply, index: int, frame_id: str, undrawn: int) -> Reply:

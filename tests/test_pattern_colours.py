@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from renderer_service.jobs import FrameTask, TaskHandler, answer_render
+from renderer_service.jobs import FrameTask, TaskHandler, answer_render, parse_render_request
 from renderer_service.pack_set import PackSet
 from renderer_service.renderer import CatParams, Renderer
 from renderer_service.renderer.patterns import PatternDefinition
@@ -85,7 +85,9 @@ def test_a_failing_generator_is_a_500_naming_the_colour(
     ).encode()
     try:
         reply = answer_render(PackSet.single(renderer), body)
-        frame = TaskHandler(PackSet.single(renderer))("frame", FrameTask(body, 50))
+        cat = parse_render_request(body, PackSet.single(renderer))
+        frames = FrameTask(((cat.params, cat.pose),) * 2, 50)
+        frame = TaskHandler(PackSet.single(renderer))("frame", frames)
     finally:
         renderer.palettes.patterns.clear()
     answer = json.loads(reply.body)
@@ -95,3 +97,6 @@ def test_a_failing_generator_is_a_500_naming_the_colour(
     assert answer["field"] == "payload.params.tortie[0].colour"
     assert answer["errors"][0]["value"] == "FL_UK"
     assert frame.status == 500
+    assert frame.frames == ()  # the first frame failed: the second was not drawn
+    assert frame.failure is not None
+    assert json.loads(frame.failure.body)["field"] == "payload.params.tortie[0].colour"

@@ -6,7 +6,15 @@ import numpy as np
 import pytest
 
 from renderer_service.renderer import encode_png, upscale
-from renderer_service.renderer.png import PNG_SIGNATURE, encode_png_resized
+from renderer_service.renderer.png import (
+    PNG_SIGNATURE,
+    deflate_rows,
+    encode_png_gathered,
+    encode_png_resized,
+    gather,
+    png_from_rows,
+    resize_nearest,
+)
 
 from .imaging import load_rgba
 
@@ -93,3 +101,46 @@ def test_resized_png_of_a_blank_picture_compresses_over_a_hundredfold() -> None:
 def test_resized_png_refuses_empty_sizes(width: int, height: int) -> None:
     with pytest.raises(ValueError, match="positive"):
         encode_png_resized(np.zeros((2, 2, 4), np.uint8), width, height)
+
+
+@pytest.mark.parametrize("size", [10, 77, 177])  # shrunk, resized at once, row by row
+def test_a_sheet_resized_whole_has_the_pixels_of_its_tiles_resized_one_by_one(size: int) -> None:
+    """Tile ``k``'s pixel ``u`` shows ``(k * size + u) * 50 // size = 50 * k + u * 50 // size``
+    of the whole sheet: the same source pixel as the tile resized alone, for any size."""
+    rng = np.random.default_rng(7)
+    sheet = rng.integers(0, 256, (100, 150, 4), dtype=np.uint8)
+    sheet[50:] = sheet[:50]  # a repeated row is still written where its tile shows it
+    expected = np.concatenate(
+        [
+            np.concatenate(
+                [resize_nearest(sheet[r : r + 50, c : c + 50], size) for c in (0, 50, 100)],
+                axis=1,
+            )
+            for r in (0, 50)
+        ]
+    )
+    decoded = load_rgba(encode_png_resized(sheet, 3 * size, 2 * size))
+    assert decoded.shape == (2 * size, 3 * size, 4)
+    assert (decoded == expected).all()
+
+
+def test_gathered_png_has_the_pixels_of_any_index_maps() -> None:
+    rng = np.random.default_rng(8)
+    image = rng.integers(0, 256, (60, 40, 4), dtype=np.uint8)
+    rows = np.repeat(rng.integers(0, 60, 90), 5)  # 450 rows in any order, repeats included
+    columns = np.repeat(rng.integers(0, 40, 100), 3)
+    decoded = load_rgba(encode_png_gathered(image, rows, columns))
+    assert (decoded == image[rows][:, columns]).all()
+    assert (gather(image, rows, columns) == image[rows][:, columns]).all()
+
+
+def test_bands_compressed_apart_join_into_the_whole_picture() -> None:
+    rng = np.random.default_rng(9)
+    image = rng.integers(0, 256, (30, 20, 4), dtype=np.uint8)
+    image[10:20] = 0  # runs of equal rows across a band's edge
+    rows, columns = np.arange(90) // 3, np.arange(60) // 3
+    bands = [deflate_rows(image, rows[start : start + 25], columns) for start in range(0, 90, 25)]
+    decoded = load_rgba(png_from_rows(60, 90, bands))
+    assert (decoded == upscale(image, 3)).all()
+    with pytest.raises(ValueError, match="90 rows"):
+        png_from_rows(60, 90, bands[:-1])

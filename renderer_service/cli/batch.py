@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 
 from .common import (
+    FAILED,
     OK,
     USAGE_ERROR,
     add_pack_argument,
@@ -47,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
 
     from ..batch import assemble, batch_body, layout_sheet, plan_batch, plan_tiles
     from ..errors import ApiError, validation_error_from
-    from ..jobs import FrameTask, run_frame
+    from ..jobs import FrameResult, FrameTask, run_frames
     from ..models import BatchRequest
 
     began = time.perf_counter()
@@ -69,20 +70,27 @@ def run(args: argparse.Namespace) -> int:
         return USAGE_ERROR
     options = request.options
     layer_id = options.layer_id if options.frame_mode == "layer" else None
-    results = []
+    pack = packs.normalised(name)
+    results: list[FrameResult] = []
     with progress_bar("rendering frames", len(frames)) as advance:
-        for frame in frames:
+        for index, frame in enumerate(frames):
             task = FrameTask(
-                frame.body,
+                ((frame.params, frame.pose),),
                 tiles.width,
                 layer_id,
                 options.include_sources,
                 tiles.background.name,
                 tiles.image_format,
+                pack,
             )
-            results.append(run_frame(packs, task))
+            answer = run_frames(packs, task)
+            if answer.failure is not None:
+                message = error_message(answer.failure.body)
+                print(f"cg3 batch: frame {index} ({frame.id!r}): {message}", file=sys.stderr)
+                return FAILED
+            results.extend(answer.frames)
             advance()
-    sheet = assemble([result.tile for result in results], layout, tiles, request)
+    sheet = assemble(results, layout, tiles, request)
     write_output(args.output, sheet)
     if args.json:
         meta = {

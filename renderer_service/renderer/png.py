@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import struct
 import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -79,17 +81,44 @@ def _take(image: NDArray[np.uint8], size: int) -> NDArray[np.uint8]:
     return _resize(image, size, size)
 
 
+def nearest_index(source: int, size: int) -> NDArray[np.intp]:
+    """Which of ``source`` pixels each of ``size`` output pixels shows in a nearest-neighbour
+    resize: pixel ``t`` shows ``t * source // size``."""
+    return np.arange(size) * source // size
+
+
 def _resize(image: NDArray[np.uint8], width: int, height: int) -> NDArray[np.uint8]:
-    rows = np.arange(height) * image.shape[0] // height
-    columns = np.arange(width) * image.shape[1] // width
-    return np.ascontiguousarray(image[rows][:, columns])
+    return gather(
+        image, nearest_index(image.shape[0], height), nearest_index(image.shape[1], width)
+    )
+
+
+def _identity(index: NDArray[np.intp], size: int) -> bool:
+    return len(index) == size and bool((index == np.arange(size)).all())
+
+
+def gather(
+    image: NDArray[np.uint8], rows: NDArray[np.intp], columns: NDArray[np.intp]
+) -> NDArray[np.uint8]:
+    """The picture whose pixel ``(y, x)`` is ``image[rows[y], columns[x]]`` (RGBA pixels
+    moved as one 32-bit word each, several times quicker than moving four bytes); ``image``
+    itself when both are the identity."""
+    height, width = image.shape[:2]
+    if _identity(rows, height) and _identity(columns, width):
+        return image
+    pixels = np.ascontiguousarray(image).view(np.uint32).reshape(height, width)
+    taken = pixels.take(rows, axis=0).take(columns, axis=1)
+    return taken.view(np.uint8).reshape(len(rows), len(columns), 4)
 
 
 _ADLER_MOD = 65521
 _ZLIB_HEADER = b"\x78\x01"  # deflate, 32 KiB window, fastest-compression hint
 _FINAL_EMPTY_BLOCK = b"\x03\x00"  # a final, empty block with fixed Huffman codes
 SMALL_ENLARGEMENT = 4
-"""Up to this many times the source's pixels, resizing first and encoding once is quicker."""
+"""Up to this many times the source's pixels, resizing first and encoding once is quicker..."""
+SMALL_OUTPUT = 1 << 17
+"""...as long as the output is this small (in pixels): larger ones (a spritesheet) cost more
+in fresh memory for the resized copy than the row-by-row writing does."""
 ROW_LEVEL = 0
 """ISA-L's level 0 (still Huffman + LZ77, with a small table): its full flush, which every
 distinct row needs so that the reused segments between rows stay valid, costs ~1.5 us where
@@ -130,19 +159,64 @@ def encode_png_resized(image: NDArray[np.uint8], width: int, height: int | None 
     The pixels are those of ``resize_nearest`` (and of ``upscale`` for whole multiples):
     output row ``y`` shows source row ``y * source_height // height``, likewise columns.
     """
-    if image.ndim != 3 or image.shape[2] != 4 or image.dtype != np.uint8:
-        raise ValueError(f"expected a (h, w, 4) uint8 array, got {image.shape} {image.dtype}")
     height = width if height is None else height
     if width < 1 or height < 1:
         raise ValueError(f"width and height must be positive, not {width} x {height}")
+    return encode_png_gathered(
+        image, nearest_index(image.shape[0], height), nearest_index(image.shape[1], width)
+    )
+
+
+def encode_png_gathered(
+    image: NDArray[np.uint8], rows: NDArray[np.intp], columns: NDArray[np.intp]
+) -> bytes:
+    """The PNG of ``gather(image, rows, columns)``, written without building that picture.
+
+    ``rows`` and ``columns`` are any index arrays into ``image`` (a sheet of tiles each
+    resized on its own has index maps that no single resize of the whole sheet gives); the
+    output is ``len(columns)`` x ``len(rows)``.
+    """
+    if image.ndim != 3 or image.shape[2] != 4 or image.dtype != np.uint8:
+        raise ValueError(f"expected a (h, w, 4) uint8 array, got {image.shape} {image.dtype}")
+    height, width = len(rows), len(columns)
+    if width < 1 or height < 1:
+        raise ValueError(f"width and height must be positive, not {width} x {height}")
     source_height, source_width = image.shape[:2]
-    if (width, height) == (source_width, source_height):
-        return encode_png(image)
-    if width * height <= SMALL_ENLARGEMENT * source_width * source_height:
-        # A flush per distinct row costs more than encoding a picture this small outright.
-        return encode_png(_resize(image, width, height))
-    columns = np.arange(width) * source_width // width
-    rows = np.arange(height) * source_height // height
+    pixels_out, pixels_in = width * height, source_width * source_height
+    if pixels_out <= pixels_in or (
+        pixels_out <= SMALL_ENLARGEMENT * pixels_in and pixels_out <= SMALL_OUTPUT
+    ):
+        # Not enlarged, or so little that a flush per distinct row costs more than encoding
+        # the resized picture outright.
+        return encode_png(gather(image, rows, columns))
+    return png_from_rows(width, height, [deflate_rows(image, rows, columns)])
+
+
+@dataclass(frozen=True, slots=True)
+class DeflatedRows:
+    """Consecutive rows of a PNG's pixel data (each with its filter byte), compressed as a
+    deflate segment that stands alone: non-final blocks that end byte-aligned and refer to
+    nothing before them. Segments of consecutive rows, joined, are one stream, so the bands
+    of a picture can be compressed apart (in other processes) and joined by
+    ``png_from_rows``."""
+
+    data: bytes
+    adler: int
+    """``zlib.adler32`` of the uncompressed rows (starting from 1)."""
+    size: int
+    """Length of the uncompressed rows in bytes."""
+
+
+def deflate_rows(
+    image: NDArray[np.uint8], rows: NDArray[np.intp], columns: NDArray[np.intp]
+) -> DeflatedRows:
+    """The rows of ``gather(image, rows, columns)`` as a standalone deflate segment, written
+    without building that picture: each distinct row once (filter Sub), each repeat of the
+    row above as a reused segment of filter-Up zero rows."""
+    if image.ndim != 3 or image.shape[2] != 4 or image.dtype != np.uint8:
+        raise ValueError(f"expected a (h, w, 4) uint8 array, got {image.shape} {image.dtype}")
+    height, width = len(rows), len(columns)
+    source_height, source_width = image.shape[:2]
     # The distinct rows, widened (one 32-bit gather) and filtered Sub: each byte minus the
     # one a pixel before, wrapping as uint8 arithmetic does.
     pixels = np.ascontiguousarray(image).view(np.uint32).reshape(source_height, source_width)
@@ -152,15 +226,16 @@ def encode_png_resized(image: NDArray[np.uint8], width: int, height: int | None 
     filtered[:, 1:5] = wide[:, :4]
     np.subtract(wide[:, 4:], wide[:, :-4], out=filtered[:, 5:])
     # Runs of output rows that repeat the row above: (source row, length). A source row equal
-    # to the one before it (transparent margins, flat colour) continues the run.
-    same = np.concatenate(([False], (image[1:] == image[:-1]).all(axis=(1, 2))))
+    # to the one shown above it (transparent margins, flat colour) continues the run.
     fresh = np.diff(rows, prepend=-1) != 0
-    fresh[1:] &= ~same[rows[1:]]
+    fresh[0] = True
+    moved = np.flatnonzero(fresh[1:]) + 1
+    fresh[moved] = (pixels[rows[moved]] != pixels[rows[moved - 1]]).any(axis=1)
     starts = np.flatnonzero(fresh)
     lengths = np.diff(starts, append=height)
     row_bytes = width * 4
     compressor = _raw_compressor(ROW_LEVEL)
-    parts = [_ZLIB_HEADER]
+    parts = []
     adler = 1
     for source_row, length in zip(rows[starts].tolist(), lengths.tolist(), strict=True):
         line = filtered[source_row].tobytes()
@@ -170,12 +245,33 @@ def encode_png_resized(image: NDArray[np.uint8], width: int, height: int | None 
         if length > 1:
             parts.append(_repeat_segment(row_bytes, length - 1))
             adler = _adler_repeats(adler, row_bytes, length - 1)
-    parts.append(_FINAL_EMPTY_BLOCK)
-    parts.append(struct.pack(">I", adler))
+    return DeflatedRows(b"".join(parts), adler, height * (row_bytes + 1))
+
+
+def adler32_combine(first: int, second: int, second_size: int) -> int:
+    """The adler32 of two byte strings joined, from each one's adler32 (starting from 1) and
+    the second's length: the sums add, and the first's sum counts once more for each byte of
+    the second."""
+    a1, b1 = first & 0xFFFF, first >> 16
+    a2, b2 = second & 0xFFFF, second >> 16
+    a = (a1 + a2 - 1) % _ADLER_MOD
+    b = (b1 + b2 + second_size * (a1 - 1)) % _ADLER_MOD
+    return (b << 16) | a
+
+
+def png_from_rows(width: int, height: int, bands: Sequence[DeflatedRows]) -> bytes:
+    """The PNG whose pixel data is ``bands`` joined, in order (``height`` rows in all, of
+    ``width`` RGBA pixels)."""
+    if sum(band.size for band in bands) != height * (width * 4 + 1):
+        raise ValueError(f"the bands do not hold {height} rows of {width} pixels")
+    adler = 1
+    for band in bands:
+        adler = adler32_combine(adler, band.adler, band.size)
+    data = b"".join([_ZLIB_HEADER, *(band.data for band in bands), _FINAL_EMPTY_BLOCK])
     header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
     return (
         PNG_SIGNATURE
         + _chunk(b"IHDR", header)
-        + _chunk(b"IDAT", b"".join(parts))
+        + _chunk(b"IDAT", data + struct.pack(">I", adler))
         + _chunk(b"IEND", b"")
     )
