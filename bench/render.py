@@ -1,6 +1,6 @@
 """Renderer benchmark: the 120 public parity cats, in-process, warm, many times over.
 
-    uv run python bench/render.py [--rounds 30] [--sprite-root PATH]
+    uv run python bench/render.py [--rounds 30] [--sprite-root PATH] [--png-level 1]
 
 First checks the pictures it is about to time: every cat of ``tests/data/legacy-public`` and
 ``tests/data/legacy-features`` must equal ClanGen's picture pixel for pixel (it stops if one
@@ -36,6 +36,7 @@ from renderer_service.renderer import (
     check_traits,
     encode_png,
 )
+from renderer_service.renderer.png import LEVEL
 
 DATA = Path(__file__).resolve().parents[1] / "tests/data"
 CASES = DATA / "legacy-public/cases.json"
@@ -80,7 +81,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--sprite-root", type=Path, default=None)
     parser.add_argument("--cases", type=Path, default=CASES)
+    parser.add_argument(
+        "--png-level", type=int, default=LEVEL, help=f"ISA-L level of the PNG (default {LEVEL})"
+    )
     args = parser.parse_args()
+    level = args.png_level
 
     began = time.perf_counter()
     pack = SpritePack(find_sprite_root(args.sprite_root))
@@ -115,7 +120,14 @@ def main() -> None:
         "  check_traits": (lambda cat: check_traits(cat, vocabulary), None),
         "  flat planner": (lambda cat: renderer.planner.ops(cat, poses[id(cat)]), None),
         "  kernel (blend.compose)": (kernel, None),
-        "render + PNG encode": (lambda cat: encode_png(renderer.render(cat).image), PNG_TARGET_US),
+        "render + PNG encode": (
+            lambda cat: encode_png(renderer.render(cat).image, level),
+            PNG_TARGET_US,
+        ),
+        "traits already checked + PNG encode": (
+            lambda cat: encode_png(renderer.render(cat, checked=True).image, level),
+            PNG_TARGET_US,
+        ),
         "render with layers + layer images": (
             lambda cat: renderer.render(cat, collect_layers=True, layer_images=True),
             None,
