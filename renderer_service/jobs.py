@@ -240,6 +240,7 @@ def run_render_job(
         job.pose,
         collect_layers=options.collect_layers,
         layer_images=options.collect_layers and options.include_layer_images,
+        checked=True,  # a job's traits were checked when its request was parsed
     )
     picture, background = renderer.picture(job.params, job.pose, job.background, result.image)
     rendered = time.perf_counter()
@@ -568,10 +569,11 @@ def draw_frame(
 ) -> FrameResult:
     """One frame of ``task``: the cat (or its one layer) on its background, at 1x."""
     drawn = True
+    # A frame's traits were checked, pose by pose, when the batch was planned.
     if task.layer_id is None:
-        image = renderer.render(params, pose).image
+        image = renderer.render(params, pose, checked=True).image
     else:
-        result = renderer.render(params, pose, collect_layers=True, layer_images=True)
+        result = renderer.render(params, pose, collect_layers=True, layer_images=True, checked=True)
         layer = next(layer for layer in result.layers or [] if layer.id == task.layer_id)
         drawn = layer.drawn
         image = layer.image if layer.image is not None else np.zeros_like(result.image)
