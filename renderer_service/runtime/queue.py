@@ -239,7 +239,9 @@ class RenderQueue:
         self._check_high_water(size)
         try:
             if len(jobs) == 1:
-                return [await asyncio.shield(jobs[0].future)]
+                # Not shielded: if the caller goes, its task's future is cancelled, which the
+                # workers take as "skip it" (or, once drawn, as nobody waiting).
+                return [await jobs[0].future]
             return list(await asyncio.shield(asyncio.gather(*(job.future for job in jobs))))
         except asyncio.CancelledError:
             # The client went away. Workers skip what they have not started.
@@ -343,8 +345,7 @@ class RenderQueue:
             worker = self._workers[index]
             worker.busy_since = self._clock()
             try:
-                async with asyncio.timeout(timeout):
-                    reply = await worker.call(job.kind, job.payload)
+                reply = await worker.call(job.kind, job.payload, timeout)
             except TimeoutError:
                 self.stats.timeouts += 1
                 logger.error("worker %d took over %.1f s; replacing it", index, timeout)

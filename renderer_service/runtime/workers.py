@@ -101,6 +101,11 @@ def _worker_main(sock: socket.socket, handler: Handler) -> None:
             os._exit(0)
 
 
+def _expire(answer: asyncio.Future[bytes]) -> None:
+    if not answer.done():
+        answer.set_exception(TimeoutError())
+
+
 class _Connection(asyncio.Protocol):
     """The parent's end of a worker's socket: frames in, answers to waiting futures.
 
@@ -225,8 +230,10 @@ class Worker:
             lambda: _Connection(name, on_lost), sock=self._socket
         )
 
-    async def call(self, kind: str, payload: Any) -> Any:
-        """Send one task and wait for its answer; ``WorkerCrashedError`` if the worker dies."""
+    async def call(self, kind: str, payload: Any, timeout: float | None = None) -> Any:
+        """Send one task and wait for its answer; ``WorkerCrashedError`` if the worker dies,
+        ``TimeoutError`` if no answer comes within ``timeout`` seconds (the caller decides
+        what becomes of the worker)."""
         if self._connecting is None:
             self._connecting = asyncio.ensure_future(self._connect(None))
         if self._connection is None:
@@ -236,7 +243,16 @@ class Worker:
                 raise WorkerCrashedError(f"worker {self.index} cannot be reached: {exc}") from exc
         assert self._connection is not None
         data = pickle.dumps((kind, payload), protocol=pickle.HIGHEST_PROTOCOL)
-        return pickle.loads(await self._connection.send(data))
+        answer = self._connection.send(data)
+        if timeout is None:
+            return pickle.loads(await answer)
+        # A plain timer on the answer's future: cheaper than an ``asyncio.timeout`` scope,
+        # which would be set up and torn down for every render.
+        timer = asyncio.get_running_loop().call_later(timeout, _expire, answer)
+        try:
+            return pickle.loads(await answer)
+        finally:
+            timer.cancel()
 
     def kill(self) -> None:
         """Stop the process now (it may be stuck in a render)."""
