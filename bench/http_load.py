@@ -34,7 +34,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -243,10 +243,6 @@ def main(argv: list[str] | None = None) -> None:
         began = time.perf_counter()
         bench(args, cases, script)
         print(f"done in {time.perf_counter() - began:.0f} s")
-
-
-def _environment(extra: Mapping[str, str]) -> dict[str, str]:
-    return {**os.environ, **extra}
 
 
 if __name__ == "__main__":

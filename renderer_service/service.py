@@ -58,6 +58,12 @@ def _digest(*parts: bytes) -> str:
     return digest.hexdigest()
 
 
+def _alias_of(body: bytes, wanted: Wanted) -> str:
+    """What a /render body is known by before it is parsed: its bytes and the formats the
+    client accepts (the same body asked for as an image is another answer)."""
+    return _digest(body, ",".join(wanted).encode())
+
+
 def etag_matches(if_none_match: str | None, etag: str) -> bool:
     """Whether an ``If-None-Match`` header names ``etag`` (or is ``*``)."""
     if not if_none_match:
@@ -118,7 +124,7 @@ class RenderService:
         """``wanted``: the image types the client accepts instead of JSON (empty: JSON)."""
         alias = None
         if self.cache.enabled:
-            alias = _digest(body, ",".join(wanted).encode())
+            alias = _alias_of(body, wanted)
             known = self._answer_alias(alias, if_none_match, extra_headers)
             if known is not None:
                 return known
@@ -132,12 +138,10 @@ class RenderService:
         etag = f'"{_digest(canonical, output.encode(), self._pack_hash(job.options.pack))}"'
         if alias is not None:
             self._remember(alias, etag)
+        from_memory = self._from_memory(etag, if_none_match, extra_headers)
+        if from_memory is not None:
+            return from_memory
         headers = (("ETag", etag), *extra_headers)
-        if etag_matches(if_none_match, etag):
-            return Reply(304, "", b"", headers)
-        cached = self.cache.get(etag) if self.cache.enabled else None
-        if cached is not None:
-            return self._flag_pressure(_with_headers(cached, *headers, ("X-Cache", "hit-memory")))
         digest = etag.strip('"')
         if self.shared is not None:
             stored = await self.shared.get(digest)
@@ -161,7 +165,7 @@ class RenderService:
         ``None`` when it is new or its picture has left the cache (then ``render`` it)."""
         if not self.cache.enabled:
             return None
-        return self._answer_alias(_digest(body, ",".join(wanted).encode()), if_none_match, ())
+        return self._answer_alias(_alias_of(body, wanted), if_none_match, ())
 
     def _answer_alias(
         self, alias: str, if_none_match: str | None, extra_headers: tuple[tuple[str, str], ...]
@@ -171,9 +175,16 @@ class RenderService:
         etag = self._aliases.get(alias)
         if etag is None:
             return None
+        return self._from_memory(etag, if_none_match, extra_headers)
+
+    def _from_memory(
+        self, etag: str, if_none_match: str | None, extra_headers: tuple[tuple[str, str], ...]
+    ) -> Reply | None:
+        """304 when the client has the picture ``etag``, else the picture from the memory
+        cache; ``None`` when it is not there."""
         if etag_matches(if_none_match, etag):
             return Reply(304, "", b"", (("ETag", etag), *extra_headers))
-        cached = self.cache.get(etag)
+        cached = self.cache.get(etag) if self.cache.enabled else None
         if cached is None:
             return None
         headers = (("ETag", etag), *extra_headers, ("X-Cache", "hit-memory"))

@@ -67,15 +67,10 @@ class ServiceSource:
 
     def __init__(self, app: Any = None) -> None:
         self.app = app
-        self._state: Any = None
-        self._service: RenderService | None = None
 
     def service(self) -> RenderService | None:
         state = getattr(getattr(self.app, "state", None), "service", None)
-        if state is not self._state:  # started, restarted or stopped since the last look
-            self._state = state
-            self._service = getattr(state, "service", None)
-        return self._service
+        return getattr(state, "service", None)
 
 
 _ASGI_ONLY_HEADERS = frozenset({b"expect", b"transfer-encoding"})
