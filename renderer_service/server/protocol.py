@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import httptools
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
+from ..app.fastpath import reply_headers
 from ..errors import ApiError
 from ..jobs import Reply, wanted_formats
 
@@ -353,13 +354,8 @@ class ProtectedHttpProtocol(HttpToolsProtocol):
         if direct.disconnected or self.transport.is_closing():
             return
         parts = [STATUS_LINE[reply.status]]
-        for name, value in self.server_state.default_headers:
+        for name, value in (*self.server_state.default_headers, *reply_headers(reply)):
             parts += [name, b": ", value, b"\r\n"]
-        parts += [b"content-length: ", str(len(reply.body)).encode(), b"\r\n"]
-        if reply.media_type:
-            parts += [b"content-type: ", reply.media_type.encode(), b"\r\n"]
-        for header, text in reply.headers:
-            parts += [header.lower().encode("latin-1"), b": ", text.encode("latin-1"), b"\r\n"]
         if self.limits.cors:  # as the CORS middleware marks every answer to a request sans Origin
             parts.append(b"vary: Origin\r\n")
         keep_alive = direct.keep_alive
