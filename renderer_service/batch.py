@@ -87,10 +87,6 @@ class TilePlan:
     image_format: ImageFormat
     animated: bool
 
-    @property
-    def square(self) -> bool:
-        return not self.background.is_platform
-
 
 def _option_error(field: str, value: object, detail: str, expected: str) -> ApiError:
     return ApiError(
