@@ -25,7 +25,9 @@ def test_freezing_exempts_the_live_objects_from_collection(unfrozen: None) -> No
     kept: list[list[int]] = [[index] for index in range(10)]
     assert any(item is kept[0] for item in gc.get_objects())
     frozen = freeze_long_lived()
-    assert gc.get_freeze_count() == frozen > 10_000
+    # What it returns is the frozen generation's size; a server thread left by another test
+    # may free a frozen object meanwhile, but nothing joins the frozen generation.
+    assert 10_000 < gc.get_freeze_count() <= frozen
     collectable = {id(item) for item in gc.get_objects()}
     assert not any(id(item) in collectable for item in kept)
 
