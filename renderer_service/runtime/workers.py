@@ -51,7 +51,7 @@ def _recv_exact(sock: socket.socket, size: int) -> bytes | None:
 logger = logging.getLogger("renderer.worker")
 
 
-def _failure_reply(exc: BaseException) -> Reply:
+def failure_reply(exc: BaseException) -> Reply:
     """The answer for a task that raised: the details go to the log, not to the client
     (an exception's text can name files and internals)."""
     logger.error("render failed in pid %d", os.getpid(), exc_info=exc)
@@ -93,7 +93,7 @@ def _worker_main(sock: socket.socket, handler: Handler) -> None:
             kind, payload = pickle.loads(data)
             reply = handler(kind, payload)
         except Exception as exc:  # an answer for every task, whatever went wrong
-            reply = _failure_reply(exc)
+            reply = failure_reply(exc)
         out = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
         sock.sendall(_HEADER.pack(len(out)) + out)
         busy = False
