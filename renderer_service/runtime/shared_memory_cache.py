@@ -396,9 +396,9 @@ class _MutexApi:
         for function in (self.trylock, self.unlock, self.consistent):
             function.argtypes = address
             function.restype = ctypes.c_int
-        for function in (self.clocklock, self.timedlock):
-            if function is not None:
-                function.restype = ctypes.c_int
+        self.timedlock.restype = ctypes.c_int
+        if self.clocklock is not None:
+            self.clocklock.restype = ctypes.c_int
 
 
 class _Timespec(ctypes.Structure):
