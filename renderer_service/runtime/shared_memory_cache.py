@@ -220,7 +220,9 @@ class SharedMemoryCache:
 
     def put(self, key: str, value: bytes) -> bool:
         """Store ``value`` under ``key`` for every process; False when it was not stored
-        (disabled, closed, larger than ``max_entry_bytes``, or the lock not had in time)."""
+        (disabled, closed, larger than ``max_entry_bytes``, or the lock not had in time), and
+        then an older value of the key, if any, stays (keys name their answer: equal keys are
+        equal values)."""
         mapping = self._map
         length = len(value)
         if mapping is None or length > self.max_entry_bytes:
@@ -287,11 +289,12 @@ class SharedMemoryCache:
     # -- accounting -------------------------------------------------------------------------
 
     def snapshot(self) -> dict[str, int | bool]:
-        """Totals over every process. ``entries`` and ``bytes`` are counted from the index
-        (slots whose record is still whole in the ring; ``bytes`` is their footprint in the
-        ring: value, 32-byte head and padding). ``evictions`` are records that left while
-        alive (overwritten in the ring or pushed out of a full probe window): every write
-        ends alive, replaced by a newer value of its key, or evicted."""
+        """Totals over every process. ``entries`` and ``bytes`` are counted from a copy of the
+        index: slots whose record lies within the last ring's worth of writes (``bytes`` is
+        their footprint in the ring: value, 32-byte head and padding). ``evictions`` are
+        records that left while alive (overwritten in the ring or pushed out of a full probe
+        window): every write ends alive, replaced by a newer value of its key, or evicted.
+        The lock is held only to copy the index (about 32 bytes a slot), not to count."""
         counts: dict[str, int | bool] = {
             "enabled": self.enabled,
             "entries": 0,
@@ -311,40 +314,27 @@ class SharedMemoryCache:
             self._timed_out()
         try:
             header = self._header
-            entries, live_bytes = self._live()
+            slots = np.array(self._index, dtype=np.uint64).reshape(-1, _SLOT_WORDS)
+            written = header[_WRITE_POS]
             writes = header[_WRITES]
+            superseded = header[_SUPERSEDED]
             counts.update(
-                entries=entries,
-                bytes=live_bytes,
-                hits=header[_HITS],
-                misses=header[_MISSES],
-                writes=writes,
-                evictions=max(0, writes - header[_SUPERSEDED] - entries),
-                lock_timeouts=header[_LOCK_TIMEOUTS],
+                hits=header[_HITS], misses=header[_MISSES], lock_timeouts=header[_LOCK_TIMEOUTS]
             )
         finally:
             if had:
                 self._release()
-        return counts
-
-    def _live(self) -> tuple[int, int]:
-        assert self._map is not None
-        slots = np.frombuffer(self._index, dtype="<u8").reshape(-1, _SLOT_WORDS)
-        ring = np.frombuffer(self._map, dtype="<u8", count=self._ring // 8, offset=self._data_at)
-        written = int(self._header[_WRITE_POS])
         position = slots[:, 2]
         size = slots[:, 3]
         alive = (size > 0) & (position + size <= written) & (position + self._ring >= written)
-        chosen = slots[alive]
-        if not len(chosen):
-            return 0, 0
-        word = (chosen[:, 2] % self._ring) // 8
-        whole = (
-            (ring[word] == chosen[:, 0])
-            & (ring[word + 1] == chosen[:, 1])
-            & (ring[word + 2] == chosen[:, 2])
+        entries = int(alive.sum())
+        counts.update(
+            entries=entries,
+            bytes=int(size[alive].sum()),
+            writes=writes,
+            evictions=max(0, writes - superseded - entries),
         )
-        return int(whole.sum()), int(chosen[whole, 3].sum())
+        return counts
 
     # -- life -------------------------------------------------------------------------------
 
