@@ -55,7 +55,8 @@ def test_an_empty_or_cleared_slot_reads_as_nothing() -> None:
     assert board.read(1) is None
     board.publish(1, {"metrics": {"again": True}})
     publication = board.read(1)
-    assert publication is not None and publication.snapshot == {"metrics": {"again": True}}
+    assert publication is not None
+    assert publication.snapshot == {"metrics": {"again": True}}
 
 
 def test_a_snapshot_too_big_for_its_slot_is_refused_and_the_last_one_kept() -> None:
@@ -63,7 +64,8 @@ def test_a_snapshot_too_big_for_its_slot_is_refused_and_the_last_one_kept() -> N
     assert board.publish(0, {"small": 1})
     assert not board.publish(0, {"big": "x" * 1000})
     publication = board.read(0)
-    assert publication is not None and publication.snapshot == {"small": 1}
+    assert publication is not None
+    assert publication.snapshot == {"small": 1}
 
 
 def test_a_board_is_shared_by_forking_not_pickled() -> None:
