@@ -186,6 +186,11 @@ def test_a_cat_drawn_by_one_process_is_a_cache_hit_in_the_other(service: Service
     shared = service.health()["cache"]["shared_memory"]
     assert shared["hits"] >= 1
     assert shared["writes"] >= 1
+    with httpx.Client(base_url=service.url, timeout=10) as client:
+        exposition = client.get("/metrics").text
+    assert re.search(
+        r'cg3_cache_hits_total\{cache="render",level="shared_memory"\} [1-9]', exposition
+    )
 
 
 def test_the_direct_path_writes_its_access_lines(service: Service) -> None:
