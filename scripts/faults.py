@@ -70,22 +70,40 @@ class Service:
         metrics: dict[str, Any] = (await self.client.get("/health")).json()["metrics"]
         return metrics
 
+    def server_pids(self) -> list[int]:
+        """The processes that serve HTTP: the service's own, or with several server
+        processes (``CG3_SERVER_PROCESSES``) the ones its parent forked."""
+        forked = _children(self.process.pid)
+        if forked and any(_children(pid) for pid in forked):
+            return forked
+        return [self.process.pid]
+
     def worker_pids(self) -> list[int]:
-        found: list[int] = []
-        for task in Path(f"/proc/{self.process.pid}/task").iterdir():
-            with contextlib.suppress(OSError):
-                found += [int(child) for child in (task / "children").read_text().split()]
-        return found
+        return [pid for server in self.server_pids() for pid in _children(server)]
 
     def rss_mib(self) -> float:
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-        return 0.0
+        return sum(_rss_mib(pid) for pid in self.server_pids())
 
     def report(self, name: str, ok: bool, summary: str) -> None:
         self.results.append((name, ok, summary))
         print(f"{'PASS' if ok else 'FAIL'}  {name:<14} {summary}", flush=True)
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    with contextlib.suppress(OSError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            with contextlib.suppress(OSError):
+                found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+def _rss_mib(pid: int) -> float:
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def free_port() -> int:
