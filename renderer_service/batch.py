@@ -7,6 +7,7 @@ expanded from the pack's vocabulary when asked, checked, and measured against th
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -22,7 +23,6 @@ from .jobs import (
     FrameTask,
     SheetBand,
     background_error,
-    canonical_params,
     data_url,
     deflate_band,
     place_pictures,
@@ -66,14 +66,15 @@ from .renderer.png import (
 
 @dataclass(frozen=True, slots=True)
 class PlannedFrame:
-    """A frame ready to draw: its ids, its pose, its checked params and its canonical
-    /render body (what makes two frames the same picture)."""
+    """A frame ready to draw: its ids, its pose, its checked params and its cat's key."""
 
     id: str
     label: str | None
     group: str | None
     pose: int
-    body: bytes
+    cat: bytes
+    """What makes two frames at one pose the same picture: the canonical params (defaults
+    left out, keys sorted) and the pack; one object for every frame with those params."""
     params: CatParams
 
 
@@ -237,12 +238,47 @@ def _expanded_variants(request: BatchRequest, vocabulary: Vocabulary) -> list[Ba
     ]
 
 
-def _params_key(merged: dict[str, Any]) -> bytes | None:
-    """What makes two frames' params the same (``None`` for values JSON cannot hold)."""
+def _variant_key(variant: BatchVariant) -> bytes | None:
+    """What makes two variants' params the same over one base (``None`` for values JSON
+    cannot hold)."""
     try:
-        return orjson.dumps(merged, option=orjson.OPT_SORT_KEYS)
+        return orjson.dumps([variant.params, variant.overrides], option=orjson.OPT_SORT_KEYS)
     except TypeError:
         return None
+
+
+@dataclass(frozen=True, slots=True)
+class _ReadParams:
+    """A variant's params read, normalised and checked, with its cat's key (see
+    ``PlannedFrame.cat``)."""
+
+    pose: int | None
+    """The pose the params name, if any."""
+    params: CatParams
+    cat: bytes
+
+
+def _read_params(
+    merged: dict[str, Any], vocabulary: Vocabulary, pack: str | None, at: int | None
+) -> _ReadParams:
+    """``merged`` params of frame ``at`` (``None``: the base frame), checked; ``ApiError``
+    (422) naming the frame when they are not valid."""
+    path: list[str | int] = ["variants", at] if at is not None else ["payload"]
+    try:
+        wire = RequestParams.model_validate(merged)
+    except ValidationError as error:
+        raise validation_error_from(error, RequestParams, [*path, "params"]) from None
+    try:
+        params = normalise_params(wire, vocabulary)
+        check_traits(params, vocabulary)  # the pose plays no part in the check
+    except InvalidTraitsError as error:
+        prefix = f"variants[{at}].params" if at is not None else "payload.params"
+        raise traits_error(error, prefix) from None
+    canonical = params.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+    cat: dict[str, Any] = {"params": canonical}
+    if pack is not None:
+        cat["pack"] = pack
+    return _ReadParams(wire.sprite_number, params, orjson.dumps(cat, option=orjson.OPT_SORT_KEYS))
 
 
 def plan_batch(
@@ -250,7 +286,7 @@ def plan_batch(
 ) -> list[PlannedFrame]:
     """Every frame of the batch, checked; ``ApiError`` for bad variants or too many frames.
 
-    ``vocabulary`` is the chosen pack's; ``pack`` its name in the frames' bodies (``None``
+    ``vocabulary`` is the chosen pack's; ``pack`` its name in the frames' keys (``None``
     for the default pack)."""
     options = request.options
     if options.frame_mode == "layer" and options.layer_id not in LAYER_IDS:
@@ -299,14 +335,12 @@ def plan_batch(
         )
     seen: set[str] = set()
     base = _unset_params(request.payload.params)
+    base_pose = request.payload.sprite_number
     # Frames often repeat params at other poses (a cat in every pose, each eye colour in
-    # several poses): each distinct set is read and normalised once, and checked per pose.
-    read: dict[bytes, tuple[RequestParams, CatParams, dict[str, Any]]] = {}
+    # several poses): each distinct set is read, normalised and checked once.
+    read: dict[bytes, _ReadParams] = {}
     frames = []
     for index, variant in enumerate(variants):
-        where = "base" if variant.id == "base" and options.include_base and index == 0 else None
-        path: list[str | int] = ["variants", index] if where is None else ["payload"]
-        prefix = f"variants[{index}].params" if where is None else "payload.params"
         if variant.id in seen:
             raise ApiError(
                 422,
@@ -315,40 +349,41 @@ def plan_batch(
                 [error_item(f"variants[{index}].id", variant.id, "duplicate id", "unique ids")],
             )
         seen.add(variant.id)
-        merged = {**base, **(variant.params or {}), **(variant.overrides or {})}
-        key = _params_key(merged)
+        key = _variant_key(variant)
         known = read.get(key) if key is not None else None
         if known is None:
-            try:
-                wire = RequestParams.model_validate(merged)
-            except ValidationError as error:
-                raise validation_error_from(error, RequestParams, [*path, "params"]) from None
-        else:
-            wire = known[0]
+            merged = {**base, **(variant.params or {}), **(variant.overrides or {})}
+            is_base = index == 0 and options.include_base and variant.id == "base"
+            known = _read_params(merged, vocabulary, pack, None if is_base else index)
+            if key is not None:
+                read[key] = known
         pose = variant.sprite_number  # the variant's pose, else its params', else the base's
         if pose is None:
-            pose = wire.sprite_number
+            pose = known.pose
         if pose is None:
-            pose = request.payload.sprite_number
+            pose = base_pose
         if pose is None:
             pose = DEFAULT_POSE
-        try:
-            params = normalise_params(wire, vocabulary) if known is None else known[1]
-            check_traits(params, vocabulary, pose)
-        except InvalidTraitsError as error:
-            raise traits_error(error, prefix) from None
-        if known is None:
-            canonical = canonical_params(params, pose)
-            if key is not None:
-                read[key] = (wire, params, canonical)
-        else:
-            canonical = {**known[2], "spriteNumber": pose}
-        frame: dict[str, Any] = {"payload": {"params": canonical}}
-        if pack is not None:
-            frame["options"] = {"pack": pack}
-        body = orjson.dumps(frame, option=orjson.OPT_SORT_KEYS)
-        frames.append(PlannedFrame(variant.id, variant.label, variant.group, pose, body, params))
+        frames.append(
+            PlannedFrame(variant.id, variant.label, variant.group, pose, known.cat, known.params)
+        )
     return frames
+
+
+def frame_keys(frames: list[PlannedFrame], *parts: bytes) -> list[str]:
+    """Each frame's key in the frame cache: its cat and pose, and ``parts``, what else makes
+    its picture (the same for every frame of a batch: background, pack...)."""
+    common = hashlib.blake2b(digest_size=12)
+    for part in parts:
+        common.update(len(part).to_bytes(4, "big"))
+        common.update(part)
+    keys = []
+    for frame in frames:
+        digest = common.copy()
+        digest.update(frame.cat)
+        digest.update(frame.pose.to_bytes(2, "big"))
+        keys.append(digest.hexdigest())
+    return keys
 
 
 def layout_sheet(

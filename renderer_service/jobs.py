@@ -51,7 +51,14 @@ from .renderer import (
     parse_background,
 )
 from .renderer.patterns import PatternGenerationError
-from .renderer.png import DeflatedRows, deflate_rows, encode_png_resized, gather, nearest_index
+from .renderer.png import (
+    DeflatedRows,
+    deflate_rows,
+    deflate_whole_rows,
+    encode_png_resized,
+    gather,
+    nearest_index,
+)
 
 OutputFormat = Literal["json", "image"]
 """``json``: the JSON answer with a data URL; ``image``: the picture's bytes themselves."""
@@ -621,18 +628,28 @@ def tile_index(picture: int, tile: int, count: int) -> NDArray[np.intp]:
 
 def place_pictures(results: Sequence[FrameResult], columns: int, rows: int) -> NDArray[np.uint8]:
     """The frames' 1x pictures on one sheet of ``columns`` x ``rows``, left to right, top to
-    bottom (empty places transparent)."""
+    bottom (empty places transparent): all of them joined and rearranged in one move."""
     width, height = results[0].width, results[0].height
-    sheet = np.zeros((rows * height, columns * width, 4), dtype=np.uint8)
     for index, result in enumerate(results):
         if (result.width, result.height) != (width, height):
             raise ValueError(
                 f"frame {index} is {result.width} x {result.height}, not {width} x {height}"
             )
-        row, column = divmod(index, columns)
-        top, left = row * height, column * width
-        sheet[top : top + height, left : left + width] = result.image
-    return sheet
+    empty = bytes(4 * width * height * (rows * columns - len(results)))
+    pictures = b"".join([*(result.picture for result in results), empty])
+    tiles = np.frombuffer(pictures, dtype=np.uint32).reshape(rows, columns, height, width)
+    sheet = np.ascontiguousarray(tiles.transpose(0, 2, 1, 3))
+    return (
+        sheet.reshape(rows * height, columns * width)
+        .view(np.uint8)
+        .reshape(rows * height, columns * width, 4)
+    )
+
+
+WHOLE_ROWS_UP_TO = 2
+"""A band whose rows repeat at most this many times on average (tiles at most twice the
+pictures' height) is compressed row for row in one call (``deflate_whole_rows``); taller
+tiles repeat rows so often that reusing one compressed repeat (``deflate_rows``) is quicker."""
 
 
 def deflate_band(
@@ -643,9 +660,8 @@ def deflate_band(
     rows = math.ceil(len(results) / columns)
     small = place_pictures(results, columns, rows)
     width, height = results[0].width, results[0].height
-    return deflate_rows(
-        small, tile_index(height, tile[1], rows), tile_index(width, tile[0], columns)
-    )
+    deflate = deflate_whole_rows if tile[1] <= WHOLE_ROWS_UP_TO * height else deflate_rows
+    return deflate(small, tile_index(height, tile[1], rows), tile_index(width, tile[0], columns))
 
 
 class TaskHandler:

@@ -19,6 +19,7 @@ import orjson
 from .batch import (
     PlannedFrame,
     batch_body,
+    frame_keys,
     layout_sheet,
     plan_batch,
     plan_tasks,
@@ -264,17 +265,14 @@ class RenderService:
         source_format = tiles.image_format.encode() if options.include_sources else b""
         # A frame's picture is drawn at 1x: the tile size changes only its own image.
         source_size = str(tiles.width).encode() if options.include_sources else b""
-        keys = [
-            _digest(
-                frame.body,
-                (layer_id or "").encode(),
-                source_format,
-                source_size,
-                tiles.background.name.encode(),
-                self._pack_hash(pack),
-            )
-            for frame in frames
-        ]
+        keys = frame_keys(
+            frames,
+            (layer_id or "").encode(),
+            source_format,
+            source_size,
+            tiles.background.name.encode(),
+            self._pack_hash(pack),
+        )
         cache = self.frame_cache
         results: list[Any] = [cache.get(key) if cache.enabled else None for key in keys]
         missing = [index for index, result in enumerate(results) if result is None]

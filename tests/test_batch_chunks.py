@@ -23,6 +23,7 @@ from renderer_service.jobs import (
     Reply,
     SheetBand,
     TaskHandler,
+    place_pictures,
     run_frames,
 )
 from renderer_service.pack_set import PackSet
@@ -217,3 +218,17 @@ def test_sources_of_cached_and_new_frames_are_each_frames_own_tile(
     for source in answer["sources"]:
         image = load_rgba(base64.b64decode(source["image"].split(",", 1)[1]))
         assert (image == tiles[source["id"]]).all()
+
+
+def test_pictures_are_placed_left_to_right_and_empty_places_stay_transparent() -> None:
+    rng = np.random.default_rng(3)
+    pictures = [rng.integers(1, 256, (4, 3, 4), dtype=np.uint8) for _ in range(5)]
+    results = [FrameResult(p.tobytes(), 3, 4, None, True) for p in pictures]
+    sheet = place_pictures(results, columns=2, rows=3)
+    assert sheet.shape == (12, 6, 4)
+    for index, picture in enumerate(pictures):
+        row, column = divmod(index, 2)
+        assert (sheet[row * 4 : row * 4 + 4, column * 3 : column * 3 + 3] == picture).all()
+    assert not sheet[8:12, 3:6].any()
+    with pytest.raises(ValueError, match="frame 1 is 2 x 4"):
+        place_pictures([results[0], FrameResult(bytes(32), 2, 4, None, True)], 2, 1)

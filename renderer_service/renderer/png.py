@@ -215,31 +215,49 @@ class DeflatedRows:
     """Length of the uncompressed rows in bytes."""
 
 
+def _sub_filtered(pixels: NDArray[np.uint32], columns: NDArray[np.intp]) -> NDArray[np.uint8]:
+    """Every row of ``pixels`` widened to ``columns`` (one 32-bit gather) and filtered Sub
+    (each byte minus the one a pixel before, wrapping as uint8 arithmetic does), with its
+    filter byte; one more row at the end is filter Up with nothing changed (``02 00 ...``)."""
+    source_height = pixels.shape[0]
+    wide = pixels.take(columns, axis=1).view(np.uint8)
+    filtered = np.empty((source_height + 1, len(columns) * 4 + 1), dtype=np.uint8)
+    filtered[:source_height, 0] = 1
+    filtered[:source_height, 1:5] = wide[:, :4]
+    np.subtract(wide[:, 4:], wide[:, :-4], out=filtered[:source_height, 5:])
+    filtered[source_height] = 0
+    filtered[source_height, 0] = 2
+    return filtered
+
+
+def _fresh_rows(pixels: NDArray[np.uint32], rows: NDArray[np.intp]) -> NDArray[np.bool_]:
+    """Which output rows differ from the row above (the first always does): a repeat of the
+    source row above, or a source row equal to it (transparent margins, flat colour), is
+    written as filter Up with nothing changed."""
+    fresh: NDArray[np.bool_] = np.diff(rows, prepend=-1) != 0
+    fresh[0] = True
+    moved = np.flatnonzero(fresh[1:]) + 1
+    fresh[moved] = (pixels[rows[moved]] != pixels[rows[moved - 1]]).any(axis=1)
+    return fresh
+
+
+def _pixels(image: NDArray[np.uint8]) -> NDArray[np.uint32]:
+    if image.ndim != 3 or image.shape[2] != 4 or image.dtype != np.uint8:
+        raise ValueError(f"expected a (h, w, 4) uint8 array, got {image.shape} {image.dtype}")
+    return np.ascontiguousarray(image).view(np.uint32).reshape(image.shape[:2])
+
+
 def deflate_rows(
     image: NDArray[np.uint8], rows: NDArray[np.intp], columns: NDArray[np.intp]
 ) -> DeflatedRows:
     """The rows of ``gather(image, rows, columns)`` as a standalone deflate segment, written
     without building that picture: each distinct row once (filter Sub), each repeat of the
     row above as a reused segment of filter-Up zero rows."""
-    if image.ndim != 3 or image.shape[2] != 4 or image.dtype != np.uint8:
-        raise ValueError(f"expected a (h, w, 4) uint8 array, got {image.shape} {image.dtype}")
+    pixels = _pixels(image)
     height, width = len(rows), len(columns)
-    source_height, source_width = image.shape[:2]
-    # The distinct rows, widened (one 32-bit gather) and filtered Sub: each byte minus the
-    # one a pixel before, wrapping as uint8 arithmetic does.
-    pixels = np.ascontiguousarray(image).view(np.uint32).reshape(source_height, source_width)
-    wide = pixels.take(columns, axis=1).view(np.uint8)
-    filtered = np.empty((source_height, width * 4 + 1), dtype=np.uint8)
-    filtered[:, 0] = 1
-    filtered[:, 1:5] = wide[:, :4]
-    np.subtract(wide[:, 4:], wide[:, :-4], out=filtered[:, 5:])
-    # Runs of output rows that repeat the row above: (source row, length). A source row equal
-    # to the one shown above it (transparent margins, flat colour) continues the run.
-    fresh = np.diff(rows, prepend=-1) != 0
-    fresh[0] = True
-    moved = np.flatnonzero(fresh[1:]) + 1
-    fresh[moved] = (pixels[rows[moved]] != pixels[rows[moved - 1]]).any(axis=1)
-    starts = np.flatnonzero(fresh)
+    filtered = _sub_filtered(pixels, columns)
+    # Runs of output rows that repeat the row above: (source row, length).
+    starts = np.flatnonzero(_fresh_rows(pixels, rows))
     lengths = np.diff(starts, append=height)
     row_bytes = width * 4
     compressor = _raw_compressor(ROW_LEVEL)
@@ -254,6 +272,29 @@ def deflate_rows(
             parts.append(_repeat_segment(row_bytes, length - 1))
             adler = _adler_repeats(adler, row_bytes, length - 1)
     return DeflatedRows(b"".join(parts), adler, height * (row_bytes + 1))
+
+
+WHOLE_LEVEL = 1
+"""ISA-L's level for ``deflate_whole_rows``: with one flush for all the rows, level 1 costs
+no more than level 0 and its data is about a third smaller."""
+
+
+def deflate_whole_rows(
+    image: NDArray[np.uint8], rows: NDArray[np.intp], columns: NDArray[np.intp]
+) -> DeflatedRows:
+    """The same rows as ``deflate_rows`` (the same pixels, the same standalone kind of
+    segment), every row written out (a repeat as a filter-Up row of zeros) and compressed in
+    one call. Where rows repeat only a few times (50 px pictures in 100 px tiles), the flush
+    per distinct row is most of what ``deflate_rows`` costs, and this is about three times
+    quicker; where they repeat many times, ``deflate_rows`` is, since it never compresses a
+    repeat."""
+    pixels = _pixels(image)
+    filtered = _sub_filtered(pixels, columns)
+    written = np.where(_fresh_rows(pixels, rows), rows, pixels.shape[0])
+    data = filtered.take(written, axis=0)
+    compressor = _raw_compressor(WHOLE_LEVEL)
+    deflated = compressor.compress(data) + compressor.flush(isal_zlib.Z_SYNC_FLUSH)
+    return DeflatedRows(deflated, isal_zlib.adler32(data), data.nbytes)
 
 
 def adler32_combine(first: int, second: int, second_size: int) -> int:
