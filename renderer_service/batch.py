@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
 import orjson
 from pydantic import ValidationError
 
@@ -21,10 +22,12 @@ from .jobs import (
     FrameResult,
     FramesResult,
     FrameTask,
+    Picture,
     SheetBand,
     background_error,
     data_url,
     deflate_band,
+    frame_pictures,
     place_pictures,
     tile_index,
 )
@@ -551,12 +554,20 @@ def assemble_bands(
     """The PNG sheet from its bands of rows: those a worker compressed as they are, the
     others (every frame from the cache) compressed here."""
     tile = (layout.tile_width, layout.tile_height)
-    parts = [
-        done
-        if done is not None
-        else deflate_band(results[band.start : band.stop], layout.columns, tile)
-        for band, done in zip(bands, deflated, strict=True)
-    ]
+    todo = [band for band, done in zip(bands, deflated, strict=True) if done is None]
+    pictures: Sequence[Picture] = []
+    if todo:
+        pictures = frame_pictures([results[index] for band in todo for index in band])[0]
+    width, height = results[0].width, results[0].height
+    parts = []
+    start = 0
+    for band, done in zip(bands, deflated, strict=True):
+        if done is None:
+            done = deflate_band(
+                pictures[start : start + len(band)], width, height, layout.columns, tile
+            )
+            start += len(band)
+        parts.append(done)
     return png_from_rows(layout.width, layout.height, parts)
 
 
@@ -566,8 +577,8 @@ def assemble_sheet(
     """All frames on one sheet of ``layout``'s tiles, encoded in ``image_format``: the 1x
     pictures are placed once and the sheet is enlarged while it is encoded (a PNG is written
     straight from the small sheet)."""
-    small = place_pictures(results, layout.columns, layout.rows)
-    width, height = results[0].width, results[0].height
+    pictures, width, height = frame_pictures(results)
+    small = place_pictures(pictures, width, height, layout.columns, layout.rows)
     rows = tile_index(height, layout.tile_height, layout.rows)
     columns = tile_index(width, layout.tile_width, layout.columns)
     if image_format == "png":
@@ -579,10 +590,12 @@ def assemble_animation(
     results: list[FrameResult], plan: TilePlan, frame_ms: int, loop: int
 ) -> bytes:
     """The frames, each resized to its tile, as one animation (APNG or GIF), in order."""
-    frames = []
-    for result in results:
-        rows = nearest_index(result.height, plan.height)
-        frames.append(gather(result.image, rows, nearest_index(result.width, plan.width)))
+    pictures, width, height = frame_pictures(results)
+    rows, columns = nearest_index(height, plan.height), nearest_index(width, plan.width)
+    frames = [
+        gather(np.frombuffer(picture, dtype=np.uint8).reshape(height, width, 4), rows, columns)
+        for picture in pictures
+    ]
     return encode_animation(frames, plan.image_format, frame_ms, loop)
 
 

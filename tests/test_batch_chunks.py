@@ -5,6 +5,7 @@ and sheets whose tiles are each frame's picture resized on its own."""
 from __future__ import annotations
 
 import base64
+import pickle
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,9 +21,11 @@ from renderer_service.jobs import (
     FrameResult,
     FramesResult,
     FrameTask,
+    PackedPictures,
     Reply,
     SheetBand,
     TaskHandler,
+    frame_pictures,
     place_pictures,
     run_frames,
 )
@@ -165,13 +168,16 @@ def test_a_band_task_compresses_its_rows_with_the_cached_frames_in_place(
 ) -> None:
     cats = [CatParams.model_validate({**BASE["params"], "colour": c}) for c in COLOURS[:3]]
     first = drawn(renderer, COLOURS[3])
-    cached = FrameResult(first.tobytes(), 50, 50, None, True)
+    cached = FrameResult.alone(first.tobytes(), 50, 50)
     band = SheetBand(2, (75, 75), (None, cached, None, None))
     task = FrameTask(tuple((cat, 8) for cat in cats), 75, band=band)
     answer = run_frames(PackSet.single(renderer), task)
     assert answer.status == 200
     assert answer.band is not None
-    assert [frame.image.shape for frame in answer.frames] == [(50, 50, 4)] * 3
+    pictures, width, height = frame_pictures(answer.frames)
+    assert (len(pictures), width, height) == (3, 50, 50)
+    for picture, cat in zip(pictures, COLOURS[:3], strict=True):
+        assert picture == drawn(renderer, cat).tobytes()
     sheet = load_rgba(png_from_rows(150, 150, [answer.band]))  # two rows of two 75 px tiles
     expected = [drawn(renderer, COLOURS[0]), first, drawn(renderer, COLOURS[1])]
     expected.append(drawn(renderer, COLOURS[2]))
@@ -223,12 +229,35 @@ def test_sources_of_cached_and_new_frames_are_each_frames_own_tile(
 def test_pictures_are_placed_left_to_right_and_empty_places_stay_transparent() -> None:
     rng = np.random.default_rng(3)
     pictures = [rng.integers(1, 256, (4, 3, 4), dtype=np.uint8) for _ in range(5)]
-    results = [FrameResult(p.tobytes(), 3, 4, None, True) for p in pictures]
-    sheet = place_pictures(results, columns=2, rows=3)
+    sheet = place_pictures([picture.tobytes() for picture in pictures], 3, 4, columns=2, rows=3)
     assert sheet.shape == (12, 6, 4)
     for index, picture in enumerate(pictures):
         row, column = divmod(index, 2)
         assert (sheet[row * 4 : row * 4 + 4, column * 3 : column * 3 + 3] == picture).all()
     assert not sheet[8:12, 3:6].any()
+
+
+def test_a_tasks_frames_come_back_as_one_small_pack_of_their_pictures(renderer: Renderer) -> None:
+    cats = [CatParams.model_validate({**BASE["params"], "colour": c}) for c in COLOURS]
+    task = FrameTask(tuple((cat, pose) for cat in cats for pose in (1, 8)), 100)
+    answer = pickle.loads(pickle.dumps(run_frames(PackSet.single(renderer), task)))
+    assert len({id(frame.pictures) for frame in answer.frames}) == 1  # shared, sent once
+    packed = answer.frames[0].pictures
+    assert packed.count == 16
+    assert len(packed.data) < 16 * 50 * 50 * 4 / 4
+    assert sum(frame.nbytes for frame in answer.frames) <= len(packed.data) + 16  # shares
+    pictures, width, height = frame_pictures(answer.frames)
+    assert (width, height) == (50, 50)
+    for picture, (cat, pose) in zip(pictures, task.cats, strict=True):
+        assert picture == renderer.render(cat, pose).image.tobytes()
+
+
+def test_frames_of_several_packs_and_sizes() -> None:
+    first = FrameResult.alone(bytes(range(48)), 3, 4)
+    second = FrameResult.alone(bytes(48), 3, 4)
+    pictures, _, _ = frame_pictures([second, first, second])
+    assert [bytes(p) for p in pictures] == [bytes(48), bytes(range(48)), bytes(48)]
     with pytest.raises(ValueError, match="frame 1 is 2 x 4"):
-        place_pictures([results[0], FrameResult(bytes(32), 2, 4, None, True)], 2, 1)
+        frame_pictures([first, FrameResult.alone(bytes(32), 2, 4)])
+    with pytest.raises(ValueError, match="48 bytes"):
+        PackedPictures.pack([bytes(47)], 48)
