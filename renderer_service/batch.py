@@ -430,10 +430,12 @@ def layout_sheet(
     return layout
 
 
-MAX_CHUNK_FRAMES = 32
-"""At most this many frames go to a worker as one task: few round trips for a big batch,
-yet short tasks (a few milliseconds each), so single renders queued behind a batch wait
-little and a task stays far inside the render timeout."""
+MAX_CHUNK_FRAMES = 128
+"""At most this many frames go to a worker as one task (about 5 ms of drawing), so a task
+stays far inside the render timeout. A batch is one queue entry whose tasks all start before
+the next entry's, so smaller tasks would not let a single render queued behind it start any
+sooner; they would only add round trips, each a wake-up of the event loop and of a worker
+that a busy machine makes slow: a 256-frame batch on two workers is two tasks."""
 MAX_CHUNK_SOURCE_PIXELS = 4 * 1024 * 1024
 """With ``includeSources`` each frame's tile is encoded too, which costs with its size: a
 task encodes at most this many pixels of them (4 tiles of 1024 px, 32 of 362 px)."""

@@ -94,14 +94,16 @@ def drawn(renderer: Renderer, colour: str, pose: int = 8) -> np.ndarray:
 
 
 def test_chunks_are_about_one_per_worker_and_never_over_the_limit() -> None:
-    assert chunk_size(256, 4) == MAX_CHUNK_FRAMES
+    assert chunk_size(256, 2) == MAX_CHUNK_FRAMES == 128
+    assert chunk_size(256, 4) == 64
+    assert chunk_size(256, 1) == MAX_CHUNK_FRAMES
     assert chunk_size(20, 4) == 5
     assert chunk_size(3, 4) == 1
     assert chunk_size(256, 2, source_pixels=1024 * 1024) == 4  # big tiles to encode: fewer
     assert chunk_size(256, 2, source_pixels=100 * 100) == MAX_CHUNK_FRAMES
-    chunks = frame_chunks(list(range(100)), chunk_size(100, 2))
-    assert [len(chunk) for chunk in chunks] == [32, 32, 32, 4]
-    assert [index for chunk in chunks for index in chunk] == list(range(100))
+    chunks = frame_chunks(list(range(300)), chunk_size(300, 2))
+    assert [len(chunk) for chunk in chunks] == [128, 128, 44]
+    assert [index for chunk in chunks for index in chunk] == list(range(300))
 
 
 def test_a_batch_goes_to_the_workers_in_a_few_tasks_not_one_per_frame(
