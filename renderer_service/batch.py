@@ -475,6 +475,12 @@ class TaskPlan:
     task_bands: list[int]
     """With bands: the band of each task (bands wholly cached have none)."""
 
+    @property
+    def compressed_by_workers(self) -> bool:
+        """Whether the tasks compress the whole sheet, band by band: then joining the bands
+        is all that is left (no need of a thread)."""
+        return self.bands is not None and len(self.task_bands) == len(self.bands)
+
     def sheet(
         self,
         results: list[FrameResult],

@@ -12,6 +12,7 @@ import hashlib
 import time
 from collections import OrderedDict
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 import orjson
@@ -290,7 +291,8 @@ class RenderService:
                 results[index] = result
                 cache.put(keys[index], result)
         frame_results: list[FrameResult] = results
-        sheet = await asyncio.to_thread(tasks.sheet, frame_results, answers, layout, tiles, request)
+        assemble = partial(tasks.sheet, frame_results, answers, layout, tiles, request)
+        sheet = assemble() if tasks.compressed_by_workers else await asyncio.to_thread(assemble)
         meta = {
             "frames": len(frames),
             "rendered": len(missing),

@@ -14,7 +14,15 @@ import pytest
 from fastapi.testclient import TestClient
 
 from renderer_service.app.main import create_app
-from renderer_service.batch import MAX_CHUNK_FRAMES, chunk_size, frame_chunks
+from renderer_service.batch import (
+    MAX_CHUNK_FRAMES,
+    chunk_size,
+    frame_chunks,
+    layout_sheet,
+    plan_batch,
+    plan_tasks,
+    plan_tiles,
+)
 from renderer_service.config import Settings
 from renderer_service.errors import ApiError
 from renderer_service.jobs import (
@@ -29,6 +37,7 @@ from renderer_service.jobs import (
     place_pictures,
     run_frames,
 )
+from renderer_service.models import BatchRequest
 from renderer_service.pack_set import PackSet
 from renderer_service.renderer import CatParams, Renderer
 from renderer_service.renderer.png import png_from_rows, resize_nearest, upscale
@@ -263,3 +272,22 @@ def test_frames_of_several_packs_and_sizes() -> None:
         frame_pictures([first, FrameResult.alone(bytes(32), 2, 4)])
     with pytest.raises(ValueError, match="48 bytes"):
         PackedPictures.pack([bytes(47)], 48)
+
+
+def test_the_sheet_is_only_joined_when_every_band_was_compressed_by_a_worker(
+    renderer: Renderer,
+) -> None:
+    poses = [{"id": str(pose), "spriteNumber": pose} for pose in range(16)]
+    request = BatchRequest.model_validate(
+        {"payload": BASE, "variants": poses, "options": {"tileSize": 100, "columns": 4}}
+    )
+    tiles = plan_tiles(request)
+    frames = plan_batch(request, renderer.vocabulary)
+    layout = layout_sheet(request, len(frames), tiles)
+    cold = plan_tasks(frames, [None] * 16, layout, tiles, request, 2, None)
+    assert [list(band) for band in cold.bands or []] == [list(range(8)), list(range(8, 16))]
+    assert cold.compressed_by_workers
+    cached = FrameResult.alone(bytes(50 * 50 * 4), 50, 50)
+    half = plan_tasks(frames, [cached] * 8 + [None] * 8, layout, tiles, request, 2, None)
+    assert half.task_bands == [1]
+    assert not half.compressed_by_workers  # the first band is compressed in the service
