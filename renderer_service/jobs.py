@@ -524,16 +524,21 @@ class FrameTask:
 
 PICTURES_LEVEL = 1
 """ISA-L's level for ``PackedPictures``."""
+PACK_FRAMES = 16
+"""At most this many frames' pictures are packed together. The frames of a batch are mostly
+one cat in other poses or colours, so one deflate stream over several finds whole pictures
+it has seen: 16 pictures of 10 KB pack into about 5 KB in 20 us. A pack stays in memory while
+any of its frames is in the frame cache, so each frame counts its whole pack there: packs of
+16 keep that count near what the frames hold, where one pack per task would let a few
+frames kept from many tasks hold far more than the budget says."""
 
 
 class PackedPictures:
-    """The 1x pictures of the frames a task drew (RGBA bytes, ``size`` each), joined and
-    compressed as one deflate stream, which the frames' results share.
+    """The 1x pictures of up to ``PACK_FRAMES`` frames drawn together (RGBA bytes, ``size``
+    each), joined and compressed as one deflate stream, which those frames' results share.
 
-    The frames of a batch are mostly one cat in other poses or colours, so the stream finds
-    whole pictures it has seen: 128 pictures of 10 KB pack into about 25 KB in about 0.15 ms.
-    That is what crosses back from a worker and what the frame cache holds, instead of 1.3
-    MB; the pictures are unpacked only when a sheet is made of frames from the cache.
+    That is what crosses back from a worker and what the frame cache holds, a few percent of
+    the raw pictures; they are unpacked only when a sheet is made of frames from the cache.
     """
 
     __slots__ = ("count", "data", "size")
@@ -581,9 +586,9 @@ class FrameResult:
 
     @property
     def nbytes(self) -> int:
-        """Its share of the packed pictures, and its own image."""
-        pictures = self.pictures
-        return -(-len(pictures.data) // pictures.count) + len(self.png or b"")
+        """The memory it keeps: its whole pack (which stays while any of its frames does),
+        and its own image."""
+        return len(self.pictures.data) + len(self.png or b"")
 
     def __reduce__(self) -> tuple[type[FrameResult], tuple[Any, ...]]:
         # Fields as arguments: a slots dataclass's generic state pickles several times slower.
@@ -695,10 +700,14 @@ def run_frames(packs: PackSet, task: FrameTask) -> FramesResult:
         return FramesResult((), failure)
     height, width = drawn[0][0].shape[:2]
     pictures = [picture.tobytes() for picture, _source, _drawn in drawn]
-    packed = PackedPictures.pack(pictures, width * height * 4)
+    size = width * height * 4
+    packed = [
+        PackedPictures.pack(pictures[start : start + PACK_FRAMES], size)
+        for start in range(0, len(pictures), PACK_FRAMES)
+    ]
     frames = tuple(
-        FrameResult(packed, index, width, height, source, layer_drawn)
-        for index, (_picture, source, layer_drawn) in enumerate(drawn)
+        FrameResult(packed[at // PACK_FRAMES], at % PACK_FRAMES, width, height, source, ok)
+        for at, (_picture, source, ok) in enumerate(drawn)
     )
     if failure is not None:
         return FramesResult(frames, failure)

@@ -26,6 +26,7 @@ from renderer_service.batch import (
 from renderer_service.config import Settings
 from renderer_service.errors import ApiError
 from renderer_service.jobs import (
+    PACK_FRAMES,
     FrameResult,
     FramesResult,
     FrameTask,
@@ -248,15 +249,18 @@ def test_pictures_are_placed_left_to_right_and_empty_places_stay_transparent() -
     assert not sheet[8:12, 3:6].any()
 
 
-def test_a_tasks_frames_come_back_as_one_small_pack_of_their_pictures(renderer: Renderer) -> None:
+def test_a_tasks_frames_come_back_in_small_packs_of_their_pictures(renderer: Renderer) -> None:
     cats = [CatParams.model_validate({**BASE["params"], "colour": c}) for c in COLOURS]
-    task = FrameTask(tuple((cat, pose) for cat in cats for pose in (1, 8)), 100)
+    task = FrameTask(tuple((cat, pose) for cat in cats for pose in (1, 8, 12)), 100)
     answer = pickle.loads(pickle.dumps(run_frames(PackSet.single(renderer), task)))
-    assert len({id(frame.pictures) for frame in answer.frames}) == 1  # shared, sent once
-    packed = answer.frames[0].pictures
-    assert packed.count == 16
-    assert len(packed.data) < 16 * 50 * 50 * 4 / 4
-    assert sum(frame.nbytes for frame in answer.frames) <= len(packed.data) + 16  # shares
+    packs = [frame.pictures for frame in answer.frames]
+    assert [id(pack) for pack in packs] == [id(packs[0])] * 16 + [id(packs[16])] * 8
+    assert [pack.count for pack in packs[::16]] == [PACK_FRAMES, 8]
+    raw = 24 * 50 * 50 * 4
+    assert packs[0].count == 16
+    assert len(packs[0].data) + len(packs[16].data) < raw / 4
+    # A frame counts its whole pack in the frame cache: the pack stays while any frame does.
+    assert answer.frames[3].nbytes == len(packs[0].data)
     pictures, width, height = frame_pictures(answer.frames)
     assert (width, height) == (50, 50)
     for picture, (cat, pose) in zip(pictures, task.cats, strict=True):
