@@ -49,7 +49,23 @@ class Settings(BaseSettings):
         ge=1,
         le=64,
         description="Render worker processes (default: the cores this process may run on; "
-        "more only add switching, since each worker renders one cat at a time at full speed).",
+        "more only add switching, since each worker renders one cat at a time at full speed). "
+        "With several server processes they are shared out among them, at least one each.",
+    )
+    server_processes: int = Field(
+        default_factory=lambda: usable_cores(),
+        ge=1,
+        le=64,
+        description="Server processes `cg3 serve` runs on the one port, each with its own event "
+        "loop and render workers; they share one cache and report one `/health` and "
+        "`/metrics` (default: the cores this process may run on).",
+    )
+    inline_renders: bool = Field(
+        True,
+        description="Draw light single renders (one PNG at a scale of 4 or less, without "
+        "layers) in the server process instead of a worker: for such a cat the round trip to "
+        "a worker costs more than the drawing. Other renders, batches, diffs and saves always "
+        "go to the workers.",
     )
     circuit_failure_threshold: int = Field(
         8, ge=1, description="Consecutive render failures that open the circuit."

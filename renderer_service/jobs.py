@@ -85,6 +85,10 @@ def wanted_formats(accept: str | None) -> Wanted:
     return tuple(wanted)
 
 
+LIGHT_MAX_SCALE = 4
+"""The largest scale of a light job (see ``RenderJob.light``): a 200 x 200 PNG."""
+
+
 @dataclass(frozen=True, slots=True)
 class RenderJob:
     """One cat to draw: validated params, the pose, the options (``format`` always set) and
@@ -99,6 +103,18 @@ class RenderJob:
     @property
     def image_format(self) -> ImageFormat:
         return self.options.format or "png"
+
+    @property
+    def light(self) -> bool:
+        """Whether the job is a few hundred microseconds of work at most: one PNG at a scale
+        of up to ``LIGHT_MAX_SCALE``, without layers. Such a job may be drawn in the server
+        process (``CG3_INLINE_RENDERS``) rather than sent to a worker."""
+        options = self.options
+        return (
+            not options.collect_layers
+            and options.scale <= LIGHT_MAX_SCALE
+            and (options.format is None or options.format == "png")
+        )
 
 
 _PARAM_FIELDS: tuple[str, ...] = tuple(CatParams.model_fields)

@@ -367,7 +367,10 @@ class HealthResponse(BaseModel):
         "circuit_reset_in, worker_count, workers_alive, workers_stuck, timeouts, "
         "worker_restarts, latency_ms {p50, p95, p99}, cache and frame_cache {hits, misses, "
         "entries, bytes, evictions}, gc {collections, longest_pause_ms by generation, "
-        "total_pause_ms, frozen_objects} of the service process, and more."
+        "total_pause_ms, frozen_objects} of the service process, and more. With several "
+        "server processes (`cg3 serve`, `CG3_SERVER_PROCESSES`), the numbers of all of them "
+        "merged, `server_processes` {count, reporting, this, pids} and "
+        "`cache.shared_memory` (the cache level they share)."
     )
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import os
+import pickle
 import time
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -36,6 +38,7 @@ from .jobs import (
     FramesResult,
     Reply,
     Wanted,
+    answer_job,
     background_error,
     canonical_body,
     canonical_params,
@@ -46,6 +49,14 @@ from .models import BatchRequest, DiffRequest
 from .pack_set import PackSet
 from .renderer import ImageFormat, Renderer, TraitError, parse_background
 from .runtime import LRUCache, QueueRefusedError, RedisCache, RenderQueue
+from .runtime.board import (
+    LATENCIES,
+    STALE_SECONDS,
+    Publication,
+    Siblings,
+    merge_snapshots,
+    missing_processes,
+)
 from .runtime.collector import COLLECTIONS
 
 CODE_CACHE_CONTROL = "public, max-age=31536000"
@@ -81,11 +92,16 @@ def _with_headers(reply: Reply, *headers: tuple[str, str]) -> Reply:
 class RenderService:
     """Admits render requests: validation, conditional answers, the cache, then the queue.
 
-    Single renders are looked up in the in-memory LRU, then in the shared cache (Redis,
-    when ``shared`` is given), then drawn; a fresh render is stored in both. ``X-Cache``
-    says which: ``hit-memory``, ``hit-redis`` or ``miss``. Batch frames are cached apart
-    (``frame_cache``, in memory only), each cache in its own byte budget, so one large batch
-    cannot flush the answers interactive clients repeat.
+    Single renders are looked up in the in-memory LRU, then (with several server processes)
+    in the level in memory they all share, then in the shared cache (Redis, when ``shared``
+    is given), then drawn; a fresh render is stored in each. ``X-Cache`` says which:
+    ``hit-memory`` (either level in memory), ``hit-redis`` or ``miss``. Batch frames are
+    cached apart (``frame_cache``, in memory only), each cache in its own byte budget, so one
+    large batch cannot flush the answers interactive clients repeat.
+
+    With ``inline``, a light render (one PNG at a small scale, no layers) is drawn in this
+    process under the queue's rules (``RenderQueue.run_here``): for such a cat the round trip
+    to a worker costs more than the drawing. Everything else goes to the workers.
     """
 
     def __init__(
@@ -95,6 +111,8 @@ class RenderService:
         cache: LRUCache[Any],
         frame_cache: LRUCache[Any] | None = None,
         shared: RedisCache | None = None,
+        inline: bool = False,
+        siblings: Siblings | None = None,
     ) -> None:
         self.packs = packs if isinstance(packs, PackSet) else PackSet.single(packs)
         self.renderer = self.packs.default
@@ -105,6 +123,10 @@ class RenderService:
             frame_cache if frame_cache is not None else LRUCache(cache.max_entries, cache.max_bytes)
         )
         self.shared = shared
+        self.siblings = siblings
+        """The other server processes of this service, when there are several."""
+        self.inline = inline
+        """Draw light single renders (``RenderJob.light``) here rather than in a worker."""
         self._hashes = {name: renderer.pack.content_hash.encode() for name, renderer in self.packs}
         self._aliases: OrderedDict[str, str] = OrderedDict()
         """The digest of a /render body (and its wanted formats) -> the ETag of its picture."""
@@ -145,6 +167,15 @@ class RenderService:
             return from_memory
         headers = (("ETag", etag), *extra_headers)
         digest = etag.strip('"')
+        common = self.siblings.cache if self.siblings is not None else None
+        if common is not None:
+            held = common.get(digest)
+            if held is not None:
+                stored = pickle.loads(held)
+                self.cache.put(etag, stored)
+                return self._flag_pressure(
+                    _with_headers(stored, *headers, ("X-Cache", "hit-memory"))
+                )
         if self.shared is not None:
             stored = await self.shared.get(digest)
             if stored is not None:
@@ -152,10 +183,16 @@ class RenderService:
                 return self._flag_pressure(
                     _with_headers(stored, *headers, ("X-Cache", "hit-redis"))
                 )
-        reply = await self.queue.submit("render", job_state(job, params))
+        if self.inline and job.light:
+            packs = self.packs
+            reply = self.queue.run_here(lambda: answer_job(packs, job, params))
+        else:
+            reply = await self.queue.submit("render", job_state(job, params))
         if reply.status != 200:
             return reply
         self.cache.put(etag, reply)
+        if common is not None:
+            common.put(digest, pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
         if self.shared is not None:
             self.shared.put_soon(digest, reply)
         return self._flag_pressure(_with_headers(reply, *headers, ("X-Cache", "miss")))
@@ -317,19 +354,80 @@ class RenderService:
     # --- reporting -----------------------------------------------------------------------
 
     def snapshot(self) -> dict[str, Any]:
+        """The service's numbers, as /health and /metrics report them: this process's, or,
+        with several server processes, all of theirs merged (see ``runtime.board``)."""
+        if self.siblings is None:
+            return self.local_snapshot()
+        others = self._live_siblings()
+        merged = merge_snapshots(
+            [
+                self.local_snapshot(latencies=True),
+                *(publication.snapshot["metrics"] for publication in others),
+            ]
+        )
+        pids = {self.siblings.index: os.getpid()}
+        pids.update((publication.index, publication.pid) for publication in others)
+        merged["server_processes"] = {
+            "count": self.siblings.board.slots,
+            "reporting": len(pids),
+            "this": self.siblings.index,
+            "pids": [pids[index] for index in sorted(pids)],
+        }
+        if self.siblings.cache is not None:
+            merged["cache"]["shared_memory"] = self.siblings.cache.snapshot()
+        return merged
+
+    def local_snapshot(self, latencies: bool = False) -> dict[str, Any]:
+        """This process's numbers (with its raw recent latencies when ``latencies``)."""
         cache: dict[str, Any] = {
             **self.cache.snapshot(),
             "redis": self.shared.snapshot() if self.shared is not None else {"enabled": False},
         }
-        return {
+        numbers = {
             **self.queue.snapshot(),
             "cache": cache,
             "frame_cache": self.frame_cache.snapshot(),
             "gc": COLLECTIONS.snapshot(),
         }
+        if latencies:
+            numbers[LATENCIES] = list(self.queue.stats.latencies_ms)
+        return numbers
+
+    def publish(self) -> None:
+        """Tell the other server processes this one's numbers and troubles."""
+        if self.siblings is not None:
+            self.siblings.board.publish(
+                self.siblings.index,
+                {
+                    "metrics": self.local_snapshot(latencies=True),
+                    "reasons": self._local_degraded_reasons(),
+                },
+            )
+
+    def _live_siblings(self) -> list[Publication]:
+        assert self.siblings is not None
+        return [
+            publication
+            for publication in self.siblings.board.others(self.siblings.index)
+            if publication.age <= STALE_SECONDS
+        ]
 
     def degraded_reasons(self) -> list[str]:
-        """Why this replica is not at full strength (empty when it is)."""
+        """Why the service is not at full strength (empty when it is): this process's
+        reasons and, with several server processes, the others' and any that is missing."""
+        reasons = self._local_degraded_reasons()
+        if self.siblings is None:
+            return reasons
+        publications = self.siblings.board.others(self.siblings.index)
+        for publication in publications:
+            if publication.age <= STALE_SECONDS:
+                reasons += [
+                    f"server process {publication.index}: {reason}"
+                    for reason in publication.snapshot["reasons"]
+                ]
+        return reasons + missing_processes(publications, self.siblings.board.slots - 1)
+
+    def _local_degraded_reasons(self) -> list[str]:
         metrics = self.queue.snapshot()
         reasons = []
         if metrics["circuit_open"]:

@@ -216,6 +216,26 @@ def test_workers_killed_while_idle_are_replaced_at_once_and_no_task_fails() -> N
     assert [reply.status for reply in replies] == [200] * 8
 
 
+def test_a_sigterm_to_the_process_group_neither_stops_workers_nor_loses_their_work() -> None:
+    """SIGTERM often reaches the whole process group at once: the server stops its workers
+    when their work is done, so they ignore it, busy or idle, and no worker is replaced."""
+
+    async def scenario(queue: RenderQueue) -> tuple[list[int], list[int], Reply, int]:
+        before = queue.worker_pids()
+        busy = asyncio.ensure_future(queue.submit("render", "sleep:0.3"))
+        await asyncio.sleep(0.1)
+        for pid in before:
+            os.kill(pid, signal.SIGTERM)
+        drawn = await busy
+        await asyncio.sleep(0.3)
+        return before, queue.worker_pids(), drawn, queue.snapshot()["worker_restarts"]
+
+    before, after, drawn, restarts = run(QueueLimits(worker_count=2), scenario)
+    assert drawn.status == 200
+    assert after == before
+    assert restarts == 0
+
+
 def test_a_stopped_worker_is_reported_stuck_not_alive() -> None:
     async def scenario(queue: RenderQueue) -> tuple[dict[str, Any], dict[str, Any]]:
         pid = queue.worker_pids()[0]

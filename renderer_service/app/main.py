@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
@@ -18,6 +19,7 @@ from ..models import RenderRequest
 from ..pack_set import PackSet
 from ..renderer import Renderer
 from ..runtime import Handler, LRUCache, MetricsCollector, QueueLimits, RedisCache, RenderQueue
+from ..runtime.board import PUBLISH_SECONDS, Siblings
 from ..runtime.collector import COLLECTIONS, freeze_long_lived
 from ..service import RenderService
 from .cors import UniformCORSMiddleware
@@ -34,7 +36,8 @@ from .state import ServiceState
 logger = logging.getLogger("renderer.app")
 
 
-def _configure_logging() -> None:
+def configure_logging() -> None:
+    """Log the service's own lines (logger ``renderer``) to stderr, unless set up already."""
     root = logging.getLogger("renderer")
     if not root.handlers:
         handler = logging.StreamHandler()
@@ -52,6 +55,16 @@ def queue_limits(settings: Settings) -> QueueLimits:
         circuit_failure_threshold=settings.circuit_failure_threshold,
         circuit_reset_seconds=settings.circuit_reset_seconds,
     )
+
+
+async def _publish_often(service: RenderService) -> None:
+    """Publish this server process's numbers for the others, ``PUBLISH_SECONDS`` apart."""
+    while True:
+        try:
+            service.publish()
+        except Exception:  # reporting must never stop: say so and go on
+            logger.exception("could not publish this process's numbers")
+        await asyncio.sleep(PUBLISH_SECONDS)
 
 
 def shared_cache(settings: Settings, pack_hash: str) -> RedisCache | None:
@@ -73,6 +86,7 @@ def create_app(
     renderer: Renderer | PackSet | None = None,
     handler_factory: Callable[[PackSet], Handler] = TaskHandler,
     fast_path: bool = True,
+    siblings: Siblings | None = None,
 ) -> FastAPI:
     """Build the service.
 
@@ -80,7 +94,8 @@ def create_app(
     naming it (see ``.startup``). The sprite packs load at start-up unless a renderer (the
     one pack, ``default``) or a pack set is handed in. ``handler_factory`` makes what the
     worker processes run. ``fast_path=False`` serves ``POST /render`` through the framework
-    route only.
+    route only. ``siblings``: this is one of several server processes (``cg3 serve`` with
+    ``CG3_SERVER_PROCESSES`` above 1), which share a cache and report their numbers together.
     """
     settings_error: SettingsError | None = None
     if settings is not None:
@@ -91,7 +106,7 @@ def create_app(
         except SettingsError as error:  # told when the service starts, in one line
             settings_error = error
             chosen = Settings.model_construct()
-    _configure_logging()
+    configure_logging()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -119,7 +134,15 @@ def create_app(
             logger.info("shared cache %s: %s", shared.url_for_logs, "up" if reachable else "down")
         memory: LRUCache[Any] = LRUCache(chosen.cache_size, chosen.cache_max_bytes)
         frames: LRUCache[Any] = LRUCache(chosen.cache_size, chosen.frame_cache_max_bytes)
-        service = RenderService(packs, queue, memory, frames, shared)
+        # A handler handed in (a test's faulty renderer) defines what rendering is: it runs
+        # in the workers only.
+        inline = chosen.inline_renders and handler_factory is TaskHandler
+        service = RenderService(
+            packs, queue, memory, frames, shared, inline=inline, siblings=siblings
+        )
+        publishing = None
+        if siblings is not None:
+            publishing = asyncio.create_task(_publish_often(service), name="publish-numbers")
         registry = CollectorRegistry()
         registry.register(MetricsCollector(service.snapshot))
         app.state.service = ServiceState(chosen, packs.default, queue, service, registry, packs)
@@ -132,6 +155,8 @@ def create_app(
             grace = chosen.shutdown_grace_seconds
             if deadline is not None:
                 grace = max(0.0, deadline - time.monotonic())
+            if publishing is not None:
+                publishing.cancel()
             await queue.close(grace)
             COLLECTIONS.remove()
             logger.info("render workers stopped")

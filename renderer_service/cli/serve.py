@@ -14,7 +14,9 @@ def register(subparsers: Any) -> None:
         description="Start the render service on the sprite pack that CG3_SPRITE_ROOT names "
         "(default: the bundled Lifegen pack). Every other CG3_* setting applies too, the "
         "server's limits included: CG3_MAX_HEADER_BYTES, CG3_HEADER_TIMEOUT_SECONDS, "
-        "CG3_KEEP_ALIVE_SECONDS, CG3_MAX_CONNECTIONS and CG3_SHUTDOWN_GRACE_SECONDS.",
+        "CG3_KEEP_ALIVE_SECONDS, CG3_MAX_CONNECTIONS and CG3_SHUTDOWN_GRACE_SECONDS. "
+        "CG3_SERVER_PROCESSES (default: one per core) sets how many server processes share "
+        "the port.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=8001, help="port to listen on")
@@ -37,5 +39,10 @@ def run(args: argparse.Namespace) -> int:
     except SettingsError as error:
         print(f"cg3 serve: {error}", file=sys.stderr)
         return 2
-    started = serve(create_app(settings), settings, args.host, args.port, args.log_level)
+    if settings.server_processes > 1:
+        from ..server.prefork import serve_processes
+
+        started = serve_processes(settings, args.host, args.port, args.log_level)
+    else:
+        started = serve(create_app(settings), settings, args.host, args.port, args.log_level)
     return 0 if started else 1

@@ -171,6 +171,8 @@ def encode_png_resized(image: NDArray[np.uint8], width: int, height: int | None 
     height = width if height is None else height
     if width < 1 or height < 1:
         raise ValueError(f"width and height must be positive, not {width} x {height}")
+    if image.shape[:2] == (height, width):  # scale 1, the commonest: no index maps to build
+        return encode_png(image)
     return encode_png_gathered(
         image, nearest_index(image.shape[0], height), nearest_index(image.shape[1], width)
     )

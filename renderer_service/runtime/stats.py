@@ -120,7 +120,8 @@ class MetricsCollector(Collector):
 
 def _cache_metrics(caches: dict[str, dict[str, Any]]) -> Iterator[Metric]:
     """Each cache (label ``cache``: ``render``, ``frame``) by level (label ``level``: the
-    in-process ``memory`` LRU, and ``redis`` when the shared level is configured)."""
+    in-process ``memory`` LRU, ``shared_memory`` when several server processes share one, and
+    ``redis`` when the shared level is configured)."""
     labels = ["cache", "level"]
     families: dict[str, CounterMetricFamily | GaugeMetricFamily] = {
         "hits": CounterMetricFamily("cg3_cache_hits", "Answers served from a cache", labels=labels),
@@ -138,6 +139,10 @@ def _cache_metrics(caches: dict[str, dict[str, Any]]) -> Iterator[Metric]:
     for name, cache in caches.items():
         for key, family in families.items():
             family.add_metric([name, "memory"], float(cache[key]))
+        common = cache.get("shared_memory") or {}
+        if common.get("enabled"):  # the level several server processes share
+            for key, family in families.items():
+                family.add_metric([name, "shared_memory"], float(common[key]))
     shared = [
         (name, cache["redis"])
         for name, cache in caches.items()

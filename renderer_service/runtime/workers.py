@@ -51,7 +51,7 @@ def _recv_exact(sock: socket.socket, size: int) -> bytes | None:
 logger = logging.getLogger("renderer.worker")
 
 
-def _failure_reply(exc: BaseException) -> Reply:
+def failure_reply(exc: BaseException) -> Reply:
     """The answer for a task that raised: the details go to the log, not to the client
     (an exception's text can name files and internals)."""
     logger.error("render failed in pid %d", os.getpid(), exc_info=exc)
@@ -65,19 +65,12 @@ def _worker_main(sock: socket.socket, handler: Handler) -> None:
     # Only the socket and the standard streams are ours: the parent's listening socket and
     # client connections must not stay open in here, or closing them there would not close them.
     signal.set_wakeup_fd(-1)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the parent, which stops us
-    # SIGTERM (often sent to the whole process group or cgroup at once) ends an idle worker
-    # now, but a busy one only once its answer is sent: the task it holds is not lost.
-    busy = False
-    stop_when_idle = False
-
-    def on_sigterm(signum: int, frame: object) -> None:
-        nonlocal stop_when_idle
-        if not busy:
-            os._exit(0)
-        stop_when_idle = True
-
-    signal.signal(signal.SIGTERM, on_sigterm)
+    # Ctrl-C and SIGTERM (often sent to the whole process group or cgroup at once) stop the
+    # parent, which stops us by closing our socket once the work it holds is done: a worker
+    # that left on the signal itself would lose the task it holds or, idle, be mistaken for
+    # a crash and replaced during the shutdown.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     keep = sock.fileno()
     os.closerange(3, keep)
     os.closerange(keep + 1, os.sysconf("SC_OPEN_MAX"))
@@ -88,17 +81,13 @@ def _worker_main(sock: socket.socket, handler: Handler) -> None:
             # The parent is gone or done with us. Leave at once: the forked copy of the
             # parent's exit handlers must not run here.
             os._exit(0)
-        busy = True
         try:
             kind, payload = pickle.loads(data)
             reply = handler(kind, payload)
         except Exception as exc:  # an answer for every task, whatever went wrong
-            reply = _failure_reply(exc)
+            reply = failure_reply(exc)
         out = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
         sock.sendall(_HEADER.pack(len(out)) + out)
-        busy = False
-        if stop_when_idle:
-            os._exit(0)
 
 
 def _expire(answer: asyncio.Future[bytes]) -> None:

@@ -364,9 +364,13 @@ class ProtectedHttpProtocol(HttpToolsProtocol):
         parts += [b"\r\n", reply.body]
         self.transport.write(b"".join(parts))
         if self.access_log:
+            # The five arguments uvicorn's access formatter reads (it colours the status).
             self.access_logger.info(
-                '%s - "POST /render HTTP/1.1" %d',
+                '%s - "%s %s HTTP/%s" %d',
                 "%s:%d" % self.client if self.client else "-",  # noqa: UP031
+                "POST",
+                "/render",
+                "1.1",
                 reply.status,
             )
         if not keep_alive:
