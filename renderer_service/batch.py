@@ -7,11 +7,13 @@ expanded from the pack's vocabulary when asked, checked, and measured against th
 
 from __future__ import annotations
 
+import hashlib
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
 import orjson
 from pydantic import ValidationError
 
@@ -20,11 +22,12 @@ from .jobs import (
     FrameResult,
     FramesResult,
     FrameTask,
+    Picture,
     SheetBand,
     background_error,
-    canonical_params,
     data_url,
     deflate_band,
+    frame_pictures,
     place_pictures,
     tile_index,
 )
@@ -66,14 +69,15 @@ from .renderer.png import (
 
 @dataclass(frozen=True, slots=True)
 class PlannedFrame:
-    """A frame ready to draw: its ids, its pose, its checked params and its canonical
-    /render body (what makes two frames the same picture)."""
+    """A frame ready to draw: its ids, its pose, its checked params and its cat's key."""
 
     id: str
     label: str | None
     group: str | None
     pose: int
-    body: bytes
+    cat: bytes
+    """What makes two frames at one pose the same picture: the canonical params (defaults
+    left out, keys sorted) and the pack; one object for every frame with those params."""
     params: CatParams
 
 
@@ -237,12 +241,47 @@ def _expanded_variants(request: BatchRequest, vocabulary: Vocabulary) -> list[Ba
     ]
 
 
-def _params_key(merged: dict[str, Any]) -> bytes | None:
-    """What makes two frames' params the same (``None`` for values JSON cannot hold)."""
+def _variant_key(variant: BatchVariant) -> bytes | None:
+    """What makes two variants' params the same over one base (``None`` for values JSON
+    cannot hold)."""
     try:
-        return orjson.dumps(merged, option=orjson.OPT_SORT_KEYS)
+        return orjson.dumps([variant.params, variant.overrides], option=orjson.OPT_SORT_KEYS)
     except TypeError:
         return None
+
+
+@dataclass(frozen=True, slots=True)
+class _ReadParams:
+    """A variant's params read, normalised and checked, with its cat's key (see
+    ``PlannedFrame.cat``)."""
+
+    pose: int | None
+    """The pose the params name, if any."""
+    params: CatParams
+    cat: bytes
+
+
+def _read_params(
+    merged: dict[str, Any], vocabulary: Vocabulary, pack: str | None, at: int | None
+) -> _ReadParams:
+    """``merged`` params of frame ``at`` (``None``: the base frame), checked; ``ApiError``
+    (422) naming the frame when they are not valid."""
+    path: list[str | int] = ["variants", at] if at is not None else ["payload"]
+    try:
+        wire = RequestParams.model_validate(merged)
+    except ValidationError as error:
+        raise validation_error_from(error, RequestParams, [*path, "params"]) from None
+    try:
+        params = normalise_params(wire, vocabulary)
+        check_traits(params, vocabulary)  # the pose plays no part in the check
+    except InvalidTraitsError as error:
+        prefix = f"variants[{at}].params" if at is not None else "payload.params"
+        raise traits_error(error, prefix) from None
+    canonical = params.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+    cat: dict[str, Any] = {"params": canonical}
+    if pack is not None:
+        cat["pack"] = pack
+    return _ReadParams(wire.sprite_number, params, orjson.dumps(cat, option=orjson.OPT_SORT_KEYS))
 
 
 def plan_batch(
@@ -250,7 +289,7 @@ def plan_batch(
 ) -> list[PlannedFrame]:
     """Every frame of the batch, checked; ``ApiError`` for bad variants or too many frames.
 
-    ``vocabulary`` is the chosen pack's; ``pack`` its name in the frames' bodies (``None``
+    ``vocabulary`` is the chosen pack's; ``pack`` its name in the frames' keys (``None``
     for the default pack)."""
     options = request.options
     if options.frame_mode == "layer" and options.layer_id not in LAYER_IDS:
@@ -299,14 +338,12 @@ def plan_batch(
         )
     seen: set[str] = set()
     base = _unset_params(request.payload.params)
+    base_pose = request.payload.sprite_number
     # Frames often repeat params at other poses (a cat in every pose, each eye colour in
-    # several poses): each distinct set is read and normalised once, and checked per pose.
-    read: dict[bytes, tuple[RequestParams, CatParams, dict[str, Any]]] = {}
+    # several poses): each distinct set is read, normalised and checked once.
+    read: dict[bytes, _ReadParams] = {}
     frames = []
     for index, variant in enumerate(variants):
-        where = "base" if variant.id == "base" and options.include_base and index == 0 else None
-        path: list[str | int] = ["variants", index] if where is None else ["payload"]
-        prefix = f"variants[{index}].params" if where is None else "payload.params"
         if variant.id in seen:
             raise ApiError(
                 422,
@@ -315,40 +352,41 @@ def plan_batch(
                 [error_item(f"variants[{index}].id", variant.id, "duplicate id", "unique ids")],
             )
         seen.add(variant.id)
-        merged = {**base, **(variant.params or {}), **(variant.overrides or {})}
-        key = _params_key(merged)
+        key = _variant_key(variant)
         known = read.get(key) if key is not None else None
         if known is None:
-            try:
-                wire = RequestParams.model_validate(merged)
-            except ValidationError as error:
-                raise validation_error_from(error, RequestParams, [*path, "params"]) from None
-        else:
-            wire = known[0]
+            merged = {**base, **(variant.params or {}), **(variant.overrides or {})}
+            is_base = index == 0 and options.include_base and variant.id == "base"
+            known = _read_params(merged, vocabulary, pack, None if is_base else index)
+            if key is not None:
+                read[key] = known
         pose = variant.sprite_number  # the variant's pose, else its params', else the base's
         if pose is None:
-            pose = wire.sprite_number
+            pose = known.pose
         if pose is None:
-            pose = request.payload.sprite_number
+            pose = base_pose
         if pose is None:
             pose = DEFAULT_POSE
-        try:
-            params = normalise_params(wire, vocabulary) if known is None else known[1]
-            check_traits(params, vocabulary, pose)
-        except InvalidTraitsError as error:
-            raise traits_error(error, prefix) from None
-        if known is None:
-            canonical = canonical_params(params, pose)
-            if key is not None:
-                read[key] = (wire, params, canonical)
-        else:
-            canonical = {**known[2], "spriteNumber": pose}
-        frame: dict[str, Any] = {"payload": {"params": canonical}}
-        if pack is not None:
-            frame["options"] = {"pack": pack}
-        body = orjson.dumps(frame, option=orjson.OPT_SORT_KEYS)
-        frames.append(PlannedFrame(variant.id, variant.label, variant.group, pose, body, params))
+        frames.append(
+            PlannedFrame(variant.id, variant.label, variant.group, pose, known.cat, known.params)
+        )
     return frames
+
+
+def frame_keys(frames: list[PlannedFrame], *parts: bytes) -> list[str]:
+    """Each frame's key in the frame cache: its cat and pose, and ``parts``, what else makes
+    its picture (the same for every frame of a batch: background, pack...)."""
+    common = hashlib.blake2b(digest_size=12)
+    for part in parts:
+        common.update(len(part).to_bytes(4, "big"))
+        common.update(part)
+    keys = []
+    for frame in frames:
+        digest = common.copy()
+        digest.update(frame.cat)
+        digest.update(frame.pose.to_bytes(2, "big"))
+        keys.append(digest.hexdigest())
+    return keys
 
 
 def layout_sheet(
@@ -392,10 +430,12 @@ def layout_sheet(
     return layout
 
 
-MAX_CHUNK_FRAMES = 32
-"""At most this many frames go to a worker as one task: few round trips for a big batch,
-yet short tasks (a few milliseconds each), so single renders queued behind a batch wait
-little and a task stays far inside the render timeout."""
+MAX_CHUNK_FRAMES = 128
+"""At most this many frames go to a worker as one task (about 5 ms of drawing), so a task
+stays far inside the render timeout. A batch is one queue entry whose tasks all start before
+the next entry's, so smaller tasks would not let a single render queued behind it start any
+sooner; they would only add round trips, each a wake-up of the event loop and of a worker
+that a busy machine makes slow: a 256-frame batch on two workers is two tasks."""
 MAX_CHUNK_SOURCE_PIXELS = 4 * 1024 * 1024
 """With ``includeSources`` each frame's tile is encoded too, which costs with its size: a
 task encodes at most this many pixels of them (4 tiles of 1024 px, 32 of 362 px)."""
@@ -434,6 +474,12 @@ class TaskPlan:
     missing frames of one band and compresses it); ``None`` when the service assembles."""
     task_bands: list[int]
     """With bands: the band of each task (bands wholly cached have none)."""
+
+    @property
+    def compressed_by_workers(self) -> bool:
+        """Whether the tasks compress the whole sheet, band by band: then joining the bands
+        is all that is left (no need of a thread)."""
+        return self.bands is not None and len(self.task_bands) == len(self.bands)
 
     def sheet(
         self,
@@ -516,12 +562,20 @@ def assemble_bands(
     """The PNG sheet from its bands of rows: those a worker compressed as they are, the
     others (every frame from the cache) compressed here."""
     tile = (layout.tile_width, layout.tile_height)
-    parts = [
-        done
-        if done is not None
-        else deflate_band(results[band.start : band.stop], layout.columns, tile)
-        for band, done in zip(bands, deflated, strict=True)
-    ]
+    todo = [band for band, done in zip(bands, deflated, strict=True) if done is None]
+    pictures: Sequence[Picture] = []
+    if todo:
+        pictures = frame_pictures([results[index] for band in todo for index in band])[0]
+    width, height = results[0].width, results[0].height
+    parts = []
+    start = 0
+    for band, done in zip(bands, deflated, strict=True):
+        if done is None:
+            done = deflate_band(
+                pictures[start : start + len(band)], width, height, layout.columns, tile
+            )
+            start += len(band)
+        parts.append(done)
     return png_from_rows(layout.width, layout.height, parts)
 
 
@@ -531,8 +585,8 @@ def assemble_sheet(
     """All frames on one sheet of ``layout``'s tiles, encoded in ``image_format``: the 1x
     pictures are placed once and the sheet is enlarged while it is encoded (a PNG is written
     straight from the small sheet)."""
-    small = place_pictures(results, layout.columns, layout.rows)
-    width, height = results[0].width, results[0].height
+    pictures, width, height = frame_pictures(results)
+    small = place_pictures(pictures, width, height, layout.columns, layout.rows)
     rows = tile_index(height, layout.tile_height, layout.rows)
     columns = tile_index(width, layout.tile_width, layout.columns)
     if image_format == "png":
@@ -544,10 +598,12 @@ def assemble_animation(
     results: list[FrameResult], plan: TilePlan, frame_ms: int, loop: int
 ) -> bytes:
     """The frames, each resized to its tile, as one animation (APNG or GIF), in order."""
-    frames = []
-    for result in results:
-        rows = nearest_index(result.height, plan.height)
-        frames.append(gather(result.image, rows, nearest_index(result.width, plan.width)))
+    pictures, width, height = frame_pictures(results)
+    rows, columns = nearest_index(height, plan.height), nearest_index(width, plan.width)
+    frames = [
+        gather(np.frombuffer(picture, dtype=np.uint8).reshape(height, width, 4), rows, columns)
+        for picture in pictures
+    ]
     return encode_animation(frames, plan.image_format, frame_ms, loop)
 
 

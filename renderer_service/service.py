@@ -14,6 +14,7 @@ import pickle
 import time
 from collections import OrderedDict
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 import orjson
@@ -21,6 +22,7 @@ import orjson
 from .batch import (
     PlannedFrame,
     batch_body,
+    frame_keys,
     layout_sheet,
     plan_batch,
     plan_tasks,
@@ -301,17 +303,14 @@ class RenderService:
         source_format = tiles.image_format.encode() if options.include_sources else b""
         # A frame's picture is drawn at 1x: the tile size changes only its own image.
         source_size = str(tiles.width).encode() if options.include_sources else b""
-        keys = [
-            _digest(
-                frame.body,
-                (layer_id or "").encode(),
-                source_format,
-                source_size,
-                tiles.background.name.encode(),
-                self._pack_hash(pack),
-            )
-            for frame in frames
-        ]
+        keys = frame_keys(
+            frames,
+            (layer_id or "").encode(),
+            source_format,
+            source_size,
+            tiles.background.name.encode(),
+            self._pack_hash(pack),
+        )
         cache = self.frame_cache
         results: list[Any] = [cache.get(key) if cache.enabled else None for key in keys]
         missing = [index for index, result in enumerate(results) if result is None]
@@ -329,7 +328,8 @@ class RenderService:
                 results[index] = result
                 cache.put(keys[index], result)
         frame_results: list[FrameResult] = results
-        sheet = await asyncio.to_thread(tasks.sheet, frame_results, answers, layout, tiles, request)
+        assemble = partial(tasks.sheet, frame_results, answers, layout, tiles, request)
+        sheet = assemble() if tasks.compressed_by_workers else await asyncio.to_thread(assemble)
         meta = {
             "frames": len(frames),
             "rendered": len(missing),

@@ -5,6 +5,7 @@ and sheets whose tiles are each frame's picture resized on its own."""
 from __future__ import annotations
 
 import base64
+import pickle
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,18 +14,31 @@ import pytest
 from fastapi.testclient import TestClient
 
 from renderer_service.app.main import create_app
-from renderer_service.batch import MAX_CHUNK_FRAMES, chunk_size, frame_chunks
+from renderer_service.batch import (
+    MAX_CHUNK_FRAMES,
+    chunk_size,
+    frame_chunks,
+    layout_sheet,
+    plan_batch,
+    plan_tasks,
+    plan_tiles,
+)
 from renderer_service.config import Settings
 from renderer_service.errors import ApiError
 from renderer_service.jobs import (
+    PACK_FRAMES,
     FrameResult,
     FramesResult,
     FrameTask,
+    PackedPictures,
     Reply,
     SheetBand,
     TaskHandler,
+    frame_pictures,
+    place_pictures,
     run_frames,
 )
+from renderer_service.models import BatchRequest
 from renderer_service.pack_set import PackSet
 from renderer_service.renderer import CatParams, Renderer
 from renderer_service.renderer.png import png_from_rows, resize_nearest, upscale
@@ -90,14 +104,16 @@ def drawn(renderer: Renderer, colour: str, pose: int = 8) -> np.ndarray:
 
 
 def test_chunks_are_about_one_per_worker_and_never_over_the_limit() -> None:
-    assert chunk_size(256, 4) == MAX_CHUNK_FRAMES
+    assert chunk_size(256, 2) == MAX_CHUNK_FRAMES == 128
+    assert chunk_size(256, 4) == 64
+    assert chunk_size(256, 1) == MAX_CHUNK_FRAMES
     assert chunk_size(20, 4) == 5
     assert chunk_size(3, 4) == 1
     assert chunk_size(256, 2, source_pixels=1024 * 1024) == 4  # big tiles to encode: fewer
     assert chunk_size(256, 2, source_pixels=100 * 100) == MAX_CHUNK_FRAMES
-    chunks = frame_chunks(list(range(100)), chunk_size(100, 2))
-    assert [len(chunk) for chunk in chunks] == [32, 32, 32, 4]
-    assert [index for chunk in chunks for index in chunk] == list(range(100))
+    chunks = frame_chunks(list(range(300)), chunk_size(300, 2))
+    assert [len(chunk) for chunk in chunks] == [128, 128, 44]
+    assert [index for chunk in chunks for index in chunk] == list(range(300))
 
 
 def test_a_batch_goes_to_the_workers_in_a_few_tasks_not_one_per_frame(
@@ -164,13 +180,16 @@ def test_a_band_task_compresses_its_rows_with_the_cached_frames_in_place(
 ) -> None:
     cats = [CatParams.model_validate({**BASE["params"], "colour": c}) for c in COLOURS[:3]]
     first = drawn(renderer, COLOURS[3])
-    cached = FrameResult(first.tobytes(), 50, 50, None, True)
+    cached = FrameResult.alone(first.tobytes(), 50, 50)
     band = SheetBand(2, (75, 75), (None, cached, None, None))
     task = FrameTask(tuple((cat, 8) for cat in cats), 75, band=band)
     answer = run_frames(PackSet.single(renderer), task)
     assert answer.status == 200
     assert answer.band is not None
-    assert [frame.image.shape for frame in answer.frames] == [(50, 50, 4)] * 3
+    pictures, width, height = frame_pictures(answer.frames)
+    assert (len(pictures), width, height) == (3, 50, 50)
+    for picture, cat in zip(pictures, COLOURS[:3], strict=True):
+        assert picture == drawn(renderer, cat).tobytes()
     sheet = load_rgba(png_from_rows(150, 150, [answer.band]))  # two rows of two 75 px tiles
     expected = [drawn(renderer, COLOURS[0]), first, drawn(renderer, COLOURS[1])]
     expected.append(drawn(renderer, COLOURS[2]))
@@ -217,3 +236,62 @@ def test_sources_of_cached_and_new_frames_are_each_frames_own_tile(
     for source in answer["sources"]:
         image = load_rgba(base64.b64decode(source["image"].split(",", 1)[1]))
         assert (image == tiles[source["id"]]).all()
+
+
+def test_pictures_are_placed_left_to_right_and_empty_places_stay_transparent() -> None:
+    rng = np.random.default_rng(3)
+    pictures = [rng.integers(1, 256, (4, 3, 4), dtype=np.uint8) for _ in range(5)]
+    sheet = place_pictures([picture.tobytes() for picture in pictures], 3, 4, columns=2, rows=3)
+    assert sheet.shape == (12, 6, 4)
+    for index, picture in enumerate(pictures):
+        row, column = divmod(index, 2)
+        assert (sheet[row * 4 : row * 4 + 4, column * 3 : column * 3 + 3] == picture).all()
+    assert not sheet[8:12, 3:6].any()
+
+
+def test_a_tasks_frames_come_back_in_small_packs_of_their_pictures(renderer: Renderer) -> None:
+    cats = [CatParams.model_validate({**BASE["params"], "colour": c}) for c in COLOURS]
+    task = FrameTask(tuple((cat, pose) for cat in cats for pose in (1, 8, 12)), 100)
+    answer = pickle.loads(pickle.dumps(run_frames(PackSet.single(renderer), task)))
+    packs = [frame.pictures for frame in answer.frames]
+    assert [id(pack) for pack in packs] == [id(packs[0])] * 16 + [id(packs[16])] * 8
+    assert [pack.count for pack in packs[::16]] == [PACK_FRAMES, 8]
+    raw = 24 * 50 * 50 * 4
+    assert packs[0].count == 16
+    assert len(packs[0].data) + len(packs[16].data) < raw / 4
+    # A frame counts its whole pack in the frame cache: the pack stays while any frame does.
+    assert answer.frames[3].nbytes == len(packs[0].data)
+    pictures, width, height = frame_pictures(answer.frames)
+    assert (width, height) == (50, 50)
+    for picture, (cat, pose) in zip(pictures, task.cats, strict=True):
+        assert picture == renderer.render(cat, pose).image.tobytes()
+
+
+def test_frames_of_several_packs_and_sizes() -> None:
+    first = FrameResult.alone(bytes(range(48)), 3, 4)
+    second = FrameResult.alone(bytes(48), 3, 4)
+    pictures, _, _ = frame_pictures([second, first, second])
+    assert [bytes(p) for p in pictures] == [bytes(48), bytes(range(48)), bytes(48)]
+    with pytest.raises(ValueError, match="frame 1 is 2 x 4"):
+        frame_pictures([first, FrameResult.alone(bytes(32), 2, 4)])
+    with pytest.raises(ValueError, match="48 bytes"):
+        PackedPictures.pack([bytes(47)], 48)
+
+
+def test_the_sheet_is_only_joined_when_every_band_was_compressed_by_a_worker(
+    renderer: Renderer,
+) -> None:
+    poses = [{"id": str(pose), "spriteNumber": pose} for pose in range(16)]
+    request = BatchRequest.model_validate(
+        {"payload": BASE, "variants": poses, "options": {"tileSize": 100, "columns": 4}}
+    )
+    tiles = plan_tiles(request)
+    frames = plan_batch(request, renderer.vocabulary)
+    layout = layout_sheet(request, len(frames), tiles)
+    cold = plan_tasks(frames, [None] * 16, layout, tiles, request, 2, None)
+    assert [list(band) for band in cold.bands or []] == [list(range(8)), list(range(8, 16))]
+    assert cold.compressed_by_workers
+    cached = FrameResult.alone(bytes(50 * 50 * 4), 50, 50)
+    half = plan_tasks(frames, [cached] * 8 + [None] * 8, layout, tiles, request, 2, None)
+    assert half.task_bands == [1]
+    assert not half.compressed_by_workers  # the first band is compressed in the service

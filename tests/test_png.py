@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pytest
 
 from renderer_service.renderer import encode_png, upscale
 from renderer_service.renderer.png import (
     PNG_SIGNATURE,
+    DeflatedRows,
     deflate_rows,
+    deflate_whole_rows,
     encode_png_gathered,
     encode_png_resized,
     gather,
@@ -144,3 +148,29 @@ def test_bands_compressed_apart_join_into_the_whole_picture() -> None:
     assert (decoded == upscale(image, 3)).all()
     with pytest.raises(ValueError, match="90 rows"):
         png_from_rows(60, 90, bands[:-1])
+
+
+@pytest.mark.parametrize("deflate", [deflate_rows, deflate_whole_rows])
+def test_both_row_writers_give_the_pixels_of_any_index_maps(
+    deflate: Callable[..., DeflatedRows],
+) -> None:
+    rng = np.random.default_rng(10)
+    image = rng.integers(0, 256, (30, 20, 4), dtype=np.uint8)
+    image[5:12] = 0  # equal rows next to each other: written as repeats
+    rows = np.concatenate([np.arange(60) // 2, rng.integers(0, 30, 20), [7, 7, 8, 8, 8]])
+    columns = np.concatenate([np.arange(40) // 2, [19, 0, 3]])
+    width = len(columns)
+    halves = [rows[:41], rows[41:]]
+    bands = [deflate(image, half, columns) for half in halves]
+    decoded = load_rgba(png_from_rows(width, len(rows), bands))
+    assert (decoded == image[rows][:, columns]).all()
+
+
+def test_whole_rows_and_reused_repeats_are_the_same_rows_and_checksum() -> None:
+    rng = np.random.default_rng(11)
+    image = rng.integers(0, 256, (25, 16, 4), dtype=np.uint8)
+    image[:4] = 0
+    rows, columns = np.arange(75) // 3, np.arange(32) // 2
+    whole, reused = deflate_whole_rows(image, rows, columns), deflate_rows(image, rows, columns)
+    assert (whole.adler, whole.size) == (reused.adler, reused.size)
+    assert len(whole.data) < len(reused.data)  # one flush, level 1: smaller data

@@ -25,6 +25,8 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
+from .png import compile_row_kernel
+
 
 class Op(IntEnum):
     """Operation codes of ``run_ops``; an op row is ``[code, a, b, r, g, b]``."""
@@ -584,3 +586,4 @@ def compile_kernels() -> None:
     finish(canvas, extent, False)
     compose(cells, bboxes, b"", False)
     blit(canvas, canvas.copy())
+    compile_row_kernel()
