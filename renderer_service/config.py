@@ -50,7 +50,8 @@ class Settings(BaseSettings):
         le=64,
         description="Render worker processes (default: the cores this process may run on; "
         "more only add switching, since each worker renders one cat at a time at full speed). "
-        "With several server processes they are shared out among them, at least one each.",
+        "With several server processes, each has this many: they draw only the heavy work, "
+        "and a batch spreads over the workers of the process it reached.",
     )
     server_processes: int = Field(
         default_factory=lambda: usable_cores(),

@@ -146,8 +146,8 @@ def test_two_server_processes_answer_on_one_port_and_report_as_one(service: Serv
     assert processes["reporting"] == 2
     assert len(set(processes["pids"])) == 2
     assert service.process.pid not in processes["pids"]
-    assert metrics["worker_count"] == 2  # CG3_WORKER_COUNT shared out, one each
-    assert metrics["workers_alive"] == 2
+    assert metrics["worker_count"] == 2 * 2  # CG3_WORKER_COUNT in each server process
+    assert metrics["workers_alive"] == 2 * 2
     assert metrics["max_queue"] == 2 * 120
 
 

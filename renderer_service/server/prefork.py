@@ -188,22 +188,19 @@ class _Supervisor:
 
 
 def child_settings(settings: Settings, index: int) -> Settings:
-    """One server process's settings: its share of the workers and of the in-process caches'
-    bytes (the shared cache level holds ``CG3_CACHE_MAX_BYTES`` for all of them)."""
+    """One server process's settings: its share of the in-process caches' bytes (the shared
+    cache level holds ``CG3_CACHE_MAX_BYTES`` for all of them).
+
+    Each keeps all ``CG3_WORKER_COUNT`` workers: they draw only the heavy work (batches,
+    layers, large scales), and a batch spreads over every worker of the process it reached,
+    so with fewer each it could not use every core. An idle worker costs no CPU."""
     count = settings.server_processes
     return settings.model_copy(
         update={
-            "worker_count": share_of(settings.worker_count, count, index),
             "cache_max_bytes": settings.cache_max_bytes // count,
             "frame_cache_max_bytes": settings.frame_cache_max_bytes // count,
         }
     )
-
-
-def share_of(total: int, count: int, index: int) -> int:
-    """Process ``index``'s share of ``total`` workers split among ``count`` processes (the
-    first ones take the remainder), at least one each."""
-    return max(1, total // count + (1 if index < total % count else 0))
 
 
 def shared_memory_cache(settings: Settings) -> Any:
