@@ -117,7 +117,7 @@ def _until(check: Any, seconds: float = 10.0) -> Any:
         value = check()
         if value:
             return value
-        assert time.monotonic() < deadline, "not reached in time"
+        assert time.monotonic() < deadline, f"not reached in {seconds} s: last {value!r}"
         time.sleep(0.05)
 
 
