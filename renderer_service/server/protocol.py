@@ -68,10 +68,16 @@ class ServiceSource:
 
     def __init__(self, app: Any = None) -> None:
         self.app = app
+        self._found: RenderService | None = None
 
     def service(self) -> RenderService | None:
-        state = getattr(getattr(self.app, "state", None), "service", None)
-        return getattr(state, "service", None)
+        # Kept once found: the application sets its service once, at start-up, and reading
+        # it through Starlette's state object costs more than the rest of a cache hit's
+        # lookup.
+        if self._found is None:
+            state = getattr(getattr(self.app, "state", None), "service", None)
+            self._found = getattr(state, "service", None)
+        return self._found
 
 
 _ASGI_ONLY_HEADERS = frozenset({b"expect", b"transfer-encoding"})
