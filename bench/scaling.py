@@ -12,8 +12,9 @@ drawn, and drives it with ``wrk`` (Debian package ``wrk``) from loopback. One ro
 - ``concurrency`` 1, 8, 32, 128 for plain JSON renders of the 120 public cats in turn.
 
 Each row gives requests/s, latency p50 and p99 (wrk), the service's CPU per request
-(every process of the service, from /proc) and the answers that were not 2xx (at high
-concurrency the bounded queue refuses what it cannot hold with 503 + Retry-After).
+(every process of the service, from /proc) and the answers that were not 2xx (a full
+render queue refuses with 503 + Retry-After; light renders, drawn in the server processes,
+take no queue place and wait their turn instead).
 ``--markdown`` prints the table as the README shows it. The parity check it runs first:
 the 120 public cats through ``POST /render``, pixel-equal to the parity set.
 """
