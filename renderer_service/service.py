@@ -52,7 +52,6 @@ from .runtime import LRUCache, QueueRefusedError, RedisCache, RenderQueue
 from .runtime.board import (
     LATENCIES,
     STALE_SECONDS,
-    Publication,
     Siblings,
     merge_snapshots,
     missing_processes,
@@ -363,7 +362,9 @@ class RenderService:
         with several server processes, all of theirs merged (see ``runtime.board``)."""
         if self.siblings is None:
             return self.local_snapshot()
-        others = self._live_siblings()
+        # Every sibling's last numbers, however old: a slow one's counters still count (they
+        # never go back while it lives). The parent empties a dead one's slot.
+        others = self.siblings.board.others(self.siblings.index)
         merged = merge_snapshots(
             [
                 self.local_snapshot(latencies=True),
@@ -372,9 +373,10 @@ class RenderService:
         )
         pids = {self.siblings.index: os.getpid()}
         pids.update((publication.index, publication.pid) for publication in others)
+        fresh = [publication for publication in others if publication.age <= STALE_SECONDS]
         merged["server_processes"] = {
             "count": self.siblings.board.slots,
-            "reporting": len(pids),
+            "reporting": 1 + len(fresh),
             "this": self.siblings.index,
             "pids": [pids[index] for index in sorted(pids)],
         }
@@ -408,14 +410,6 @@ class RenderService:
                     "reasons": self._local_degraded_reasons(),
                 },
             )
-
-    def _live_siblings(self) -> list[Publication]:
-        assert self.siblings is not None
-        return [
-            publication
-            for publication in self.siblings.board.others(self.siblings.index)
-            if publication.age <= STALE_SECONDS
-        ]
 
     def degraded_reasons(self) -> list[str]:
         """Why the service is not at full strength (empty when it is): this process's
