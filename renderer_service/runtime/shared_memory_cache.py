@@ -18,7 +18,7 @@ Layout of the one shared mapping (all words little-endian unsigned 64-bit):
   value length)`` then the value, padded to 8 bytes. Positions are absolute (they only grow);
   a record that would not fit before the ring's end starts at the next lap instead.
 
-Nothing is ever cleaned up: a record is alive while fewer than one ring's worth of bytes were
+Nothing is ever cleaned up: a record is alive while at most one ring's worth of bytes were
 written after its start (later writes overwrote older ones), and an index slot is believed only
 if the record it points at carries the same digest and position. Eviction is therefore FIFO, not
 LRU: the oldest written record goes first whether or not it was read lately (the in-process LRU
