@@ -65,20 +65,21 @@ class FailingColour(TaskHandler):
         return FramesResult(answer.frames[:at], Reply.from_error(failure))
 
 
-@pytest.fixture(scope="module")
-def two_workers(renderer: Renderer) -> Iterator[TestClient]:
-    settings = Settings(sprite_root=renderer.pack.root, worker_count=2)
+def _service(renderer: Renderer, workers: int) -> Iterator[TestClient]:
+    settings = Settings(sprite_root=renderer.pack.root, worker_count=workers)
     app = create_app(settings, renderer, handler_factory=FailingColour)
     with TestClient(app) as client:
         yield client
+
+
+@pytest.fixture(scope="module")
+def two_workers(renderer: Renderer) -> Iterator[TestClient]:
+    yield from _service(renderer, 2)
 
 
 @pytest.fixture(scope="module")
 def one_worker(renderer: Renderer) -> Iterator[TestClient]:
-    settings = Settings(sprite_root=renderer.pack.root, worker_count=1)
-    app = create_app(settings, renderer, handler_factory=FailingColour)
-    with TestClient(app) as client:
-        yield client
+    yield from _service(renderer, 1)
 
 
 def variants(colours: list[str], pose: int = 8) -> list[dict[str, Any]]:

@@ -26,6 +26,7 @@ from typing import Any
 
 import orjson
 
+from .shared_memory_cache import SharedMemoryCache
 from .stats import percentile
 
 PUBLISH_SECONDS = 0.25
@@ -203,5 +204,5 @@ class Siblings:
     board: ProcessBoard
     index: int
     """This process's slot on the board."""
-    cache: Any = None
+    cache: SharedMemoryCache | None = None
     """The cache level in memory shared by all the server processes, if any."""

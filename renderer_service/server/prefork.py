@@ -35,6 +35,7 @@ from ..config import Settings
 from ..pack_set import PackSet
 from ..runtime.board import ProcessBoard, Siblings
 from ..runtime.collector import freeze_long_lived
+from ..runtime.shared_memory_cache import SharedMemoryCache
 from .run import SPARE_FILES, build_server, raise_file_limit
 
 logger = logging.getLogger("renderer.server")
@@ -73,8 +74,8 @@ class _Supervisor:
     port: int
     log_level: str
     board: ProcessBoard
-    cache: Any
-    """The shared cache level (a ``SharedMemoryCache``), or ``None`` with the cache off."""
+    cache: SharedMemoryCache | None
+    """The shared cache level, ``None`` with the cache off."""
     children: dict[int, _Child] = field(default_factory=dict)
     """Running server processes by pid."""
     stopping: bool = False
@@ -203,12 +204,10 @@ def child_settings(settings: Settings, index: int) -> Settings:
     )
 
 
-def shared_memory_cache(settings: Settings) -> Any:
+def shared_memory_cache(settings: Settings) -> SharedMemoryCache | None:
     """The cache level every server process shares (``None`` when the cache is off)."""
     if settings.cache_size <= 0 or settings.cache_max_bytes <= 0:
         return None
-    from ..runtime.shared_memory_cache import SharedMemoryCache
-
     return SharedMemoryCache(
         settings.cache_max_bytes,
         settings.cache_size * settings.server_processes,
@@ -231,9 +230,7 @@ def bind(host: str, port: int, backlog: int) -> socket.socket:
     return sock
 
 
-def serve_processes(
-    settings: Settings, host: str, port: int, log_level: str = "info", packs: PackSet | None = None
-) -> bool:
+def serve_processes(settings: Settings, host: str, port: int, log_level: str = "info") -> bool:
     """Run ``settings.server_processes`` server processes on ``host:port`` until SIGTERM or
     Ctrl-C; False if the service never started (the reason has been logged)."""
     from ..app.main import configure_logging
@@ -242,8 +239,7 @@ def serve_processes(
     configure_logging()
     raise_file_limit(settings.max_connections + SPARE_FILES)
     try:
-        if packs is None:
-            packs = load_packs_and_compile(settings)
+        packs = load_packs_and_compile(settings)
         for _, renderer in packs:  # before forking, so every process starts warm
             renderer.warm_up()
     except StartupError as error:
