@@ -11,9 +11,9 @@ import base64
 import logging
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, Literal, TypeVar
 
 import numpy as np
@@ -33,8 +33,9 @@ from .errors import (
     validation_error_from,
 )
 from .models import RenderOptions, RenderRequest, RequestParams
-from .normalise import normalise_params
+from .normalise import normalise_given, normalise_params
 from .pack_set import PackSet
+from .plain_body import read_plain_body
 from .renderer import (
     DEFAULT_BACKGROUND,
     DEFAULT_POSE,
@@ -47,6 +48,7 @@ from .renderer import (
     Layer,
     Renderer,
     TraitError,
+    Vocabulary,
     check_traits,
     encode_image,
     parse_background,
@@ -309,8 +311,12 @@ def run_render_job(
 def resolve_pose(request: RenderRequest) -> int:
     """The pose, from ``payload.spriteNumber`` or ``payload.params.spriteNumber``; with
     neither, ``DEFAULT_POSE`` (an adult pose)."""
-    payload = request.payload
-    outer, inner = payload.sprite_number, payload.params.sprite_number
+    return pose_of(request.payload.sprite_number, request.payload.params.sprite_number)
+
+
+def pose_of(outer: int | None, inner: int | None) -> int:
+    """The pose from ``payload.spriteNumber`` (``outer``) and ``payload.params.spriteNumber``
+    (``inner``): a 422 when they differ; with neither, ``DEFAULT_POSE``."""
     if outer is not None and inner is not None and outer != inner:
         raise ApiError(
             422,
@@ -325,7 +331,7 @@ def resolve_pose(request: RenderRequest) -> int:
                 )
             ],
         )
-    return next((pose for pose in (outer, inner) if pose is not None), DEFAULT_POSE)
+    return outer if outer is not None else inner if inner is not None else DEFAULT_POSE
 
 
 def background_error(error: TraitError, field: str) -> ApiError:
@@ -376,31 +382,88 @@ def parse_render_request(body: bytes, packs: PackSet, wanted: Wanted = ()) -> Re
 
     ``wanted`` are the image types the client accepts instead of JSON (empty: JSON). The
     job's ``options.pack`` is normalised: ``None`` for the default pack.
+
+    A plain body (``plain_body``) is read without the request models; any other body, and
+    any body with a problem, is read by them, which give the answer naming every problem.
     """
+    plain = read_plain_body(body)
+    if plain is not None:
+        try:
+            options = (
+                RenderOptions.model_validate(plain.options)
+                if plain.options is not None
+                else _NO_OPTIONS
+            )
+            return _job(
+                packs,
+                wanted,
+                pose_of(plain.pose, plain.params_pose),
+                options,
+                partial(normalise_given, plain.given),
+                defaults=plain.options is None,
+            )
+        except (ApiError, ValidationError, InvalidTraitsError):
+            pass  # the models read it again, for the answer that names every problem
     try:
         request = RenderRequest.model_validate_json(body)
     except ValidationError as error:
         raise with_trait_problems(
             validation_error_from(error), error, body, packs.default
         ) from None
-    pose = resolve_pose(request)
-    _name, renderer = packs.choose(request.options.pack)
-    background = parse_options_background(request.options)
     try:
-        params = normalise_params(request.payload.params, renderer.vocabulary)
-        check_traits(params, renderer.vocabulary, pose)
+        return _job(
+            packs,
+            wanted,
+            resolve_pose(request),
+            request.options,
+            partial(normalise_params, request.payload.params),
+        )
     except InvalidTraitsError as error:
         raise traits_error(error) from None
-    image_format = choose_format(request.options, wanted)
-    options = request.options.model_copy(
-        update={
-            "format": image_format,
-            "background": background.name,
-            "pack": packs.normalised(request.options.pack),
-        }
-    )
+
+
+_NO_OPTIONS = RenderOptions()
+"""The options of a body without any (never changed: jobs get copies)."""
+
+
+def _job(
+    packs: PackSet,
+    wanted: Wanted,
+    pose: int,
+    options: RenderOptions,
+    params_for: Callable[[Vocabulary], CatParams],
+    defaults: bool = False,
+) -> RenderJob:
+    """The checked job; raises ``ApiError`` and ``InvalidTraitsError``. ``params_for`` makes
+    the params for a pack's vocabulary; ``defaults`` says ``options`` are ``_NO_OPTIONS``."""
+    _name, renderer = packs.choose(options.pack)
+    background = parse_options_background(options)
+    params = params_for(renderer.vocabulary)
+    check_traits(params, renderer.vocabulary, pose)
+    image_format = choose_format(options, wanted)
+    pack = packs.normalised(options.pack)
+    if defaults:
+        job_options = _default_options(image_format, background.name, pack)
+    else:
+        job_options = _with_choices(options, image_format, background.name, pack)
     output: OutputFormat = "image" if wanted else "json"
-    return RenderJob(params, pose, options, output, background)
+    return RenderJob(params, pose, job_options, output, background)
+
+
+def _with_choices(
+    options: RenderOptions, image_format: ImageFormat, background: str, pack: str | None
+) -> RenderOptions:
+    """``options`` with the format, background and pack as the job reads them."""
+    return options.model_copy(
+        update={"format": image_format, "background": background, "pack": pack}
+    )
+
+
+@lru_cache(maxsize=64)
+def _default_options(image_format: ImageFormat, background: str, pack: str | None) -> RenderOptions:
+    """``_with_choices`` of the default options, made once: jobs share it and never change
+    it (a body without options is the usual one)."""
+    return _with_choices(_NO_OPTIONS, image_format, background, pack)
 
 
 def with_trait_problems(

@@ -41,8 +41,13 @@ FORMAT_DESCRIPTION = (
 
 _STRICT = ConfigDict(strict=True, extra="forbid", populate_by_name=True)
 
-Name = Annotated[str, StringConstraints(max_length=64)]
-Ignored = Annotated[str, StringConstraints(max_length=256)] | None
+NAME_MAX_LENGTH = 64
+"""The longest trait name a request may send (no pack's names come near it)."""
+IGNORED_MAX_LENGTH = 256
+"""The longest value of a field that is accepted and ignored."""
+
+Name = Annotated[str, StringConstraints(max_length=NAME_MAX_LENGTH)]
+Ignored = Annotated[str, StringConstraints(max_length=IGNORED_MAX_LENGTH)] | None
 IGNORED = "Accepted and ignored (sent by CatGenerator clients; nothing is drawn from it)."
 
 
@@ -179,8 +184,11 @@ class RequestParams(BaseModel):
     base_palette: Ignored = Field(None, alias="basePalette", description=IGNORED)
     tortie_palette: Ignored = Field(None, alias="tortiePalette", description=IGNORED)
     experimental_colour_mode: (
-        Annotated[str, StringConstraints(max_length=256)]
-        | Annotated[list[Annotated[str, StringConstraints(max_length=256)]], Field(max_length=64)]
+        Annotated[str, StringConstraints(max_length=IGNORED_MAX_LENGTH)]
+        | Annotated[
+            list[Annotated[str, StringConstraints(max_length=IGNORED_MAX_LENGTH)]],
+            Field(max_length=64),
+        ]
         | None
     ) = Field(
         None,

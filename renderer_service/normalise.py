@@ -65,6 +65,23 @@ def normalise_params(params: RequestParams, vocabulary: Vocabulary) -> CatParams
         for name in params.model_fields_set
         if name not in IGNORED_FIELDS and getattr(params, name) is not None
     }
+    if params.tortie is not None:
+        given["tortie"] = [
+            (layer.pattern, layer.colour, layer.mask) if layer is not None else None
+            for layer in params.tortie
+        ]
+    return normalise_given(given, vocabulary)
+
+
+TortieEntry = tuple[str, str | None, str | None] | None
+"""A tortie layer as ``normalise_given`` reads it: (pattern, colour, mask), or ``None``."""
+
+
+def normalise_given(given: dict[str, Any], vocabulary: Vocabulary) -> CatParams:
+    """The params a client sent, already of the types ``RequestParams`` checks, as the
+    renderer reads them: ``given`` maps ``RequestParams`` field names to the values sent, with
+    ``None`` values and ignored fields left out and ``tortie`` as ``TortieEntry`` items. It is
+    changed in place. Raises ``InvalidTraitsError`` for fields that contradict each other."""
     dark_mode = given.pop("dark_mode", None)
     if dark_mode is not None:
         given["dark_forest"] = bool(given.get("dark_forest")) or dark_mode
@@ -85,29 +102,30 @@ def normalise_params(params: RequestParams, vocabulary: Vocabulary) -> CatParams
             given[field] = vocabulary.canonical(kind, value)
     if "white_patches_tint" in given:
         given["white_patches_tint"] = _white_patches_tint(given["white_patches_tint"], vocabulary)
-    if params.scars is not None:
-        given["scars"] = _names(params.scars, "scars", vocabulary)
-    if params.accessories is not None:
-        given["accessories"] = _names(params.accessories, "accessories", vocabulary)
-    if params.tortie is not None:
+    scars = given.get("scars")
+    if scars is not None:
+        given["scars"] = _names(scars, "scars", vocabulary)
+    accessories = given.get("accessories")
+    if accessories is not None:
+        given["accessories"] = _names(accessories, "accessories", vocabulary)
+    tortie: list[TortieEntry] | None = given.get("tortie")
+    if tortie is not None:
         given["tortie"] = [
-            {
-                "pattern": vocabulary.canonical("pelts", layer.pattern),
-                **(
-                    {"colour": vocabulary.canonical("colours", layer.colour)}
-                    if layer.colour is not None
-                    else {}
-                ),
-                **(
-                    {"mask": vocabulary.canonical("tortieMasks", layer.mask)}
-                    if layer.mask is not None and layer.mask not in NONE_NAMES
-                    else {}
-                ),
-            }
-            for layer in params.tortie
-            if layer is not None
+            _tortie_layer(layer, vocabulary) for layer in tortie if layer is not None
         ]
     return CatParams.model_validate(given)
+
+
+def _tortie_layer(
+    layer: tuple[str, str | None, str | None], vocabulary: Vocabulary
+) -> dict[str, str]:
+    pattern, colour, mask = layer
+    folded = {"pattern": vocabulary.canonical("pelts", pattern)}
+    if colour is not None:
+        folded["colour"] = vocabulary.canonical("colours", colour)
+    if mask is not None and mask not in NONE_NAMES:
+        folded["mask"] = vocabulary.canonical("tortieMasks", mask)
+    return folded
 
 
 def _names(entries: list[str | None], kind: str, vocabulary: Vocabulary) -> list[str]:

@@ -14,6 +14,7 @@ import pickle
 import time
 from collections import OrderedDict
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -36,6 +37,7 @@ from .jobs import (
     MEMORY_PRESSURE_FIELD,
     FrameResult,
     FramesResult,
+    RenderJob,
     Reply,
     Wanted,
     answer_job,
@@ -91,6 +93,24 @@ def etag_matches(if_none_match: str | None, etag: str) -> bool:
 
 def _with_headers(reply: Reply, *headers: tuple[str, str]) -> Reply:
     return Reply(reply.status, reply.media_type, reply.body, (*reply.headers, *headers))
+
+
+@dataclass(frozen=True, slots=True)
+class PendingRender:
+    """A checked /render request that no cache level in this process answered (see
+    ``RenderService.render_now``)."""
+
+    job: RenderJob
+    params: dict[str, Any]
+    """The job's canonical params (what its code holds)."""
+    etag: str
+    headers: tuple[tuple[str, str], ...]
+    """The answer's headers besides ``X-Cache``: its ETag, then the caller's."""
+
+    @property
+    def digest(self) -> str:
+        """The picture's key in the shared cache levels."""
+        return self.etag.strip('"')
 
 
 class RenderService:
@@ -150,6 +170,24 @@ class RenderService:
         extra_headers: tuple[tuple[str, str], ...] = (),
     ) -> Reply:
         """``wanted``: the image types the client accepts instead of JSON (empty: JSON)."""
+        step = self.render_now(body, wanted, if_none_match, extra_headers)
+        if isinstance(step, Reply):
+            return step
+        return await self.finish(step)
+
+    def render_now(
+        self,
+        body: bytes,
+        wanted: Wanted = (),
+        if_none_match: str | None = None,
+        extra_headers: tuple[tuple[str, str], ...] = (),
+    ) -> Reply | PendingRender:
+        """What ``render`` does before it has to wait: the answer when it needs no waiting
+        (a bad request, a 304, a picture from memory, a light render drawn here), else the
+        checked request, for ``finish`` to look up in Redis and send to a worker.
+
+        The direct HTTP path calls this inside the parser's callback, so most answers are
+        written without a task."""
         alias = None
         if self.cache.enabled:
             alias = _alias_of(body, wanted)
@@ -180,35 +218,41 @@ class RenderService:
                 return self._flag_pressure(
                     _with_headers(stored, *headers, ("X-Cache", "hit-memory"))
                 )
+        pending = PendingRender(job, params, etag, headers)
+        if self.shared is None and self.inline and job.light:
+            return self._draw_here(pending)
+        return pending
+
+    async def finish(self, pending: PendingRender) -> Reply:
+        """The answer to a request ``render_now`` could not answer: from Redis, else drawn
+        (here when light and ``inline``, else by a worker)."""
         if self.shared is not None:
-            stored = await self.shared.get(digest)
+            stored = await self.shared.get(pending.digest)
             if stored is not None:
-                self.cache.put(etag, stored)
+                self.cache.put(pending.etag, stored)
                 return self._flag_pressure(
-                    _with_headers(stored, *headers, ("X-Cache", "hit-redis"))
+                    _with_headers(stored, *pending.headers, ("X-Cache", "hit-redis"))
                 )
-        if self.inline and job.light:
-            packs = self.packs
-            reply = self.queue.run_here(lambda: answer_job(packs, job, params))
-        else:
-            reply = await self.queue.submit("render", job_state(job, params))
+        if self.inline and pending.job.light:
+            return self._draw_here(pending)
+        reply = await self.queue.submit("render", job_state(pending.job, pending.params))
+        return self._store(pending, reply)
+
+    def _draw_here(self, pending: PendingRender) -> Reply:
+        packs, job, params = self.packs, pending.job, pending.params
+        return self._store(pending, self.queue.run_here(lambda: answer_job(packs, job, params)))
+
+    def _store(self, pending: PendingRender, reply: Reply) -> Reply:
+        """Keep a fresh picture in every cache level; the answer to send for it."""
         if reply.status != 200:
             return reply
-        self.cache.put(etag, reply)
+        self.cache.put(pending.etag, reply)
+        common = self.siblings.cache if self.siblings is not None else None
         if common is not None:
-            common.put(digest, pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
+            common.put(pending.digest, pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
         if self.shared is not None:
-            self.shared.put_soon(digest, reply)
-        return self._flag_pressure(_with_headers(reply, *headers, ("X-Cache", "miss")))
-
-    def known_answer(
-        self, body: bytes, wanted: Wanted = (), if_none_match: str | None = None
-    ) -> Reply | None:
-        """The answer to a /render body sent before, from the cache, without parsing it:
-        ``None`` when it is new or its picture has left the cache (then ``render`` it)."""
-        if not self.cache.enabled:
-            return None
-        return self._answer_alias(_alias_of(body, wanted), if_none_match, ())
+            self.shared.put_soon(pending.digest, reply)
+        return self._flag_pressure(_with_headers(reply, *pending.headers, ("X-Cache", "miss")))
 
     def _answer_alias(
         self, alias: Alias, if_none_match: str | None, extra_headers: tuple[tuple[str, str], ...]

@@ -10,11 +10,13 @@ from __future__ import annotations
 import re
 import socket
 from collections.abc import Iterator
+from typing import Any
 
 import orjson
 import pytest
 
 from renderer_service.renderer import Renderer
+from renderer_service.server.protocol import ProtectedHttpProtocol
 
 from .test_server import Running, error_of, read_all, settings_for, statuses
 
@@ -88,15 +90,14 @@ def test_the_direct_answer_is_the_applications_answer(server: Running, body: byt
 def test_a_repeat_on_the_direct_path_is_a_cache_hit_with_the_same_etag(
     server: Running, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    service = server.app.state.service.service
     looked_up: list[bytes] = []
-    known_answer = service.known_answer
+    answer_direct = ProtectedHttpProtocol._answer_direct
 
-    def counted(body: bytes, *args: object) -> object:
-        looked_up.append(body)
-        return known_answer(body, *args)
+    def counted(protocol: ProtectedHttpProtocol, direct: Any) -> None:
+        looked_up.append(bytes(direct.body))
+        answer_direct(protocol, direct)
 
-    monkeypatch.setattr(service, "known_answer", counted)
+    monkeypatch.setattr(ProtectedHttpProtocol, "_answer_direct", counted)
     body = orjson.dumps({"payload": {"spriteNumber": 5, "params": {"colour": "BLACK"}}})
     first = split(exchange(server, post("/render", body)))
     second = split(exchange(server, post("/render", body)))

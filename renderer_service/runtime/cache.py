@@ -44,8 +44,10 @@ class LRUCache(Generic[V]):
         return value
 
     def put(self, key: str, value: V) -> None:
+        if not self.enabled:
+            return
         size = value.nbytes
-        if not self.enabled or size > self.max_bytes:
+        if size > self.max_bytes:
             return
         old = self._items.pop(key, None)
         if old is not None:

@@ -13,8 +13,9 @@ uvicorn's httptools protocol, with what it lacks for a service open to anyone:
   stream, the earlier requests are answered first, then the 4xx;
 - a direct path for ``POST /render``, the one hot route: the plain case (a body of declared
   length within the limit, no query, no CORS preflight to answer, no ``Expect``) goes from
-  the parser straight to ``RenderService``, whose answer is written in one piece. A repeat
-  found in the cache is answered inside the parser's callback, without a task. Everything
+  the parser straight to ``RenderService``, whose answer is written in one piece. What it
+  answers without waiting (a repeat found in the cache, a light render drawn in this
+  process, a bad request) is answered inside the parser's callback, without a task. Everything
   else takes the ASGI application, which answers the same request the same way; only the
   framework's per-request bookkeeping is skipped.
 
@@ -38,7 +39,7 @@ from ..errors import ApiError
 from ..jobs import Reply, wanted_formats
 
 if TYPE_CHECKING:
-    from ..service import RenderService
+    from ..service import PendingRender, RenderService
 
 logger = logging.getLogger("renderer.server")
 
@@ -158,6 +159,12 @@ def error_response(
     lines.append(b"connection: close\r\n\r\n")
     lines.append(body)
     return b"".join(lines)
+
+
+def _failed(exc: BaseException) -> Reply:
+    """The answer to a request whose handling raised (the details go to the log)."""
+    logger.error("POST /render failed", exc_info=exc)
+    return Reply.from_error(ApiError(500, "internal_error", "the request failed"))
 
 
 class ProtectedHttpProtocol(HttpToolsProtocol):
@@ -333,25 +340,27 @@ class ProtectedHttpProtocol(HttpToolsProtocol):
     def _answer_direct(self, direct: _DirectCycle) -> None:
         service = self.source.service()
         body = bytes(direct.body)
-        if service is not None:
-            known = service.known_answer(body, direct.wanted, direct.inm)
-            if known is not None:
-                self._write_direct(direct, known)
-                return
-        task = self.loop.create_task(self._render_direct(direct, service, body))
+        if service is None:
+            self._write_direct(direct, _failed(RuntimeError("the render service is not running")))
+            return
+        try:
+            step = service.render_now(body, direct.wanted, direct.inm)
+        except Exception as exc:  # an answer for every request, whatever went wrong
+            step = _failed(exc)
+        if isinstance(step, Reply):
+            self._write_direct(direct, step)
+            return
+        task = self.loop.create_task(self._finish_direct(direct, service, step))
         task.add_done_callback(self.tasks.discard)
         self.tasks.add(task)  # the server's shutdown waits for it
 
-    async def _render_direct(
-        self, direct: _DirectCycle, service: RenderService | None, body: bytes
+    async def _finish_direct(
+        self, direct: _DirectCycle, service: RenderService, pending: PendingRender
     ) -> None:
         try:
-            if service is None:
-                raise RuntimeError("the render service is not running")
-            reply = await service.render(body, direct.wanted, direct.inm)
+            reply = await service.finish(pending)
         except Exception as exc:  # an answer for every request, whatever went wrong
-            logger.error("POST /render failed", exc_info=exc)
-            reply = Reply.from_error(ApiError(500, "internal_error", "the request failed"))
+            reply = _failed(exc)
         self._write_direct(direct, reply)
 
     def _write_direct(self, direct: _DirectCycle, reply: Reply) -> None:
