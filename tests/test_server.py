@@ -185,6 +185,58 @@ def test_an_idle_keep_alive_connection_is_closed_after_the_keep_alive_time(
     assert closed_after < 2.5
 
 
+def _read_answer(sock: socket.socket) -> bytes:
+    """One answer to ``HEALTH`` (its headers and the body its length names)."""
+    sock.settimeout(5)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        assert chunk, "the server closed the connection"
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = int(re.search(rb"content-length: (\d+)", head.lower()).group(1))  # type: ignore[union-attr]
+    while len(body) < length:
+        body += sock.recv(65536)
+    return head
+
+
+def test_a_busy_keep_alive_connection_outlives_both_timeouts_then_closes_when_idle(
+    server: Running,
+) -> None:
+    # Requests 0.4 s apart for 2.4 s: each timeout (1 s) is reset by each request, though
+    # its timer was set by an earlier one.
+    with server.connect() as sock:
+        for _ in range(7):
+            sock.sendall(HEALTH)
+            assert _read_answer(sock).startswith(b"HTTP/1.1 200")
+            time.sleep(0.4)
+        sock.sendall(HEALTH)
+        _read_answer(sock)
+        data, closed_after = read_all(sock)
+    assert data == b""
+    assert 0.8 <= closed_after < 1.8  # the keep-alive time from the last answer
+
+
+def test_the_header_timeout_of_a_later_request_counts_from_its_first_byte(
+    server: Running,
+) -> None:
+    with server.connect() as sock:
+        sock.sendall(HEALTH)
+        _read_answer(sock)
+        time.sleep(0.6)
+        began = time.monotonic()
+        try:
+            for byte in HEALTH[:-2]:  # one byte every 100 ms, never the end of the headers
+                sock.sendall(bytes([byte]))
+                time.sleep(0.1)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        data, _ = read_all(sock)
+        ended = time.monotonic() - began
+    assert statuses(data) == [408]
+    assert 0.9 <= ended < 2.0  # not 0.4 s in, when the connection's first deadline was
+
+
 def test_connections_over_the_cap_get_503_and_are_closed(server: Running) -> None:
     time.sleep(0.2)  # connections of earlier tests are gone
     held = [server.connect() for _ in range(8)]

@@ -34,7 +34,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import httptools
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
-from ..app.fastpath import reply_headers
 from ..errors import ApiError
 from ..jobs import Reply, wanted_formats
 
@@ -161,6 +160,30 @@ def error_response(
     return b"".join(lines)
 
 
+_default_heads: list[Any] = [None, b""]
+"""The server's default headers last seen (uvicorn makes a new list when the date changes),
+and their lines."""
+
+
+def _default_head(headers: list[tuple[bytes, bytes]]) -> bytes:
+    """The lines of the server's default headers (``server``, ``date``), made once a tick."""
+    if _default_heads[0] is not headers:
+        lines = b"".join(name + b": " + value + b"\r\n" for name, value in headers)
+        _default_heads[:] = [headers, lines]
+    head: bytes = _default_heads[1]
+    return head
+
+
+def _reply_head(reply: Reply) -> bytes:
+    """The header lines of ``reply``, as the application's routes write them."""
+    head = f"content-length: {len(reply.body)}\r\n"
+    if reply.media_type:
+        head += f"content-type: {reply.media_type}\r\n"
+    for name, value in reply.headers:
+        head += f"{name.lower()}: {value}\r\n"
+    return head.encode()
+
+
 def _failed(exc: BaseException) -> Reply:
     """The answer to a request whose handling raised (the details go to the log)."""
     logger.error("POST /render failed", exc_info=exc)
@@ -184,6 +207,11 @@ class ProtectedHttpProtocol(HttpToolsProtocol):
         self._message_header_bytes = 0
         """The current request's line and headers, as parsed (exact, whatever the chunks)."""
         self._header_timer: asyncio.TimerHandle | None = None
+        self._header_due: float | None = None
+        """When the current request's headers must be complete (``None``: not waiting)."""
+        self._idle_timer: asyncio.TimerHandle | None = None
+        self._idle_due: float | None = None
+        """When this keep-alive connection, idle since its last answer, is closed."""
         self._refused = False
         self._lingering = False
         self._deferred: bytes | None = None
@@ -216,7 +244,11 @@ class ProtectedHttpProtocol(HttpToolsProtocol):
         self._arm_header_timer()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._cancel_header_timer()
+        for timer in (self._header_timer, self._idle_timer):
+            if timer is not None:
+                timer.cancel()
+        self._header_timer = self._idle_timer = None
+        self._header_due = self._idle_due = None
         super().connection_lost(exc)
 
     def shutdown(self) -> None:
@@ -229,7 +261,7 @@ class ProtectedHttpProtocol(HttpToolsProtocol):
     def data_received(self, data: bytes) -> None:
         if self._refused or self._lingering or self._deferred is not None or self.parser is None:
             return
-        self._unset_keepalive_if_required()
+        self._idle_due = None  # not idle: the keep-alive timeout stops
         limit = self.limits.max_header_bytes
         while data:
             if self._reading_headers:
@@ -263,26 +295,31 @@ class ProtectedHttpProtocol(HttpToolsProtocol):
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self._message_header_bytes = 0
-        if self._header_timer is None:
+        if self._header_due is None:
             self._arm_header_timer()
 
     def on_url(self, url: bytes) -> None:
-        self._count_header_bytes(len(url))
-        super().on_url(url)
+        size = self._message_header_bytes + len(url)
+        self._message_header_bytes = size
+        if size > self.limits.max_header_bytes:
+            raise _HeadersTooLargeError  # the parser stops and raises HttpParserError
+        self.url += url
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        self._count_header_bytes(len(name) + len(value) + 4)
-        super().on_header(name, value)
-
-    def _count_header_bytes(self, size: int) -> None:
-        self._message_header_bytes += size
-        if self._message_header_bytes > self.limits.max_header_bytes:
-            raise _HeadersTooLargeError  # the parser stops and raises HttpParserError
+        size = self._message_header_bytes + len(name) + len(value) + 4
+        self._message_header_bytes = size
+        if size > self.limits.max_header_bytes:
+            raise _HeadersTooLargeError
+        # What uvicorn's on_header does, in this call rather than a second one per header.
+        name = name.lower()
+        if name == b"expect" and value.lower() == b"100-continue":
+            self.expect_100_continue = True
+        self.headers.append((name, value))
 
     def on_headers_complete(self) -> None:
         self._reading_headers = False
         self._header_bytes = 0
-        self._cancel_header_timer()
+        self._header_due = None
         direct = self._direct_cycle()
         if direct is None:
             super().on_headers_complete()
@@ -368,9 +405,8 @@ class ProtectedHttpProtocol(HttpToolsProtocol):
         direct.response_complete = True
         if direct.disconnected or self.transport.is_closing():
             return
-        parts = [STATUS_LINE[reply.status]]
-        for name, value in (*self.server_state.default_headers, *reply_headers(reply)):
-            parts += [name, b": ", value, b"\r\n"]
+        parts = [STATUS_LINE[reply.status], _default_head(self.server_state.default_headers)]
+        parts.append(_reply_head(reply))
         if self.limits.cors:  # as the CORS middleware marks every answer to a request sans Origin
             parts.append(b"vary: Origin\r\n")
         keep_alive = direct.keep_alive
@@ -401,7 +437,34 @@ class ProtectedHttpProtocol(HttpToolsProtocol):
                 self.transport.write(self._deferred)
                 self._close_after_answer()
             return
-        super().on_response_complete()
+        # uvicorn's on_response_complete, with the keep-alive timeout as a deadline.
+        self.server_state.total_requests += 1
+        if self.transport.is_closing():
+            return
+        self._idle_due = None
+        self.flow.resume_reading()
+        if self.pipeline:
+            cycle, app = self.pipeline.pop()
+            self._start_asgi_task(cycle, app)
+            return
+        due = self.loop.time() + self.timeout_keep_alive
+        self._idle_due = due
+        if self._idle_timer is None:
+            self._idle_timer = self.loop.call_at(due, self._idle_check)
+
+    def _unset_keepalive_if_required(self) -> None:
+        self._idle_due = None
+
+    def _idle_check(self) -> None:
+        self._idle_timer = None
+        due = self._idle_due
+        if due is None:
+            return
+        if self.loop.time() < due:  # answered again since the timer was set
+            self._idle_timer = self.loop.call_at(due, self._idle_check)
+            return
+        self._idle_due = None
+        self.timeout_keep_alive_handler()
 
     # --- refusals ------------------------------------------------------------------------
 
@@ -439,19 +502,31 @@ class ProtectedHttpProtocol(HttpToolsProtocol):
 
     # --- the header read timeout ---------------------------------------------------------
 
+    # Deadlines move with every request, so each is an attribute, checked by one timer that
+    # is set again only when it fires before the deadline: a busy keep-alive connection makes
+    # a timer every few seconds rather than two for each request.
+
     def _arm_header_timer(self) -> None:
-        self._cancel_header_timer()
-        self._header_timer = self.loop.call_later(
-            self.limits.header_timeout_seconds, self._header_timeout
-        )
+        due = self.loop.time() + self.limits.header_timeout_seconds
+        self._header_due = due
+        if self._header_timer is None:
+            self._header_timer = self.loop.call_at(due, self._header_check)
 
     def _cancel_header_timer(self) -> None:
-        if self._header_timer is not None:
-            self._header_timer.cancel()
-            self._header_timer = None
+        self._header_due = None
+
+    def _header_check(self) -> None:
+        self._header_timer = None
+        due = self._header_due
+        if due is None:
+            return
+        if self.loop.time() < due:  # a later request began since the timer was set
+            self._header_timer = self.loop.call_at(due, self._header_check)
+            return
+        self._header_due = None
+        self._header_timeout()
 
     def _header_timeout(self) -> None:
-        self._header_timer = None
         if self.transport.is_closing():
             return
         if (self.cycle is not None and not self.cycle.response_complete) or self.pipeline:
