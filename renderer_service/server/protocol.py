@@ -293,7 +293,11 @@ class ProtectedHttpProtocol(HttpToolsProtocol):
             self._refuse_headers()
 
     def on_message_begin(self) -> None:
-        super().on_message_begin()
+        # uvicorn's, except that the ASGI scope is made in on_headers_complete, and only for
+        # a request that takes the application: the direct path never reads it.
+        self.url = b""
+        self.expect_100_continue = False
+        self.headers = []
         self._message_header_bytes = 0
         if self._header_due is None:
             self._arm_header_timer()
@@ -322,12 +326,18 @@ class ProtectedHttpProtocol(HttpToolsProtocol):
         self._header_due = None
         direct = self._direct_cycle()
         if direct is None:
+            self._make_scope()
             super().on_headers_complete()
             return
-        self.scope["method"] = "POST"
-        self.scope["path"] = "/render"
         self._direct = direct
         self.cycle = direct  # type: ignore[assignment]
+
+    def _make_scope(self) -> None:
+        """The ASGI scope uvicorn makes when a request begins, for the request so far."""
+        url, headers, expect = self.url, self.headers, self.expect_100_continue
+        super().on_message_begin()
+        self.url, self.headers, self.expect_100_continue = url, headers, expect
+        self.scope["headers"] = headers
 
     def on_body(self, body: bytes) -> None:
         if self._direct is not None:
