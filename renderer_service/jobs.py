@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, NamedTuple, TypeVar
 
 import numpy as np
 import orjson
@@ -183,9 +183,11 @@ def _background(name: str) -> Background:
     return parse_background(name)
 
 
-@dataclass(frozen=True, slots=True)
-class Reply:
-    """A finished answer: status, media type, body and extra headers."""
+class Reply(NamedTuple):
+    """A finished answer: status, media type, body and extra headers.
+
+    A named tuple rather than a frozen dataclass: one is made for every answer, and a tuple
+    is made in a fraction of the time (it also pickles compactly, as its fields)."""
 
     status: int
     media_type: str
@@ -200,14 +202,8 @@ class Reply:
     def from_error(cls, error: ApiError) -> Reply:
         return cls(error.status, "application/json", error.body(), tuple(error.headers.items()))
 
-    def __reduce__(self) -> tuple[type[Reply], tuple[int, str, bytes, tuple[tuple[str, str], ...]]]:
-        # Every answer crosses from a worker as a pickle: its fields as arguments unpickle in
-        # a fraction of the time a slots dataclass's generic state takes.
-        return Reply, (self.status, self.media_type, self.body, self.headers)
 
-
-@dataclass(frozen=True, slots=True)
-class RenderOutput:
+class RenderOutput(NamedTuple):
     body: bytes
     media_type: str
 

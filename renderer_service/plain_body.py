@@ -22,8 +22,7 @@ body this reads gives the job the models give.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -86,8 +85,7 @@ _PAYLOAD_IGNORED: dict[str, type] = {
 _TORTIE_KEYS = frozenset({"pattern", "colour", "mask"})
 
 
-@dataclass(frozen=True, slots=True)
-class PlainBody:
+class PlainBody(NamedTuple):
     """What a plain body says, of the types the request models check."""
 
     pose: int | None

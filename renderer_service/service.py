@@ -14,9 +14,8 @@ import pickle
 import time
 from collections import OrderedDict
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -95,8 +94,7 @@ def _with_headers(reply: Reply, *headers: tuple[str, str]) -> Reply:
     return Reply(reply.status, reply.media_type, reply.body, (*reply.headers, *headers))
 
 
-@dataclass(frozen=True, slots=True)
-class PendingRender:
+class PendingRender(NamedTuple):
     """A checked /render request that no cache level in this process answered (see
     ``RenderService.render_now``)."""
 
