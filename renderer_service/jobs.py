@@ -458,8 +458,14 @@ def _with_choices(
 @lru_cache(maxsize=64)
 def _default_options(image_format: ImageFormat, background: str, pack: str | None) -> RenderOptions:
     """``_with_choices`` of the default options, made once: jobs share it and never change
-    it (a body without options is the usual one)."""
-    return _with_choices(_NO_OPTIONS, image_format, background, pack)
+    it (a body without options is the usual one). Its canonical form is kept beside it."""
+    options = _with_choices(_NO_OPTIONS, image_format, background, pack)
+    _DEFAULT_OPTIONS_DUMPS[id(options)] = (options, _canonical_options(options))
+    return options
+
+
+_DEFAULT_OPTIONS_DUMPS: dict[int, tuple[RenderOptions, dict[str, Any]]] = {}
+"""``_default_options`` (by identity; each is held here) -> its ``_canonical_options``."""
 
 
 def with_trait_problems(
@@ -527,12 +533,21 @@ def canonical_body(job: RenderJob, params: dict[str, Any] | None = None) -> byte
     if params is None:
         params = canonical_params(job.params, job.pose)
     body: dict[str, Any] = {"payload": {"params": params}}
-    options = job.options.model_dump(mode="json", by_alias=True, exclude_defaults=True)
-    if options.get("format") == "png":
-        options.pop("format")  # PNG is the default: spelt out or not, the same picture
+    options = _canonical_options(job.options)
     if options:
         body["options"] = options
     return orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
+
+
+def _canonical_options(options: RenderOptions) -> dict[str, Any]:
+    """The options that are not the defaults, PNG counting as a default."""
+    known = _DEFAULT_OPTIONS_DUMPS.get(id(options))
+    if known is not None and known[0] is options:
+        return known[1]
+    dump = options.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+    if dump.get("format") == "png":
+        dump.pop("format")  # PNG is the default: spelt out or not, the same picture
+    return dump
 
 
 logger = logging.getLogger("renderer.jobs")

@@ -96,9 +96,9 @@ def normalise_given(given: dict[str, Any], vocabulary: Vocabulary) -> CatParams:
             raise InvalidTraitsError(
                 [TraitError("skinColor", skin_color, f"{skin!r} as skinColour, or left out")]
             )
-    for field, kind in FOLDED_FIELDS.items():
-        value = given.get(field)
-        if isinstance(value, str) and value not in NONE_NAMES:
+    for field, value in given.items():  # only values change: the keys stay as they are
+        kind = FOLDED_FIELDS.get(field)
+        if kind is not None and isinstance(value, str) and value not in NONE_NAMES:
             given[field] = vocabulary.canonical(kind, value)
     if "white_patches_tint" in given:
         given["white_patches_tint"] = _white_patches_tint(given["white_patches_tint"], vocabulary)
