@@ -433,7 +433,7 @@ class RenderService:
             "redis": self.shared.snapshot() if self.shared is not None else {"enabled": False},
         }
         numbers = {
-            **self.queue.snapshot(),
+            **self.queue.snapshot(percentiles=not latencies),
             "cache": cache,
             "frame_cache": self.frame_cache.snapshot(),
             "gc": COLLECTIONS.snapshot(),
@@ -445,12 +445,10 @@ class RenderService:
     def publish(self) -> None:
         """Tell the other server processes this one's numbers and troubles."""
         if self.siblings is not None:
+            numbers = self.local_snapshot(latencies=True)
             self.siblings.board.publish(
                 self.siblings.index,
-                {
-                    "metrics": self.local_snapshot(latencies=True),
-                    "reasons": self._local_degraded_reasons(),
-                },
+                {"metrics": numbers, "reasons": self._local_degraded_reasons(numbers)},
             )
 
     def degraded_reasons(self) -> list[str]:
@@ -468,8 +466,10 @@ class RenderService:
                 ]
         return reasons + missing_processes(publications, self.siblings.board.slots - 1)
 
-    def _local_degraded_reasons(self) -> list[str]:
-        metrics = self.queue.snapshot()
+    def _local_degraded_reasons(self, metrics: Mapping[str, Any] | None = None) -> list[str]:
+        """This process's troubles; ``metrics``: its queue's numbers, when already taken."""
+        if metrics is None:
+            metrics = self.queue.snapshot(percentiles=False)
         reasons = []
         if metrics["circuit_open"]:
             reasons.append("circuit open: recent renders failed")
@@ -487,7 +487,7 @@ class RenderService:
     def not_ready_reason(self) -> str | None:
         """Why this replica cannot render now (``None`` when it can). The shared cache is
         never a reason: renders go on without it."""
-        metrics = self.queue.snapshot()
+        metrics = self.queue.snapshot(percentiles=False)
         if self.queue.closing:
             return "shutting down"
         if metrics["workers_alive"] == 0:

@@ -468,15 +468,22 @@ class RenderQueue:
 
     def workers_stuck(self) -> int:
         """Workers held past the render timeout, or stopped by the system."""
-        now = self._clock()
-        return sum(self._is_stuck(worker, now) for worker in self._workers)
+        return self._worker_counts()[1]
 
     def workers_alive(self) -> int:
         """Workers running and able to work (not stuck)."""
+        return self._worker_counts()[0]
+
+    def _worker_counts(self) -> tuple[int, int]:
+        """(alive and not stuck, stuck), each worker looked at once."""
         now = self._clock()
-        return sum(
-            worker.is_alive() and not self._is_stuck(worker, now) for worker in self._workers
-        )
+        alive = stuck = 0
+        for worker in self._workers:
+            if self._is_stuck(worker, now):
+                stuck += 1
+            elif worker.is_alive():
+                alive += 1
+        return alive, stuck
 
     @property
     def under_pressure(self) -> bool:
@@ -484,9 +491,13 @@ class RenderQueue:
         capacity waiting, or the circuit open."""
         return self.breaker.is_open or self.queue_size > HIGH_WATER * self.limits.max_queue_size
 
-    def snapshot(self) -> dict[str, Any]:
+    def snapshot(self, percentiles: bool = True) -> dict[str, Any]:
+        """The queue's numbers; without ``percentiles``, no ``latency_ms`` (sorting the
+        recent latencies is most of the cost, and a merge of several processes' numbers
+        works them out from the latencies themselves)."""
         stats = self.stats
-        return {
+        alive, stuck = self._worker_counts()
+        numbers: dict[str, Any] = {
             "queue_size": self.queue_size,
             "max_queue": self.limits.max_queue_size,
             "max_observed_queue": stats.max_observed_queue,
@@ -505,7 +516,9 @@ class RenderQueue:
             "circuit_reset_in": round(self.breaker.reset_in(), 3),
             "consecutive_failures": self.breaker.consecutive_failures,
             "worker_count": self.limits.worker_count,
-            "workers_alive": self.workers_alive(),
-            "workers_stuck": self.workers_stuck(),
-            "latency_ms": stats.latency_percentiles(),
+            "workers_alive": alive,
+            "workers_stuck": stuck,
         }
+        if percentiles:
+            numbers["latency_ms"] = stats.latency_percentiles()
+        return numbers

@@ -21,7 +21,6 @@ import struct
 from collections import deque
 from collections.abc import Callable
 from multiprocessing.process import BaseProcess
-from pathlib import Path
 from typing import Any, cast
 
 from ..errors import ApiError
@@ -196,11 +195,18 @@ class Worker:
     def is_stopped(self) -> bool:
         """Whether the system has the process stopped (SIGSTOP, a debugger): it cannot work."""
         try:
-            stat = Path(f"/proc/{self.pid}/stat").read_text()
+            descriptor = os.open(f"/proc/{self.pid}/stat", os.O_RDONLY)
         except OSError:
             return False
+        try:
+            stat = os.read(descriptor, 4096)
+        except OSError:
+            return False
+        finally:
+            os.close(descriptor)
         # The state follows the command name, which is in parentheses and may hold spaces.
-        return stat[stat.rfind(")") + 2 : stat.rfind(")") + 3] in ("T", "t")
+        state = stat.rfind(b")") + 2
+        return stat[state : state + 1] in (b"T", b"t")
 
     def exit_cause(self) -> str:
         """How the process ended (waits briefly for it to be reaped)."""
