@@ -7,7 +7,7 @@ moves bytes to and from them.
 
 from __future__ import annotations
 
-import base64
+import binascii
 import logging
 import math
 import time
@@ -209,7 +209,7 @@ class RenderOutput(NamedTuple):
 
 
 def data_url(data: bytes, media_type: str = "image/png") -> str:
-    return f"data:{media_type};base64," + base64.b64encode(data).decode("ascii")
+    return f"data:{media_type};base64," + binascii.b2a_base64(data, newline=False).decode("ascii")
 
 
 def enlarged_png(image: NDArray[np.uint8], scale: int) -> bytes:

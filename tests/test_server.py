@@ -160,15 +160,20 @@ def test_an_idle_connection_is_closed_after_the_header_timeout(server: Running) 
     assert 0.9 <= closed_after < 2.5
 
 
+def _send_slowly(sock: socket.socket) -> None:
+    """A request's headers one byte every 100 ms, never their end, until the server closes."""
+    try:
+        for byte in HEALTH[:-2]:
+            sock.sendall(bytes([byte]))
+            time.sleep(0.1)
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+
+
 def test_a_slowloris_client_gets_408_after_the_header_timeout(server: Running) -> None:
     began = time.monotonic()
     with server.connect() as sock:
-        try:
-            for byte in HEALTH[:-2]:  # one byte every 100 ms, never the end of the headers
-                sock.sendall(bytes([byte]))
-                time.sleep(0.1)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
+        _send_slowly(sock)
         data, _ = read_all(sock)
     assert statuses(data) == [408]
     assert error_of(data)["error"] == "request_timeout"
@@ -225,12 +230,7 @@ def test_the_header_timeout_of_a_later_request_counts_from_its_first_byte(
         _read_answer(sock)
         time.sleep(0.6)
         began = time.monotonic()
-        try:
-            for byte in HEALTH[:-2]:  # one byte every 100 ms, never the end of the headers
-                sock.sendall(bytes([byte]))
-                time.sleep(0.1)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
+        _send_slowly(sock)
         data, _ = read_all(sock)
         ended = time.monotonic() - began
     assert statuses(data) == [408]

@@ -56,15 +56,21 @@ def encode_png(image: NDArray[np.uint8], level: int = LEVEL) -> bytes:
     if image.ndim != 3 or image.shape[2] != 4 or image.dtype != np.uint8:
         raise ValueError(f"expected a (h, w, 4) uint8 array, got {image.shape} {image.dtype}")
     height, width = image.shape[:2]
-    rows = np.zeros((height, width * 4 + 1), dtype=np.uint8)  # filter byte 0 on every row
+    rows = np.empty((height, width * 4 + 1), dtype=np.uint8)
+    rows[:, 0] = 0  # filter None on every row
     rows[:, 1:] = image.reshape(height, width * 4)
-    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
-    return (
-        PNG_SIGNATURE
-        + _chunk(b"IHDR", header)
-        + _chunk(b"IDAT", isal_zlib.compress(rows.tobytes(), level))
-        + _chunk(b"IEND", b"")
+    return b"".join(
+        (_head(width, height), _chunk(b"IDAT", isal_zlib.compress(rows.data, level)), _END)
     )
+
+
+@lru_cache(maxsize=256)
+def _head(width: int, height: int) -> bytes:
+    """The signature and header chunk of an 8-bit RGBA PNG of that size."""
+    return PNG_SIGNATURE + _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0))
+
+
+_END = _chunk(b"IEND", b"")
 
 
 def upscale(image: NDArray[np.uint8], scale: int) -> NDArray[np.uint8]:
@@ -370,10 +376,5 @@ def png_from_rows(width: int, height: int, bands: Sequence[DeflatedRows]) -> byt
     for band in bands:
         adler = adler32_combine(adler, band.adler, band.size)
     data = b"".join([_ZLIB_HEADER, *(band.data for band in bands), _FINAL_EMPTY_BLOCK])
-    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
-    return (
-        PNG_SIGNATURE
-        + _chunk(b"IHDR", header)
-        + _chunk(b"IDAT", data + struct.pack(">I", adler))
-        + _chunk(b"IEND", b"")
-    )
+    idat = _chunk(b"IDAT", data + struct.pack(">I", adler))
+    return b"".join((_head(width, height), idat, _END))

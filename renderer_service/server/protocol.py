@@ -28,6 +28,7 @@ import asyncio
 import http
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -112,6 +113,47 @@ class _DirectCycle:
         self.inm = inm
         self.response_complete = False
         self.disconnected = False
+
+
+class _Deadline:
+    """A time by which something must happen, moved with every request and rarely reached.
+
+    Moving it (``due``) is an attribute write; its one timer, set at the first ``set``, is set
+    again only when it fires before ``due``. A busy keep-alive connection thus makes a timer
+    every few seconds, not one (and a cancellation) for each request. ``on_due`` runs once
+    ``due`` has passed; ``due = None`` stops the wait."""
+
+    __slots__ = ("_loop", "_on_due", "_timer", "due")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, on_due: Callable[[], None]) -> None:
+        self._loop = loop
+        self._on_due = on_due
+        self._timer: asyncio.TimerHandle | None = None
+        self.due: float | None = None
+
+    def set(self, due: float) -> None:
+        """Wait until ``due`` (never earlier than a ``due`` set before it: times only grow)."""
+        self.due = due
+        if self._timer is None:
+            self._timer = self._loop.call_at(due, self._check)
+
+    def stop(self) -> None:
+        """Stop waiting and drop the timer (the connection is gone)."""
+        self.due = None
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _check(self) -> None:
+        self._timer = None
+        due = self.due
+        if due is None:
+            return
+        if self._loop.time() < due:  # moved since the timer was set
+            self._timer = self._loop.call_at(due, self._check)
+            return
+        self.due = None
+        self._on_due()
 
 
 class _HeadersTooLargeError(Exception):
@@ -206,11 +248,9 @@ class ProtectedHttpProtocol(HttpToolsProtocol):
         """Bytes received while a request's headers are incomplete (bounds what is buffered)."""
         self._message_header_bytes = 0
         """The current request's line and headers, as parsed (exact, whatever the chunks)."""
-        self._header_timer: asyncio.TimerHandle | None = None
-        self._header_due: float | None = None
+        self._header_deadline = _Deadline(self.loop, self._header_timeout)
         """When the current request's headers must be complete (``None``: not waiting)."""
-        self._idle_timer: asyncio.TimerHandle | None = None
-        self._idle_due: float | None = None
+        self._idle_deadline = _Deadline(self.loop, self.timeout_keep_alive_handler)
         """When this keep-alive connection, idle since its last answer, is closed."""
         self._refused = False
         self._lingering = False
@@ -244,11 +284,8 @@ class ProtectedHttpProtocol(HttpToolsProtocol):
         self._arm_header_timer()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        for timer in (self._header_timer, self._idle_timer):
-            if timer is not None:
-                timer.cancel()
-        self._header_timer = self._idle_timer = None
-        self._header_due = self._idle_due = None
+        self._header_deadline.stop()
+        self._idle_deadline.stop()
         super().connection_lost(exc)
 
     def shutdown(self) -> None:
@@ -261,7 +298,7 @@ class ProtectedHttpProtocol(HttpToolsProtocol):
     def data_received(self, data: bytes) -> None:
         if self._refused or self._lingering or self._deferred is not None or self.parser is None:
             return
-        self._idle_due = None  # not idle: the keep-alive timeout stops
+        self._idle_deadline.due = None  # not idle: the keep-alive timeout stops
         limit = self.limits.max_header_bytes
         while data:
             if self._reading_headers:
@@ -299,7 +336,7 @@ class ProtectedHttpProtocol(HttpToolsProtocol):
         self.expect_100_continue = False
         self.headers = []
         self._message_header_bytes = 0
-        if self._header_due is None:
+        if self._header_deadline.due is None:
             self._arm_header_timer()
 
     def on_url(self, url: bytes) -> None:
@@ -323,7 +360,7 @@ class ProtectedHttpProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self._reading_headers = False
         self._header_bytes = 0
-        self._header_due = None
+        self._header_deadline.due = None
         direct = self._direct_cycle()
         if direct is None:
             self._make_scope()
@@ -451,30 +488,16 @@ class ProtectedHttpProtocol(HttpToolsProtocol):
         self.server_state.total_requests += 1
         if self.transport.is_closing():
             return
-        self._idle_due = None
+        self._idle_deadline.due = None
         self.flow.resume_reading()
         if self.pipeline:
             cycle, app = self.pipeline.pop()
             self._start_asgi_task(cycle, app)
             return
-        due = self.loop.time() + self.timeout_keep_alive
-        self._idle_due = due
-        if self._idle_timer is None:
-            self._idle_timer = self.loop.call_at(due, self._idle_check)
+        self._idle_deadline.set(self.loop.time() + self.timeout_keep_alive)
 
     def _unset_keepalive_if_required(self) -> None:
-        self._idle_due = None
-
-    def _idle_check(self) -> None:
-        self._idle_timer = None
-        due = self._idle_due
-        if due is None:
-            return
-        if self.loop.time() < due:  # answered again since the timer was set
-            self._idle_timer = self.loop.call_at(due, self._idle_check)
-            return
-        self._idle_due = None
-        self.timeout_keep_alive_handler()
+        self._idle_deadline.due = None
 
     # --- refusals ------------------------------------------------------------------------
 
@@ -512,29 +535,11 @@ class ProtectedHttpProtocol(HttpToolsProtocol):
 
     # --- the header read timeout ---------------------------------------------------------
 
-    # Deadlines move with every request, so each is an attribute, checked by one timer that
-    # is set again only when it fires before the deadline: a busy keep-alive connection makes
-    # a timer every few seconds rather than two for each request.
-
     def _arm_header_timer(self) -> None:
-        due = self.loop.time() + self.limits.header_timeout_seconds
-        self._header_due = due
-        if self._header_timer is None:
-            self._header_timer = self.loop.call_at(due, self._header_check)
+        self._header_deadline.set(self.loop.time() + self.limits.header_timeout_seconds)
 
     def _cancel_header_timer(self) -> None:
-        self._header_due = None
-
-    def _header_check(self) -> None:
-        self._header_timer = None
-        due = self._header_due
-        if due is None:
-            return
-        if self.loop.time() < due:  # a later request began since the timer was set
-            self._header_timer = self.loop.call_at(due, self._header_check)
-            return
-        self._header_due = None
-        self._header_timeout()
+        self._header_deadline.due = None
 
     def _header_timeout(self) -> None:
         if self.transport.is_closing():
