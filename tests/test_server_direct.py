@@ -173,3 +173,27 @@ def test_a_client_that_leaves_mid_render_does_not_disturb_the_next(server: Runni
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
     sock.close()  # a reset, before the answer
     assert statuses(exchange(server, post("/render", body))) == [200]
+
+
+def test_only_a_render_that_must_wait_gets_a_task(
+    server: Running, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A light render (PNG, scale <= 4, no layers) is drawn inside the parser's callback and a
+    # bad body is refused there; a heavier one waits for a worker, in a task.
+    waited: list[bytes] = []
+    finish_direct = ProtectedHttpProtocol._finish_direct
+
+    async def counted(protocol: ProtectedHttpProtocol, direct: Any, *args: Any) -> None:
+        waited.append(bytes(direct.body))
+        await finish_direct(protocol, direct, *args)
+
+    monkeypatch.setattr(ProtectedHttpProtocol, "_finish_direct", counted)
+    params = {"spriteNumber": 6, "params": {"peltName": "Agouti", "colour": "BLACK"}}
+    light = orjson.dumps({"payload": params, "options": {"scale": 4}})
+    heavy = orjson.dumps({"payload": params, "options": {"scale": 8}})
+    bad = orjson.dumps({"payload": {"params": {"colour": "GINGR"}}})
+    assert split(exchange(server, post("/render", light)))[0] == 200
+    assert split(exchange(server, post("/render", bad)))[0] == 422
+    assert waited == []
+    assert split(exchange(server, post("/render", heavy)))[0] == 200
+    assert waited == [heavy]
