@@ -27,7 +27,7 @@ from typing import Any
 import orjson
 
 from .shared_memory_cache import SharedMemoryCache
-from .stats import percentile
+from .stats import latency_percentiles
 
 PUBLISH_SECONDS = 0.25
 """How often a server process publishes its numbers."""
@@ -148,13 +148,10 @@ def merge_snapshots(snapshots: list[dict[str, Any]]) -> dict[str, Any]:
     merged: dict[str, Any] = _merge(
         [{k: v for k, v in s.items() if k != LATENCIES} for s in snapshots]
     )
-    latencies = sorted(value for s in snapshots for value in s.get(LATENCIES, ()))
     if any(LATENCIES in s for s in snapshots):
-        merged["latency_ms"] = {
-            "p50": round(percentile(latencies, 0.50), 3),
-            "p95": round(percentile(latencies, 0.95), 3),
-            "p99": round(percentile(latencies, 0.99), 3),
-        }
+        merged["latency_ms"] = latency_percentiles(
+            value for s in snapshots for value in s.get(LATENCIES, ())
+        )
     return merged
 
 

@@ -223,18 +223,14 @@ class RenderQueue:
             trial = self._admit()
         except QueueRefusedError as refusal:
             return refusal.reply
-        stats = self.stats
-        stats.total_enqueued += 1
+        self.stats.total_enqueued += 1
         began = self._clock()
         try:
             reply = run()
         except Exception as exc:  # an answer for every task, whatever went wrong
             reply = failure_reply(exc)
         failed = reply.status >= 500
-        stats.total_completed += 1
-        if failed:
-            stats.total_failed += 1
-        stats.latencies_ms.append((self._clock() - began) * 1000)
+        self.stats.record((self._clock() - began) * 1000, failed)
         self.breaker.record(not failed, trial)
         return reply
 
@@ -335,10 +331,7 @@ class RenderQueue:
                 raise
             finally:
                 self._in_flight -= 1
-            self.stats.total_completed += 1
-            if failed:
-                self.stats.total_failed += 1
-            self.stats.latencies_ms.append((self._clock() - job.enqueued_at) * 1000)
+            self.stats.record((self._clock() - job.enqueued_at) * 1000, failed)
             self._settle(entry, job, (reply, failed))
 
     def _settle(self, entry: _Entry, job: _Task, outcome: tuple[Any, bool] | None) -> None:

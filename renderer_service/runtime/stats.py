@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,12 +41,24 @@ class QueueStats:
     latencies_ms: deque[float] = field(default_factory=lambda: deque(maxlen=LATENCY_WINDOW))
 
     def latency_percentiles(self) -> dict[str, float]:
-        ordered = sorted(self.latencies_ms)
-        return {
-            "p50": round(percentile(ordered, 0.50), 3),
-            "p95": round(percentile(ordered, 0.95), 3),
-            "p99": round(percentile(ordered, 0.99), 3),
-        }
+        return latency_percentiles(self.latencies_ms)
+
+    def record(self, latency_ms: float, failed: bool) -> None:
+        """Count a finished task (drawn by a worker or in the server process)."""
+        self.total_completed += 1
+        if failed:
+            self.total_failed += 1
+        self.latencies_ms.append(latency_ms)
+
+
+def latency_percentiles(latencies_ms: Iterable[float]) -> dict[str, float]:
+    """p50, p95 and p99 of ``latencies_ms``, as /health and /metrics give them."""
+    ordered = sorted(latencies_ms)
+    return {
+        "p50": round(percentile(ordered, 0.50), 3),
+        "p95": round(percentile(ordered, 0.95), 3),
+        "p99": round(percentile(ordered, 0.99), 3),
+    }
 
 
 class MetricsCollector(Collector):
