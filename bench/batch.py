@@ -112,7 +112,7 @@ async def time_batches(
 def check_parity(document: dict[str, Any], answer: dict[str, Any]) -> tuple[int, int]:
     """How many tiles of ``answer``'s sheet equal the renderer's own picture of that frame's
     cat, resized to the tile (nearest neighbour), out of how many."""
-    from renderer_service.assets import find_sprite_root, load_bundled_palettes
+    from renderer_service.packs.bundled import find_sprite_root, load_bundled_palettes
     from renderer_service.renderer import CatParams, Renderer, SpritePack
     from renderer_service.renderer.png import resize_nearest
 

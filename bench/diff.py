@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from renderer_service.assets import load_sprite_pack
+from renderer_service.packs.bundled import load_sprite_pack
 from renderer_service.renderer import CatParams, Renderer, encode_png
 from renderer_service.renderer.diff import decode_picture, diff_cat, heatmap, side_by_side
 

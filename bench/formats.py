@@ -15,7 +15,7 @@ from pathlib import Path
 
 from render import CASES, median_us  # the same cats and timing as bench/render.py
 
-from renderer_service.assets import find_sprite_root
+from renderer_service.packs.bundled import find_sprite_root
 from renderer_service.renderer import (
     CatParams,
     ImageFormat,

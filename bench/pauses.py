@@ -78,8 +78,8 @@ def full_collection_ms() -> tuple[float, float, int]:
     at start-up: the median time of a full collection before and after freezing, and how
     many objects were frozen."""
     from renderer_service.app.main import create_app
-    from renderer_service.assets import find_sprite_root
     from renderer_service.config import Settings
+    from renderer_service.packs.bundled import find_sprite_root
     from renderer_service.renderer import Renderer, SpritePack
     from renderer_service.runtime.collector import freeze_long_lived
 

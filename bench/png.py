@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 from parity import check, public_cases
 
-from renderer_service.assets import find_sprite_root
+from renderer_service.packs.bundled import find_sprite_root
 from renderer_service.renderer import CatParams, Renderer, SpritePack, encode_png
 from renderer_service.renderer.png import encode_png_resized
 

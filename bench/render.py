@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 from parity import same_picture
 from PIL import Image
 
-from renderer_service.assets import find_sprite_root
+from renderer_service.packs.bundled import find_sprite_root
 from renderer_service.renderer import (
     DEFAULT_POSE,
     CatParams,

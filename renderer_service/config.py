@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -10,6 +11,28 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ENV_PREFIX = "CG3_"
+
+PACK_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+def parse_packs_setting(text: str) -> list[tuple[str, str]]:
+    """``lifegen=bundled,mymod=mymod:bundled`` -> ``[(name, folders), ...]``; ``ValueError``
+    saying what is wrong."""
+    packs: list[tuple[str, str]] = []
+    for entry in text.split(","):
+        if not entry.strip():
+            continue
+        name, sep, folders = (part.strip() for part in entry.partition("="))
+        if not sep or not folders:
+            raise ValueError(f"{entry.strip()!r} is not NAME=FOLDERS")
+        if not PACK_NAME.match(name):
+            raise ValueError(f"pack name {name!r} must be letters, digits, '.', '_' or '-'")
+        if any(name == known for known, _ in packs):
+            raise ValueError(f"pack {name!r} is named twice")
+        packs.append((name, folders))
+    if not packs:
+        raise ValueError("names no pack; expected NAME=FOLDERS[,NAME=FOLDERS...]")
+    return packs
 
 
 def usable_cores() -> int:
@@ -185,8 +208,6 @@ class Settings(BaseSettings):
     @classmethod
     def _packs(cls, value: str | None) -> str | None:
         if value is not None:
-            from .pack_set import parse_packs_setting
-
             parse_packs_setting(value)  # raises ValueError saying what is wrong
         return value
 

@@ -19,45 +19,51 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from .batch import (
-    PlannedFrame,
-    batch_body,
-    frame_keys,
-    layout_sheet,
-    plan_batch,
-    plan_tasks,
-    plan_tiles,
+from renderer_service.packs import PackSet
+from renderer_service.renderer import ImageFormat, Renderer, TraitError, parse_background
+from renderer_service.runtime import (
+    COLLECTIONS,
+    LATENCIES,
+    STALE_SECONDS,
+    LRUCache,
+    QueueRefusedError,
+    RedisCache,
+    RenderQueue,
+    Siblings,
+    merge_snapshots,
+    missing_processes,
 )
-from .codes import CodeError, decode_cat_code
-from .diff import check_diff_request
-from .errors import ApiError, error_item
-from .jobs import (
+from renderer_service.wire import (
+    ApiError,
+    BatchRequest,
+    CodeError,
+    DiffRequest,
+    decode_cat_code,
+    error_item,
+)
+from renderer_service.work import (
     CODE_PACK_KEY,
     MEMORY_PRESSURE_FIELD,
     FrameResult,
     FramesResult,
+    PlannedFrame,
     RenderJob,
     Reply,
     Wanted,
     answer_job,
     background_error,
+    batch_body,
     canonical_body,
     canonical_params,
+    check_diff_request,
+    frame_keys,
     job_state,
+    layout_sheet,
     parse_render_request,
+    plan_batch,
+    plan_tasks,
+    plan_tiles,
 )
-from .models import BatchRequest, DiffRequest
-from .pack_set import PackSet
-from .renderer import ImageFormat, Renderer, TraitError, parse_background
-from .runtime import LRUCache, QueueRefusedError, RedisCache, RenderQueue
-from .runtime.board import (
-    LATENCIES,
-    STALE_SECONDS,
-    Siblings,
-    merge_snapshots,
-    missing_processes,
-)
-from .runtime.collector import COLLECTIONS
 
 CODE_CACHE_CONTROL = "public, max-age=31536000"
 """A code names one picture for a given pack; the ETag changes with the pack."""

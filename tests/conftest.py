@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from renderer_service.app.main import create_app
-from renderer_service.assets import find_sprite_root, load_bundled_palettes
 from renderer_service.config import Settings
+from renderer_service.packs.bundled import find_sprite_root, load_bundled_palettes
 from renderer_service.renderer import Renderer, SpritePack
 
 REPO = Path(__file__).resolve().parent.parent

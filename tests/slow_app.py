@@ -14,8 +14,9 @@ from typing import Any
 from fastapi import FastAPI
 
 from renderer_service.app.main import create_app
-from renderer_service.jobs import Reply, TaskHandler
 from renderer_service.renderer import Renderer
+from renderer_service.work.dispatch import TaskHandler
+from renderer_service.work.reply import Reply
 
 
 class SlowHandler(TaskHandler):

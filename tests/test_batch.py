@@ -11,10 +11,10 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image, ImageSequence
 
-from renderer_service.batch import EXPANSIONS
-from renderer_service.models import MAX_BATCH_FRAMES
 from renderer_service.renderer import LAYER_IDS, CatParams, Renderer, upscale
 from renderer_service.renderer.formats import gif_alpha
+from renderer_service.wire.models import MAX_BATCH_FRAMES
+from renderer_service.work.batch_plan import EXPANSIONS
 
 from .imaging import load_rgba, mismatches
 

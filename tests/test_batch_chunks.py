@@ -14,34 +14,32 @@ import pytest
 from fastapi.testclient import TestClient
 
 from renderer_service.app.main import create_app
-from renderer_service.batch import (
+from renderer_service.config import Settings
+from renderer_service.packs.pack_set import PackSet
+from renderer_service.renderer import CatParams, Renderer
+from renderer_service.renderer.png import png_from_rows, resize_nearest, upscale
+from renderer_service.wire.errors import ApiError
+from renderer_service.wire.models import BatchRequest
+from renderer_service.work.batch_assemble import (
     MAX_CHUNK_FRAMES,
     chunk_size,
     frame_chunks,
-    layout_sheet,
-    plan_batch,
     plan_tasks,
-    plan_tiles,
 )
-from renderer_service.config import Settings
-from renderer_service.errors import ApiError
-from renderer_service.jobs import (
+from renderer_service.work.batch_plan import layout_sheet, plan_batch, plan_tiles
+from renderer_service.work.dispatch import TaskHandler
+from renderer_service.work.frames import (
     PACK_FRAMES,
     FrameResult,
     FramesResult,
     FrameTask,
     PackedPictures,
-    Reply,
     SheetBand,
-    TaskHandler,
     frame_pictures,
     place_pictures,
     run_frames,
 )
-from renderer_service.models import BatchRequest
-from renderer_service.pack_set import PackSet
-from renderer_service.renderer import CatParams, Renderer
-from renderer_service.renderer.png import png_from_rows, resize_nearest, upscale
+from renderer_service.work.reply import Reply
 
 from .imaging import load_rgba
 

@@ -11,8 +11,9 @@ from fastapi.testclient import TestClient
 
 from renderer_service.app.main import create_app
 from renderer_service.config import Settings
-from renderer_service.jobs import FrameTask, TaskHandler
 from renderer_service.renderer import Renderer
+from renderer_service.work.dispatch import TaskHandler
+from renderer_service.work.frames import FrameTask
 
 CATS = [
     {"payload": {"spriteNumber": pose, "params": {"peltName": "Tabby", "colour": "GINGER"}}}

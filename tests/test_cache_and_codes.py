@@ -12,11 +12,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from renderer_service.app.main import create_app
-from renderer_service.codes import CodeError, decode_cat_code, encode_cat_code
 from renderer_service.config import Settings
-from renderer_service.jobs import Reply
 from renderer_service.renderer import Renderer
 from renderer_service.runtime import LRUCache
+from renderer_service.wire.codes import CodeError, decode_cat_code, encode_cat_code
+from renderer_service.work.reply import Reply
 
 from .conftest import PARITY
 from .imaging import load_rgba, mismatches

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from renderer_service.cli import common
 from renderer_service.cli.main import _subcommand_modules, build_parser, main
-from renderer_service.pack_set import PackSet
+from renderer_service.packs.pack_set import PackSet
 from renderer_service.renderer import Renderer
 
 from .imaging import load_rgba

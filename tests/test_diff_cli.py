@@ -16,7 +16,7 @@ from renderer_service.app.main import create_app
 from renderer_service.cli import common
 from renderer_service.cli.main import main
 from renderer_service.config import Settings
-from renderer_service.pack_set import PackSet
+from renderer_service.packs.pack_set import PackSet
 from renderer_service.renderer import Renderer
 
 from .conftest import PARITY

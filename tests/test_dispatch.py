@@ -15,20 +15,18 @@ from typing import Any
 import orjson
 import pytest
 
-from renderer_service import jobs
-from renderer_service.jobs import (
-    Reply,
-    TaskHandler,
-    answer_render,
-    canonical_params,
-    job_from_state,
-    job_state,
-    parse_render_request,
-)
-from renderer_service.pack_set import PackSet
+from renderer_service.packs.pack_set import PackSet
 from renderer_service.renderer import Renderer
 from renderer_service.runtime import LRUCache
 from renderer_service.service import RenderService
+from renderer_service.work import render as render_module
+from renderer_service.work import request as request_module
+from renderer_service.work.canonical import canonical_params
+from renderer_service.work.dispatch import TaskHandler
+from renderer_service.work.job import job_from_state, job_state
+from renderer_service.work.render import answer_render
+from renderer_service.work.reply import Reply
+from renderer_service.work.request import parse_render_request
 
 from .conftest import PARITY
 
@@ -90,8 +88,8 @@ def test_the_worker_does_not_parse_or_check_a_job_again(
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("the worker parsed the request again")
 
-    monkeypatch.setattr(jobs, "parse_render_request", refuse)
-    monkeypatch.setattr(jobs.RenderRequest, "model_validate_json", refuse)
+    monkeypatch.setattr(render_module, "parse_render_request", refuse)
+    monkeypatch.setattr(request_module.RenderRequest, "model_validate_json", refuse)
     reply = TaskHandler(packs)("render", state)
     assert isinstance(reply, Reply)
     assert reply.status == 200
@@ -115,7 +113,7 @@ class _InProcessQueue:
 class _CountingParse:
     def __init__(self) -> None:
         self.calls = 0
-        self.parse = jobs.parse_render_request
+        self.parse = request_module.parse_render_request
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         self.calls += 1

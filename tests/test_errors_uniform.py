@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 
 from renderer_service.app.main import create_app
 from renderer_service.config import Settings
-from renderer_service.jobs import Reply
 from renderer_service.renderer import Renderer
+from renderer_service.work.reply import Reply
 
 from .slow_app import SlowHandler
 

@@ -15,11 +15,12 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from renderer_service.jobs import Reply, TaskHandler
-from renderer_service.pack_set import PackSet
+from renderer_service.packs.pack_set import PackSet
 from renderer_service.renderer import CatParams, Renderer
 from renderer_service.runtime import LRUCache
 from renderer_service.service import RenderService
+from renderer_service.work.dispatch import TaskHandler
+from renderer_service.work.reply import Reply
 
 from .conftest import sprite_root
 from .imaging import atlas_cell, mismatches

@@ -14,8 +14,8 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
-from renderer_service.models import RenderOptions, RequestParams
-from renderer_service.normalise import IGNORED_FIELDS
+from renderer_service.wire.models import RenderOptions, RequestParams
+from renderer_service.wire.normalise import IGNORED_FIELDS
 
 from .conftest import PARITY, REPO, sprite_root
 

@@ -18,11 +18,12 @@ from fastapi.testclient import TestClient
 
 from renderer_service.app.main import create_app
 from renderer_service.config import Settings
-from renderer_service.jobs import Reply, TaskHandler
-from renderer_service.pack_set import PackSet
+from renderer_service.packs.pack_set import PackSet
 from renderer_service.renderer import Renderer
 from renderer_service.runtime import LRUCache, QueueLimits, RenderQueue
 from renderer_service.service import RenderService
+from renderer_service.work.dispatch import TaskHandler
+from renderer_service.work.reply import Reply
 
 from .conftest import PARITY
 

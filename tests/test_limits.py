@@ -14,8 +14,8 @@ from renderer_service.app.fastpath import Message, Scope
 from renderer_service.app.limits import BodyLimit
 from renderer_service.app.main import create_app
 from renderer_service.config import Settings, SettingsError, load_settings
-from renderer_service.errors import MAX_ERROR_ITEMS
 from renderer_service.renderer import Renderer
+from renderer_service.wire.errors import MAX_ERROR_ITEMS
 
 LIMIT = 262_144
 CAT = {"payload": {"spriteNumber": 8, "params": {"peltName": "Tabby", "colour": "GINGER"}}}

@@ -12,11 +12,11 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from renderer_service import assets
 from renderer_service.app.main import create_app
-from renderer_service.assets import bundled_pack_root, load_sprite_pack
-from renderer_service.config import Settings, SettingsError, load_settings
-from renderer_service.pack_set import PackSet, load_packs, parse_packs_setting
+from renderer_service.config import Settings, SettingsError, load_settings, parse_packs_setting
+from renderer_service.packs import bundled
+from renderer_service.packs.bundled import bundled_pack_root, load_sprite_pack
+from renderer_service.packs.pack_set import PackSet, load_packs
 from renderer_service.renderer import Renderer, SpritePack
 
 from .imaging import load_rgba, mismatches
@@ -142,7 +142,7 @@ def test_the_packs_setting_is_read_in_order(
         loaded.append(folders)
         return pack
 
-    monkeypatch.setattr(assets, "load_sprite_pack", fake_load)
+    monkeypatch.setattr(bundled, "load_sprite_pack", fake_load)
     packs = load_packs(Settings(packs="b=bundled,a=bundled"))
     assert packs.names == ("b", "a")
     assert packs.default_name == "b"

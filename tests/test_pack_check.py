@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from renderer_service.assets import bundled_pack_root
 from renderer_service.cli.main import main
+from renderer_service.packs.bundled import bundled_pack_root
 
 
 def test_the_bundled_pack_passes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -59,7 +59,7 @@ def test_the_wheel_holds_every_file_of_the_bundled_data(wheel: Path) -> None:
 def test_the_unpacked_wheel_finds_its_own_pack(wheel: Path, tmp_path: Path) -> None:
     zipfile.ZipFile(wheel).extractall(tmp_path)
     probe = (
-        "from renderer_service.assets import find_sprite_root\n"
+        "from renderer_service.packs.bundled import find_sprite_root\n"
         "root = find_sprite_root(None)\n"
         "print(root)\n"
         "print((root / 'spritesIndex.json').is_file())\n"

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from renderer_service.assets import bundled_pack_root, load_sprite_pack
+from renderer_service.packs.bundled import bundled_pack_root, load_sprite_pack
 from renderer_service.renderer import CatParams, Renderer, SpritePack, SpritePackError
 
 from .conftest import PARITY

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from renderer_service.models import RequestParams
 from renderer_service.renderer import CatParams
+from renderer_service.wire.models import RequestParams
 
 PARAM_MODELS = ["RequestParams", "RequestTortieLayer"]
 """The params as the API documents them (the wire form of ``CatParams``)."""

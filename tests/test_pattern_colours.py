@@ -9,11 +9,14 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from renderer_service.jobs import FrameTask, TaskHandler, answer_render, parse_render_request
-from renderer_service.pack_set import PackSet
+from renderer_service.packs.pack_set import PackSet
 from renderer_service.renderer import CatParams, Renderer
 from renderer_service.renderer.patterns import PatternDefinition
 from renderer_service.renderer.patterns import tiles as tiles_module
+from renderer_service.work.dispatch import TaskHandler
+from renderer_service.work.frames import FrameTask
+from renderer_service.work.render import answer_render
+from renderer_service.work.request import parse_render_request
 
 from .imaging import mismatches
 

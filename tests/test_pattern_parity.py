@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from renderer_service.models import RequestParams
-from renderer_service.normalise import normalise_params
 from renderer_service.renderer import CatParams, Renderer
+from renderer_service.wire.models import RequestParams
+from renderer_service.wire.normalise import normalise_params
 
 from .conftest import PARITY
 from .imaging import load_rgba, mismatches, write_diff

@@ -18,13 +18,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from renderer_service import jobs
-from renderer_service.errors import ApiError
-from renderer_service.jobs import RenderJob, canonical_body, parse_render_request
-from renderer_service.models import RenderRequest, RequestParams
-from renderer_service.pack_set import PackSet
-from renderer_service.plain_body import read_plain_body
+from renderer_service.packs.pack_set import PackSet
 from renderer_service.renderer import Renderer
+from renderer_service.wire.errors import ApiError
+from renderer_service.wire.models import RenderRequest, RequestParams
+from renderer_service.wire.plain_body import read_plain_body
+from renderer_service.work import request as request_module
+from renderer_service.work.canonical import canonical_body
+from renderer_service.work.job import RenderJob
+from renderer_service.work.request import parse_render_request
 
 from .conftest import PARITY
 
@@ -77,7 +79,7 @@ def _job_values(job: RenderJob) -> Outcome:
 @contextmanager
 def _models_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     with monkeypatch.context() as patched:
-        patched.setattr(jobs, "read_plain_body", lambda body: None)
+        patched.setattr(request_module, "read_plain_body", lambda body: None)
         yield
 
 
@@ -116,7 +118,7 @@ def test_a_plain_body_skips_the_request_models(
 
 def test_every_request_params_field_is_read_in_its_frontend_spelling() -> None:
     # A field added to the models without a plain kind fails at import; this pins the keys.
-    from renderer_service.plain_body import _FIELDS
+    from renderer_service.wire.plain_body import _FIELDS
 
     spellings = {info.alias or name for name, info in RequestParams.model_fields.items()}
     assert set(_FIELDS) == spellings

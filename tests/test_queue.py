@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 import uvloop
 
-from renderer_service.jobs import Reply
 from renderer_service.runtime import QueueLimits, RenderQueue
+from renderer_service.work.reply import Reply
 
 
 def scripted(kind: str, payload: Any) -> Reply:

@@ -21,10 +21,10 @@ from fastapi.testclient import TestClient
 
 from renderer_service.app.main import create_app
 from renderer_service.config import Settings, SettingsError, load_settings
-from renderer_service.jobs import Reply
 from renderer_service.renderer import Renderer
 from renderer_service.runtime import RedisCache
 from renderer_service.runtime.redis_cache import KEY_VERSION, decode_entry, encode_entry
+from renderer_service.work.reply import Reply
 
 CAT = {"payload": {"spriteNumber": 4, "params": {"peltName": "Tabby", "colour": "GINGER"}}}
 OTHER = {"payload": {"spriteNumber": 6, "params": {"peltName": "Smoke", "colour": "BLACK"}}}

@@ -12,11 +12,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from renderer_service.jobs import RenderJob, run_render_job
-from renderer_service.models import RenderOptions
 from renderer_service.renderer import CELL_SIZE, CatParams, Renderer, Vocabulary
 from renderer_service.renderer.params import MAX_LIST_LENGTH, POSE_COUNT
 from renderer_service.renderer.png import MAX_SCALE
+from renderer_service.wire.models import RenderOptions
+from renderer_service.work.job import RenderJob
+from renderer_service.work.render import run_render_job
 
 PROPERTY_SETTINGS = settings(
     max_examples=200,

@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 
 from renderer_service.app.main import create_app
 from renderer_service.config import Settings, SettingsError, load_settings
-from renderer_service.models import MAX_BATCH_FRAMES
 from renderer_service.renderer import CatParams, Renderer
+from renderer_service.wire.models import MAX_BATCH_FRAMES
 
 from .conftest import PARITY
 from .imaging import load_rgba, mismatches
@@ -275,7 +275,7 @@ def test_the_catalog_describes_the_save_routes(client: TestClient) -> None:
 
 
 def test_a_save_of_broken_cats_lists_a_bounded_number_of_problems(client: TestClient) -> None:
-    from renderer_service.save_requests import MAX_LISTED_ERRORS
+    from renderer_service.work.save_sheets import MAX_LISTED_ERRORS
 
     cats = [{"ID": str(n)} for n in range(200)]  # about a dozen problems each
     body = client.post("/save/params", json=cats).json()

@@ -9,17 +9,10 @@ import numpy as np
 import pytest
 
 from renderer_service.renderer import CatParams, Renderer
-from renderer_service.saves import (
-    CatError,
-    DrawOptions,
-    SaveCat,
-    SaveFormatError,
-    age_for_moons,
-    arrange,
-    read_cat,
-    read_save,
-    save_cats,
-)
+from renderer_service.saves.arrange import arrange
+from renderer_service.saves.cats import CatError, DrawOptions, SaveCat, SaveFormatError
+from renderer_service.saves.game import age_for_moons
+from renderer_service.saves.read import read_cat, read_save, save_cats
 
 from .conftest import PARITY
 from .imaging import mismatches

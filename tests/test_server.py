@@ -20,10 +20,10 @@ import pytest
 
 from renderer_service.app.main import create_app
 from renderer_service.config import Settings
-from renderer_service.jobs import TaskHandler
 from renderer_service.renderer import Renderer
 from renderer_service.runtime import Handler
 from renderer_service.server import build_server
+from renderer_service.work.dispatch import TaskHandler
 
 from .conftest import REPO
 from .slow_app import SlowHandler

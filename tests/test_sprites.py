@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import renderer_service
-from renderer_service.assets import bundled_pack_root, find_sprite_root, load_sprite_pack
+from renderer_service.packs.bundled import bundled_pack_root, find_sprite_root, load_sprite_pack
 from renderer_service.renderer import (
     CatParams,
     InvalidTraitsError,

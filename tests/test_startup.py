@@ -95,7 +95,7 @@ def test_compiling_ahead_covers_every_kernel_signature_a_render_uses() -> None:
     """Kernels compiled before the pack exists are the ones renders run: a render adds no
     new signature (which would compile again in the worker processes)."""
     probe = (
-        "from renderer_service.assets import load_sprite_pack\n"
+        "from renderer_service.packs.bundled import load_sprite_pack\n"
         "from renderer_service.renderer import Renderer, blend\n"
         "kernels = [k for k in vars(blend).values() if hasattr(k, 'signatures')]\n"
         "blend.compile_kernels()\n"

@@ -10,7 +10,7 @@ from starlette.datastructures import Headers
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
 
-from ..errors import error_body, error_item
+from renderer_service.wire import error_body, error_item
 
 
 class UniformCORSMiddleware(CORSMiddleware):

@@ -10,9 +10,14 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from ..errors import ApiError, error_body, traits_error, validation_error
-from ..models import ErrorResponse
-from ..renderer import InvalidTraitsError
+from renderer_service.renderer import InvalidTraitsError
+from renderer_service.wire import (
+    ApiError,
+    ErrorResponse,
+    error_body,
+    traits_error,
+    validation_error,
+)
 
 logger = logging.getLogger("renderer.errors")
 

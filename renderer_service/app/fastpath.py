@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from ..jobs import Reply, wanted_formats
+from renderer_service.work import Reply, wanted_formats
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

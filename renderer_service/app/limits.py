@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ..errors import error_body, error_item
-from .fastpath import ASGIApp, Message, Receive, Scope, Send
+from renderer_service.app.fastpath import ASGIApp, Message, Receive, Scope, Send
+from renderer_service.wire import error_body, error_item
 
 BODY_TOO_LARGE = "body_too_large"
 

@@ -13,25 +13,34 @@ from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 from prometheus_client import CollectorRegistry
 
-from ..config import Settings, SettingsError, load_settings
-from ..jobs import TaskHandler
-from ..models import RenderRequest
-from ..pack_set import PackSet
-from ..renderer import Renderer
-from ..runtime import Handler, LRUCache, MetricsCollector, QueueLimits, RedisCache, RenderQueue
-from ..runtime.board import PUBLISH_SECONDS, Siblings
-from ..runtime.collector import COLLECTIONS, freeze_long_lived
-from ..service import RenderService
-from .cors import UniformCORSMiddleware
-from .errors import COMMON_ERROR_RESPONSES, install_error_handlers
-from .fastpath import RenderFastPath
-from .limits import BodyLimit
-from .openapi import install_schemas
-from .routes import batch, catalog, diff, health, palettes, render, save
-from .routes.playground import install_playground
-from .routes.save import SAVE_PATHS
-from .startup import StartupError, StartupGuard, load_packs_and_compile, phase
-from .state import ServiceState
+from renderer_service.app.cors import UniformCORSMiddleware
+from renderer_service.app.errors import COMMON_ERROR_RESPONSES, install_error_handlers
+from renderer_service.app.fastpath import RenderFastPath
+from renderer_service.app.limits import BodyLimit
+from renderer_service.app.openapi import install_schemas
+from renderer_service.app.routes import batch, catalog, diff, health, palettes, render, save
+from renderer_service.app.routes.playground import install_playground
+from renderer_service.app.routes.save import SAVE_PATHS
+from renderer_service.app.startup import StartupError, StartupGuard, load_packs_and_compile, phase
+from renderer_service.app.state import ServiceState
+from renderer_service.config import Settings, SettingsError, load_settings
+from renderer_service.packs import PackSet
+from renderer_service.renderer import Renderer
+from renderer_service.runtime import (
+    COLLECTIONS,
+    PUBLISH_SECONDS,
+    Handler,
+    LRUCache,
+    MetricsCollector,
+    QueueLimits,
+    RedisCache,
+    RenderQueue,
+    Siblings,
+    freeze_long_lived,
+)
+from renderer_service.service import RenderService
+from renderer_service.wire import RenderRequest
+from renderer_service.work import TaskHandler
 
 logger = logging.getLogger("renderer.app")
 

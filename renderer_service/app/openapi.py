@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 
-from ..models import ErrorResponse
+from renderer_service.wire import ErrorResponse
 
 REF_TEMPLATE = "#/components/schemas/{model}"
 

@@ -21,10 +21,15 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..assets import BUNDLED_PACK_NAME, bundled_pack_root, load_sprite_pack
-from ..config import ENV_PREFIX, Settings
-from ..pack_set import PackSet, load_packs
-from ..renderer import PaletteError, SpritePack, SpritePackError, blend
+from renderer_service.config import ENV_PREFIX, Settings
+from renderer_service.packs import (
+    BUNDLED_PACK_NAME,
+    PackSet,
+    bundled_pack_root,
+    load_packs,
+    load_sprite_pack,
+)
+from renderer_service.renderer import PaletteError, SpritePack, SpritePackError, blend
 
 logger = logging.getLogger("renderer.startup")
 

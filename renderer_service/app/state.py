@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from fastapi import Request
 from prometheus_client import CollectorRegistry
 
-from ..config import Settings
-from ..pack_set import PackSet
-from ..renderer import Renderer
-from ..runtime import RenderQueue
-from ..service import RenderService
+from renderer_service.config import Settings
+from renderer_service.packs import PackSet
+from renderer_service.renderer import Renderer
+from renderer_service.runtime import RenderQueue
+from renderer_service.service import RenderService
 
 
 @dataclass

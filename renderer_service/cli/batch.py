@@ -9,7 +9,7 @@ from typing import Any
 
 import orjson
 
-from .common import (
+from renderer_service.cli.common import (
     FAILED,
     OK,
     USAGE_ERROR,
@@ -19,7 +19,7 @@ from .common import (
     read_json,
     write_output,
 )
-from .progress import progress_bar
+from renderer_service.cli.progress import progress_bar
 
 
 def register(subparsers: Any) -> None:
@@ -46,10 +46,17 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
-    from ..batch import assemble, batch_body, layout_sheet, plan_batch, plan_tiles
-    from ..errors import ApiError, validation_error_from
-    from ..jobs import FrameResult, FrameTask, run_frames
-    from ..models import BatchRequest
+    from renderer_service.wire import ApiError, BatchRequest, validation_error_from
+    from renderer_service.work import (
+        FrameResult,
+        FrameTask,
+        assemble,
+        batch_body,
+        layout_sheet,
+        plan_batch,
+        plan_tiles,
+        run_frames,
+    )
 
     began = time.perf_counter()
     raw = read_json(args.file, "batch")

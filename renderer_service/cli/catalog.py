@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .common import OK, UsageError, add_pack_argument, load_renderer, write_output
+from renderer_service.cli.common import (
+    OK,
+    UsageError,
+    add_pack_argument,
+    load_renderer,
+    write_output,
+)
 
 
 def register(subparsers: Any) -> None:

@@ -10,9 +10,9 @@ from typing import Any
 
 import orjson
 
-from ..errors import ApiError
-from ..pack_set import PackSet
-from ..renderer import Renderer
+from renderer_service.packs import PackSet
+from renderer_service.renderer import Renderer
+from renderer_service.wire import ApiError
 
 OK = 0
 FAILED = 1
@@ -58,9 +58,9 @@ def load_renderer(args: argparse.Namespace) -> Renderer:
 
 @cache
 def _pack_set(sprite_root: str | None) -> PackSet:
-    from ..config import SettingsError, load_settings
-    from ..pack_set import load_packs as load_named_packs
-    from ..renderer import SpritePackError
+    from renderer_service.config import SettingsError, load_settings
+    from renderer_service.packs import load_packs as load_named_packs
+    from renderer_service.renderer import SpritePackError
 
     overrides: dict[str, Any] = {}
     if sprite_root:

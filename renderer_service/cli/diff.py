@@ -13,8 +13,15 @@ from typing import Any
 
 import orjson
 
-from .common import FAILED, OK, USAGE_ERROR, UsageError, add_pack_argument, load_packs
-from .progress import progress_bar
+from renderer_service.cli.common import (
+    FAILED,
+    OK,
+    USAGE_ERROR,
+    UsageError,
+    add_pack_argument,
+    load_packs,
+)
+from renderer_service.cli.progress import progress_bar
 
 
 def _tolerance(text: str) -> int:
@@ -79,11 +86,18 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..errors import ApiError
-    from ..harness.cases import Case, CasesError, load_cases
-    from ..harness.references import FolderSource, ReferenceSource, ServiceSource
-    from ..harness.report import html_report
-    from ..harness.run import compare_all, summarise
+    from renderer_service.harness import (
+        Case,
+        CasesError,
+        FolderSource,
+        ReferenceSource,
+        ServiceSource,
+        compare_all,
+        html_report,
+        load_cases,
+        summarise,
+    )
+    from renderer_service.wire import ApiError
 
     files = [Path(name) for name in args.cases]
     try:

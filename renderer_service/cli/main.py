@@ -11,14 +11,14 @@ import sys
 from collections.abc import Callable, Sequence
 from types import ModuleType
 
-from .common import USAGE_ERROR, UsageError
+from renderer_service.cli.common import USAGE_ERROR, UsageError
 
 Handler = Callable[[argparse.Namespace], int]
 
 
 def _subcommand_modules() -> list[ModuleType]:
     """The modules that each add a subcommand, in the order ``--help`` lists them."""
-    from . import batch, catalog, diff, pack, render, save, serve
+    from renderer_service.cli import batch, catalog, diff, pack, render, save, serve
 
     return [serve, render, batch, catalog, diff, pack, save]
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 
-from .common import FAILED, OK, UsageError, write_output
+from renderer_service.cli.common import FAILED, OK, UsageError, write_output
 
 
 def register(subparsers: Any) -> None:
@@ -39,9 +39,15 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..assets import BUNDLED, LAYER_SEPARATOR, bundled_pack_root, load_sprite_pack
-    from ..pack_check import PackReport, check_pack
-    from ..renderer import SpritePack, SpritePackError
+    from renderer_service.packs import (
+        BUNDLED,
+        LAYER_SEPARATOR,
+        PackReport,
+        bundled_pack_root,
+        check_pack,
+        load_sprite_pack,
+    )
+    from renderer_service.renderer import SpritePack, SpritePackError
 
     for part in args.folders.split(LAYER_SEPARATOR):
         if part.strip() != BUNDLED and not Path(part.strip()).is_dir():

@@ -14,8 +14,7 @@ from typing import Any
 
 import orjson
 
-from ..renderer import CatParams
-from .common import (
+from renderer_service.cli.common import (
     OK,
     USAGE_ERROR,
     UsageError,
@@ -25,6 +24,7 @@ from .common import (
     read_json,
     write_output,
 )
+from renderer_service.renderer import CatParams
 
 SHORT_NAMES = {"peltName": ("--pelt",), "skinColour": ("--skin",), "eyeColour": ("--eyes",)}
 """Shorter flags for the traits typed most often, besides the full ``--pelt-name`` form."""
@@ -176,8 +176,8 @@ def request_body(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..jobs import answer_render
-    from ..renderer import FORMATS
+    from renderer_service.renderer import FORMATS
+    from renderer_service.work import answer_render
 
     body = request_body(args)
     # The picture itself, not JSON: PNG unless the options name another format.

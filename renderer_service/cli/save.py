@@ -22,7 +22,7 @@ USAGE_ERROR = 2
 
 
 def register(subparsers: Any) -> None:
-    from ..saves import LIFE_STAGES, Include, Order
+    from renderer_service.saves import LIFE_STAGES, Include, Order
 
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "save",
@@ -52,11 +52,17 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..assets import load_sprite_pack
-    from ..config import load_settings
-    from ..renderer import CatParams, Renderer, encode_png, upscale
-    from ..renderer.png import MAX_SCALE, resize_nearest
-    from ..saves import DrawOptions, SaveFormatError, arrange, read_save, save_cats
+    from renderer_service.config import load_settings
+    from renderer_service.packs import load_sprite_pack
+    from renderer_service.renderer import (
+        MAX_SCALE,
+        CatParams,
+        Renderer,
+        encode_png,
+        resize_nearest,
+        upscale,
+    )
+    from renderer_service.saves import DrawOptions, SaveFormatError, arrange, read_save, save_cats
 
     if not 1 <= args.scale <= MAX_SCALE or not 1 <= args.tile_size <= 1024:
         print(f"cg3 save: --scale must be 1-{MAX_SCALE}, --tile-size 1-1024", file=sys.stderr)

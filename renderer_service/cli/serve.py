@@ -30,9 +30,9 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..app.main import create_app
-    from ..config import SettingsError, load_settings
-    from ..server import serve
+    from renderer_service.app.main import create_app
+    from renderer_service.config import SettingsError, load_settings
+    from renderer_service.server import serve
 
     try:
         settings = load_settings()
@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"cg3 serve: {error}", file=sys.stderr)
         return 2
     if settings.server_processes > 1:
-        from ..server.prefork import serve_processes
+        from renderer_service.server.prefork import serve_processes
 
         started = serve_processes(settings, args.host, args.port, args.log_level)
     else:

@@ -14,7 +14,7 @@ from typing import Protocol
 
 import httpx
 
-from .cases import Case
+from renderer_service.harness.cases import Case
 
 DATA_URL_MARK = ";base64,"
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import orjson
 
-from ..renderer import encode_png
-from .run import CaseResult
+from renderer_service.harness.run import CaseResult
+from renderer_service.renderer import encode_png
 
 STYLE = """
 body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1100px;

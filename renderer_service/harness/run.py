@@ -9,10 +9,11 @@ from typing import Any, Literal
 
 import orjson
 
-from ..errors import ApiError
-from ..jobs import parse_render_request
-from ..pack_set import PackSet
-from ..renderer.diff import (
+from renderer_service.harness.cases import Case, traits
+from renderer_service.harness.references import ReferenceSource, ReferenceUnavailableError
+from renderer_service.packs import PackSet
+from renderer_service.renderer import (
+    Image,
     LayerBlame,
     ReferenceError,
     decode_picture,
@@ -20,9 +21,8 @@ from ..renderer.diff import (
     display_scale_for,
     side_by_side,
 )
-from ..renderer.pipeline import Image
-from .cases import Case, traits
-from .references import ReferenceSource, ReferenceUnavailableError
+from renderer_service.wire import ApiError
+from renderer_service.work import parse_render_request
 
 Status = Literal["equal", "differing", "error"]
 

@@ -8,45 +8,125 @@ Typical use::
     png = encode_png(result.image)
 """
 
-from .backgrounds import (
+from renderer_service.renderer.backgrounds import (
     DEFAULT_BACKGROUND,
     Background,
     PlatformSheet,
     draw_on_background,
     parse_background,
 )
-from .catalog import Catalog, build_catalog
-from .errors import RendererError, SpritePackError, TraitError
-from .formats import FORMATS, MEDIA_TYPES, ImageFormat, encode_animation, encode_image
-from .palettes import Palette, PaletteColour, PaletteError, Palettes, load_palettes
-from .params import DEFAULT_POSE, CatParams, InvalidTraitsError, TortieLayer, check_traits
-from .pipeline import Layer, Renderer, RenderResult
-from .png import encode_png, upscale
-from .sprites import CELL_SIZE, SpritePack
-from .stages import DEFAULT_DARK_FOREST_OVERLAY, LAYER_IDS, STAGES, DarkForestOverlay
-from .vocabulary import Vocabulary
+from renderer_service.renderer.catalog import Catalog, build_catalog
+from renderer_service.renderer.diff import (
+    LayerBlame,
+    ReferenceError,
+    decode_picture,
+    diff_cat,
+    display_scale_for,
+    heatmap,
+    reference_scale,
+    side_by_side,
+)
+from renderer_service.renderer.errors import RendererError, SpritePackError, TraitError
+from renderer_service.renderer.formats import (
+    ANIMATED_FORMATS,
+    FORMATS,
+    MEDIA_TYPES,
+    ImageFormat,
+    encode_animation,
+    encode_image,
+)
+from renderer_service.renderer.palettes import (
+    Palette,
+    PaletteColour,
+    PaletteError,
+    Palettes,
+    load_palettes,
+)
+from renderer_service.renderer.param_docs import document_request_params, document_tortie_layer
+from renderer_service.renderer.params import (
+    DEFAULT_POSE,
+    MAX_LIST_LENGTH,
+    POSE_COUNT,
+    CatParams,
+    InvalidTraitsError,
+    TortieLayer,
+    check_traits,
+)
+from renderer_service.renderer.patterns import PatternGenerationError
+from renderer_service.renderer.pipeline import Image, Layer, Renderer, RenderResult
+from renderer_service.renderer.png import (
+    MAX_SCALE,
+    DeflatedRows,
+    deflate_rows,
+    deflate_whole_rows,
+    encode_png,
+    encode_png_gathered,
+    encode_png_resized,
+    gather,
+    nearest_index,
+    png_from_rows,
+    resize_nearest,
+    upscale,
+)
+from renderer_service.renderer.sprites import CELL_SIZE, EMPTY_CELL, SpritePack
+from renderer_service.renderer.stages import (
+    DEFAULT_DARK_FOREST_OVERLAY,
+    LAYER_IDS,
+    STAGES,
+    DarkForestOverlay,
+)
+from renderer_service.renderer.vocabulary import (
+    ACCESSORY_LISTS,
+    AFTERLIFE_LINEARTS,
+    APRIL_FOOLS_LINEARTS,
+    LIVING_LINEART,
+    NONE_NAMES,
+    PELT_SPRITE_NAMES,
+    POINT_MARKINGS,
+    VITILIGO_MARKINGS,
+    Vocabulary,
+    closest,
+)
 
 __all__ = [
+    "ACCESSORY_LISTS",
+    "AFTERLIFE_LINEARTS",
+    "ANIMATED_FORMATS",
+    "APRIL_FOOLS_LINEARTS",
     "CELL_SIZE",
     "DEFAULT_BACKGROUND",
     "DEFAULT_DARK_FOREST_OVERLAY",
     "DEFAULT_POSE",
+    "EMPTY_CELL",
     "FORMATS",
     "LAYER_IDS",
+    "LIVING_LINEART",
+    "MAX_LIST_LENGTH",
+    "MAX_SCALE",
     "MEDIA_TYPES",
+    "NONE_NAMES",
+    "PELT_SPRITE_NAMES",
+    "POINT_MARKINGS",
+    "POSE_COUNT",
     "STAGES",
+    "VITILIGO_MARKINGS",
     "Background",
     "CatParams",
     "Catalog",
     "DarkForestOverlay",
+    "DeflatedRows",
+    "Image",
     "ImageFormat",
     "InvalidTraitsError",
     "Layer",
+    "LayerBlame",
     "Palette",
     "PaletteColour",
     "PaletteError",
     "Palettes",
+    "PatternGenerationError",
     "PlatformSheet",
+    "ReferenceError",
     "RenderResult",
     "Renderer",
     "RendererError",
@@ -57,11 +137,28 @@ __all__ = [
     "Vocabulary",
     "build_catalog",
     "check_traits",
+    "closest",
+    "decode_picture",
+    "deflate_rows",
+    "deflate_whole_rows",
+    "diff_cat",
+    "display_scale_for",
+    "document_request_params",
+    "document_tortie_layer",
     "draw_on_background",
     "encode_animation",
     "encode_image",
     "encode_png",
+    "encode_png_gathered",
+    "encode_png_resized",
+    "gather",
+    "heatmap",
     "load_palettes",
+    "nearest_index",
     "parse_background",
+    "png_from_rows",
+    "reference_scale",
+    "resize_nearest",
+    "side_by_side",
     "upscale",
 ]

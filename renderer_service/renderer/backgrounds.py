@@ -28,11 +28,11 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image as PILImage
 
-from . import blend
-from .errors import SpritePackError, TraitError
-from .params import CatParams
-from .sprites import CELL_SIZE
-from .suggest import closest
+from renderer_service.renderer import blend
+from renderer_service.renderer.errors import SpritePackError, TraitError
+from renderer_service.renderer.params import CatParams
+from renderer_service.renderer.sprites import CELL_SIZE
+from renderer_service.renderer.suggest import closest
 
 Image = NDArray[np.uint8]
 

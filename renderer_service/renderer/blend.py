@@ -25,7 +25,7 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
-from .png import compile_row_kernel
+from renderer_service.renderer.png import compile_row_kernel
 
 
 class Op(IntEnum):

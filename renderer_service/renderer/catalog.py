@@ -13,7 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
-from .backgrounds import (
+from renderer_service.renderer.backgrounds import (
     CAT_OFFSET,
     PLATFORM_HEIGHT,
     PLATFORM_WIDTH,
@@ -22,11 +22,11 @@ from .backgrounds import (
     platform_cell,
     platform_names,
 )
-from .palettes import PaletteColour
-from .params import FADES_AT_OR_BELOW, FADING_STAGES, MAX_LIST_LENGTH
-from .sprites import SpritePack
-from .stages import DEFAULT_DARK_FOREST_OVERLAY, RGB, DarkForestOverlay
-from .vocabulary import (
+from renderer_service.renderer.palettes import PaletteColour
+from renderer_service.renderer.params import FADES_AT_OR_BELOW, FADING_STAGES, MAX_LIST_LENGTH
+from renderer_service.renderer.sprites import SpritePack
+from renderer_service.renderer.stages import DEFAULT_DARK_FOREST_OVERLAY, RGB, DarkForestOverlay
+from renderer_service.renderer.vocabulary import (
     ACCESSORY_GROUP_QUIRKS,
     ACCESSORY_LISTS,
     LIVING_LINEART,

@@ -20,10 +20,10 @@ from numpy.typing import NDArray
 from PIL import Image as PILImage
 from PIL import UnidentifiedImageError
 
-from .params import CatParams
-from .pipeline import Image, Layer, Renderer
-from .png import MAX_SCALE, upscale
-from .sprites import CELL_SIZE
+from renderer_service.renderer.params import CatParams
+from renderer_service.renderer.pipeline import Image, Layer, Renderer
+from renderer_service.renderer.png import MAX_SCALE, upscale
+from renderer_service.renderer.sprites import CELL_SIZE
 
 MAX_REFERENCE_SIDE = CELL_SIZE * MAX_SCALE
 """The largest reference accepted: the cat at the largest scale a render can have."""

@@ -23,7 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image as PILImage
 
-from .png import encode_png_resized, upscale
+from renderer_service.renderer.png import encode_png_resized, upscale
 
 Image = NDArray[np.uint8]
 ImageFormat = Literal["png", "webp", "gif"]

@@ -29,8 +29,8 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
-from .errors import RendererError
-from .patterns import (
+from renderer_service.renderer.errors import RendererError
+from renderer_service.renderer.patterns import (
     GENERATOR_NAMES,
     PatternColour,
     PatternColours,

@@ -12,9 +12,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from .errors import RendererError, TraitError
-from .param_docs import document_params, document_tortie_layer
-from .vocabulary import NONE_NAMES, Vocabulary, closest
+from renderer_service.renderer.errors import RendererError, TraitError
+from renderer_service.renderer.param_docs import document_params, document_tortie_layer
+from renderer_service.renderer.vocabulary import NONE_NAMES, Vocabulary, closest
 
 POSE_COUNT = 21
 """Poses of the legacy layout: 0-2 kitten ... 20 newborn."""

@@ -9,21 +9,21 @@ from functools import cached_property
 import numpy as np
 from numpy.typing import NDArray
 
-from . import blend
-from .backgrounds import (
+from renderer_service.renderer import blend
+from renderer_service.renderer.backgrounds import (
     DEFAULT_BACKGROUND,
     Background,
     PlatformSheet,
     draw_on_background,
     find_platforms,
 )
-from .blend import Op
-from .catalog import Catalog, build_catalog
-from .palettes import Palettes
-from .params import DEFAULT_POSE, CatParams, check_traits
-from .planner import FlatPlanner
-from .sprites import CELL_SIZE, SpritePack
-from .stages import (
+from renderer_service.renderer.blend import Op
+from renderer_service.renderer.catalog import Catalog, build_catalog
+from renderer_service.renderer.palettes import Palettes
+from renderer_service.renderer.params import DEFAULT_POSE, CatParams, check_traits
+from renderer_service.renderer.planner import FlatPlanner
+from renderer_service.renderer.sprites import CELL_SIZE, SpritePack
+from renderer_service.renderer.stages import (
     DEFAULT_DARK_FOREST_OVERLAY,
     STAGES,
     Context,
@@ -32,7 +32,7 @@ from .stages import (
     Stage,
     StageFunction,
 )
-from .vocabulary import Vocabulary
+from renderer_service.renderer.vocabulary import Vocabulary
 
 Image = NDArray[np.uint8]
 """A ``(height, width, 4)`` uint8 RGBA picture."""

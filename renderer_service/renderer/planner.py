@@ -18,11 +18,11 @@ import struct
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .blend import Op
-from .params import DEFAULT_TORTIE_COLOUR, FADING_STAGES, CatParams
-from .sprites import SpritePack
-from .stages import DarkForestOverlay
-from .vocabulary import NONE_NAMES, Vocabulary, fading_backdrop
+from renderer_service.renderer.blend import Op
+from renderer_service.renderer.params import DEFAULT_TORTIE_COLOUR, FADING_STAGES, CatParams
+from renderer_service.renderer.sprites import SpritePack
+from renderer_service.renderer.stages import DarkForestOverlay
+from renderer_service.renderer.vocabulary import NONE_NAMES, Vocabulary, fading_backdrop
 
 _ROW = struct.Struct("=6i")
 """One op row as the kernel reads it: six native int32 values."""

@@ -35,7 +35,7 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image
 
-from .errors import SpritePackError
+from renderer_service.renderer.errors import SpritePackError
 
 CELL_SIZE = 50
 """Width and height of one sprite cell, in pixels."""

@@ -14,12 +14,12 @@ from fractions import Fraction
 import numpy as np
 from numpy.typing import NDArray
 
-from .blend import Op
-from .palettes import BASE_COLOUR, PaletteColour, recolour
-from .params import CatParams
-from .patterns import PatternColours
-from .sprites import EMPTY_CELL, SpritePack
-from .vocabulary import NONE_NAMES, Vocabulary, fading_backdrop
+from renderer_service.renderer.blend import Op
+from renderer_service.renderer.palettes import BASE_COLOUR, PaletteColour, recolour
+from renderer_service.renderer.params import CatParams
+from renderer_service.renderer.patterns import PatternColours
+from renderer_service.renderer.sprites import EMPTY_CELL, SpritePack
+from renderer_service.renderer.vocabulary import NONE_NAMES, Vocabulary, fading_backdrop
 
 OpRow = tuple[int, int, int, int, int, int]
 RGB = tuple[int, int, int]

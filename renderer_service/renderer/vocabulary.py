@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
 
-from .palettes import BASE_COLOUR, Palette, PaletteColour, Palettes
-from .sprites import SpritePack
-from .suggest import closest as closest  # the name checks import it from here
+from renderer_service.renderer.palettes import BASE_COLOUR, Palette, PaletteColour, Palettes
+from renderer_service.renderer.sprites import SpritePack
+from renderer_service.renderer.suggest import (
+    closest as closest,  # the name checks import it from here
+)
 
 PELT_SPRITE_NAMES: Mapping[str, str] = MappingProxyType(
     {

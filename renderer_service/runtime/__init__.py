@@ -1,23 +1,44 @@
 """The service's runtime: a bounded queue of render tasks served by worker processes."""
 
-from .cache import LRUCache
-from .circuit import CircuitBreaker, CircuitState
-from .queue import QueueLimits, QueueRefusedError, RenderQueue
-from .redis_cache import RedisCache
-from .stats import MetricsCollector, QueueStats
-from .workers import Handler, Worker, WorkerCrashedError
+from renderer_service.runtime.board import (
+    LATENCIES,
+    PUBLISH_SECONDS,
+    STALE_SECONDS,
+    ProcessBoard,
+    Siblings,
+    merge_snapshots,
+    missing_processes,
+)
+from renderer_service.runtime.cache import LRUCache
+from renderer_service.runtime.circuit import CircuitBreaker, CircuitState
+from renderer_service.runtime.collector import COLLECTIONS, freeze_long_lived
+from renderer_service.runtime.queue import QueueLimits, QueueRefusedError, RenderQueue
+from renderer_service.runtime.redis_cache import RedisCache
+from renderer_service.runtime.shared_memory_cache import SharedMemoryCache
+from renderer_service.runtime.stats import MetricsCollector, QueueStats
+from renderer_service.runtime.workers import Handler, Worker, WorkerCrashedError
 
 __all__ = [
+    "COLLECTIONS",
+    "LATENCIES",
+    "PUBLISH_SECONDS",
+    "STALE_SECONDS",
     "CircuitBreaker",
     "CircuitState",
     "Handler",
     "LRUCache",
     "MetricsCollector",
+    "ProcessBoard",
     "QueueLimits",
     "QueueRefusedError",
     "QueueStats",
     "RedisCache",
     "RenderQueue",
+    "SharedMemoryCache",
+    "Siblings",
     "Worker",
     "WorkerCrashedError",
+    "freeze_long_lived",
+    "merge_snapshots",
+    "missing_processes",
 ]

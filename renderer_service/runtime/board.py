@@ -26,8 +26,8 @@ from typing import Any
 
 import orjson
 
-from .shared_memory_cache import SharedMemoryCache
-from .stats import latency_percentiles
+from renderer_service.runtime.shared_memory_cache import SharedMemoryCache
+from renderer_service.runtime.stats import latency_percentiles
 
 PUBLISH_SECONDS = 0.25
 """How often a server process publishes its numbers."""

@@ -26,11 +26,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import ApiError
-from ..jobs import Reply
-from .circuit import CircuitBreaker
-from .stats import QueueStats
-from .workers import Handler, Worker, WorkerCrashedError, failure_reply
+from renderer_service.runtime.circuit import CircuitBreaker
+from renderer_service.runtime.stats import QueueStats
+from renderer_service.runtime.workers import Handler, Worker, WorkerCrashedError, failure_reply
+from renderer_service.wire import ApiError
+from renderer_service.work import Reply
 
 logger = logging.getLogger("renderer.queue")
 

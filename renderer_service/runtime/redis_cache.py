@@ -27,7 +27,7 @@ import redis.asyncio as redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
-from ..jobs import Reply
+from renderer_service.work import Reply
 
 KEY_VERSION = 1
 """Bumped whenever the stored layout of an entry changes."""

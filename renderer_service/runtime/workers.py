@@ -23,8 +23,8 @@ from collections.abc import Callable
 from multiprocessing.process import BaseProcess
 from typing import Any, cast
 
-from ..errors import ApiError
-from ..jobs import Reply
+from renderer_service.wire import ApiError
+from renderer_service.work import Reply
 
 Handler = Callable[[str, Any], Any]
 """What a worker runs: ``handler(kind, payload)`` returns an answer with a ``status``."""

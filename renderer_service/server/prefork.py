@@ -31,12 +31,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..config import Settings
-from ..pack_set import PackSet
-from ..runtime.board import ProcessBoard, Siblings
-from ..runtime.collector import freeze_long_lived
-from ..runtime.shared_memory_cache import SharedMemoryCache
-from .run import SPARE_FILES, build_server, raise_file_limit
+from renderer_service.config import Settings
+from renderer_service.packs import PackSet
+from renderer_service.runtime import ProcessBoard, SharedMemoryCache, Siblings, freeze_long_lived
+from renderer_service.server.run import SPARE_FILES, build_server, raise_file_limit
 
 logger = logging.getLogger("renderer.server")
 
@@ -103,7 +101,7 @@ class _Supervisor:
         for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGCHLD):
             signal.signal(signum, signal.SIG_DFL)
         _stop_with_parent()
-        from ..app.main import create_app
+        from renderer_service.app.main import create_app
 
         settings = child_settings(self.settings, index)
         siblings = Siblings(self.board, index, self.cache)
@@ -233,8 +231,8 @@ def bind(host: str, port: int, backlog: int) -> socket.socket:
 def serve_processes(settings: Settings, host: str, port: int, log_level: str = "info") -> bool:
     """Run ``settings.server_processes`` server processes on ``host:port`` until SIGTERM or
     Ctrl-C; False if the service never started (the reason has been logged)."""
-    from ..app.main import configure_logging
-    from ..app.startup import StartupError, load_packs_and_compile
+    from renderer_service.app.main import configure_logging
+    from renderer_service.app.startup import StartupError, load_packs_and_compile
 
     configure_logging()
     raise_file_limit(settings.max_connections + SPARE_FILES)

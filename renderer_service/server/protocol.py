@@ -35,11 +35,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import httptools
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
-from ..errors import ApiError
-from ..jobs import Reply, wanted_formats
+from renderer_service.wire import ApiError
+from renderer_service.work import Reply, wanted_formats
 
 if TYPE_CHECKING:
-    from ..service import PendingRender, RenderService
+    from renderer_service.service import PendingRender, RenderService
 
 logger = logging.getLogger("renderer.server")
 

@@ -16,8 +16,8 @@ import time
 import uvicorn
 from fastapi import FastAPI
 
-from ..config import Settings
-from .protocol import ServerLimits, ServiceSource, protected_protocol
+from renderer_service.config import Settings
+from renderer_service.server.protocol import ServerLimits, ServiceSource, protected_protocol
 
 logger = logging.getLogger("renderer.server")
 

@@ -7,7 +7,9 @@ from typing import Annotated, get_args
 
 from fastapi import APIRouter, Depends, Query
 
-from ...models import (
+from renderer_service.app.state import ServiceState, get_state
+from renderer_service.saves import RANKS, SPECIAL_SUFFIXES, age_ranges
+from renderer_service.wire import (
     MAX_BATCH_FRAMES,
     SaveAge,
     SaveCatalog,
@@ -15,8 +17,6 @@ from ...models import (
     SaveSheetQuery,
     ServiceCatalog,
 )
-from ...saves import RANKS, SPECIAL_SUFFIXES, age_ranges
-from ..state import ServiceState, get_state
 
 router = APIRouter(tags=["catalog"])
 

@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from starlette.responses import Response
 
-from ...models import DiffRequest, DiffResponse
-from ..errors import ERROR_RESPONSES
-from ..state import ServiceState, get_state
-from .render import reply_response
+from renderer_service.app.errors import ERROR_RESPONSES
+from renderer_service.app.routes.render import reply_response
+from renderer_service.app.state import ServiceState, get_state
+from renderer_service.wire import DiffRequest, DiffResponse
 
 router = APIRouter(tags=["diff"])
 

@@ -8,10 +8,9 @@ from fastapi import APIRouter, Depends
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import Response
 
-from ...errors import ApiError
-from ...models import ErrorResponse, HealthResponse, ReadyResponse
-from ...renderer import Renderer
-from ..state import ServiceState, get_state
+from renderer_service.app.state import ServiceState, get_state
+from renderer_service.renderer import Renderer
+from renderer_service.wire import ApiError, ErrorResponse, HealthResponse, ReadyResponse
 
 router = APIRouter(tags=["health"])
 

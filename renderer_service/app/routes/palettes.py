@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 
-from ..state import ServiceState, get_state
+from renderer_service.app.state import ServiceState, get_state
 
 router = APIRouter(tags=["catalog"])
 

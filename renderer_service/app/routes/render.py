@@ -11,12 +11,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Request
 from starlette.responses import Response
 
-from ...jobs import Reply, wanted_formats
-from ...models import BACKGROUND_DESCRIPTION, RenderRequest, RenderResponse
-from ...renderer import MEDIA_TYPES, ImageFormat
-from ..errors import ERROR_RESPONSES
-from ..openapi import json_body
-from ..state import ServiceState, get_state
+from renderer_service.app.errors import ERROR_RESPONSES
+from renderer_service.app.openapi import json_body
+from renderer_service.app.state import ServiceState, get_state
+from renderer_service.renderer import MEDIA_TYPES, ImageFormat
+from renderer_service.wire import BACKGROUND_DESCRIPTION, RenderRequest, RenderResponse
+from renderer_service.work import Reply, wanted_formats
 
 router = APIRouter(tags=["render"])
 

@@ -13,20 +13,19 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
-from ...errors import ApiError
-from ...jobs import Reply
-from ...models import (
+from renderer_service.app.errors import ERROR_RESPONSES
+from renderer_service.app.openapi import json_body
+from renderer_service.app.routes.render import reply_response
+from renderer_service.app.state import ServiceState, get_state
+from renderer_service.wire import (
+    ApiError,
     SaveDocument,
     SaveParamsQuery,
     SaveParamsResponse,
     SaveSheetQuery,
     SaveSheetResponse,
 )
-from ...save_requests import answer_save_params, plan_save_sheet
-from ..errors import ERROR_RESPONSES
-from ..openapi import json_body
-from ..state import ServiceState, get_state
-from .render import reply_response
+from renderer_service.work import Reply, answer_save_params, plan_save_sheet
 
 router = APIRouter(tags=["save"])
 

@@ -11,11 +11,15 @@ Typical use::
     sprite = palettes.patterns.coat("FL_UK", cell, pack.cells[cell])
 """
 
-from .coat import patterned_sprite
-from .colours import PatternColour, PatternColours
-from .definition import PatternDefinition, Stripe
-from .errors import PatternDefinitionError, PatternError, PatternGenerationError
-from .tiles import (
+from renderer_service.renderer.patterns.coat import patterned_sprite
+from renderer_service.renderer.patterns.colours import PatternColour, PatternColours
+from renderer_service.renderer.patterns.definition import PatternDefinition, Stripe
+from renderer_service.renderer.patterns.errors import (
+    PatternDefinitionError,
+    PatternError,
+    PatternGenerationError,
+)
+from renderer_service.renderer.patterns.tiles import (
     DRAWN_NAMES,
     GENERATOR_NAMES,
     GENERATORS,

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from .tiles import Field
+from renderer_service.renderer.patterns.tiles import Field
 
 Sprite = NDArray[np.uint8]
 """A ``(50, 50, 4)`` uint8 RGBA sprite cell."""

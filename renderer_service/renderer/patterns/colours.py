@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from .coat import Sprite, patterned_sprite
-from .definition import PatternDefinition
-from .tiles import DRAWN_NAMES, Field, FieldCache, LruCache
+from renderer_service.renderer.patterns.coat import Sprite, patterned_sprite
+from renderer_service.renderer.patterns.definition import PatternDefinition
+from renderer_service.renderer.patterns.tiles import DRAWN_NAMES, Field, FieldCache, LruCache
 
 DEFAULT_SPRITE_CACHE_SIZE = 4096
 """Patterned coat sprites kept by default (10 kB each, so about 40 MB when full)."""

@@ -14,7 +14,7 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import NDArray
 
-from .definition import RGB, PatternDefinition
+from renderer_service.renderer.patterns.definition import RGB, PatternDefinition
 
 Tile = NDArray[np.float32]
 Generator = Callable[[PatternDefinition], Tile]

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import PatternDefinitionError
+from renderer_service.renderer.patterns.errors import PatternDefinitionError
 
 RGB = tuple[int, int, int]
 

@@ -29,7 +29,7 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image
 
-from .definition import RGB, PatternDefinition
+from renderer_service.renderer.patterns.definition import RGB, PatternDefinition
 
 Tile = NDArray[np.float32]
 Generator = Callable[[PatternDefinition], Tile]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import RendererError
+from renderer_service.renderer.errors import RendererError
 
 
 class PatternError(RendererError):

@@ -16,10 +16,10 @@ from typing import Generic, TypeVar
 import numpy as np
 from numpy.typing import NDArray
 
-from .computed import CELL, COMPUTED, Generator
-from .definition import PatternDefinition
-from .drawn import DRAWN
-from .errors import PatternGenerationError
+from renderer_service.renderer.patterns.computed import CELL, COMPUTED, Generator
+from renderer_service.renderer.patterns.definition import PatternDefinition
+from renderer_service.renderer.patterns.drawn import DRAWN
+from renderer_service.renderer.patterns.errors import PatternGenerationError
 
 Field = NDArray[np.float32]
 """A read-only ``(50, 50, 3)`` float32 array of values 0..1."""

@@ -20,13 +20,15 @@ from typing import Any
 
 from PIL import Image
 
-from .renderer import SpritePack, Vocabulary
-from .renderer.sprites import CELL_SIZE, EMPTY_CELL
-from .renderer.vocabulary import (
+from renderer_service.renderer import (
     ACCESSORY_LISTS,
     AFTERLIFE_LINEARTS,
     APRIL_FOOLS_LINEARTS,
+    CELL_SIZE,
+    EMPTY_CELL,
     LIVING_LINEART,
+    SpritePack,
+    Vocabulary,
 )
 
 SHOWN_NAMES = 12

@@ -6,38 +6,14 @@ A request picks one with ``options.pack``; without it the default draws. Without
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator, Mapping
 
-from .config import Settings
-from .errors import ApiError, error_item
-from .renderer import DarkForestOverlay, Renderer, SpritePack
-from .renderer.suggest import closest
+from renderer_service.config import Settings, parse_packs_setting
+from renderer_service.renderer import DarkForestOverlay, Renderer, SpritePack, closest
+from renderer_service.wire import ApiError, error_item
 
 DEFAULT_PACK = "default"
 """The name of the only pack when ``CG3_PACKS`` is not set."""
-
-PACK_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-
-
-def parse_packs_setting(text: str) -> list[tuple[str, str]]:
-    """``lifegen=bundled,mymod=mymod:bundled`` -> ``[(name, folders), ...]``; ``ValueError``
-    saying what is wrong."""
-    packs: list[tuple[str, str]] = []
-    for entry in text.split(","):
-        if not entry.strip():
-            continue
-        name, sep, folders = (part.strip() for part in entry.partition("="))
-        if not sep or not folders:
-            raise ValueError(f"{entry.strip()!r} is not NAME=FOLDERS")
-        if not PACK_NAME.match(name):
-            raise ValueError(f"pack name {name!r} must be letters, digits, '.', '_' or '-'")
-        if any(name == known for known, _ in packs):
-            raise ValueError(f"pack {name!r} is named twice")
-        packs.append((name, folders))
-    if not packs:
-        raise ValueError("names no pack; expected NAME=FOLDERS[,NAME=FOLDERS...]")
-    return packs
 
 
 class PackSet:
@@ -103,7 +79,7 @@ class PackSet:
 def build_renderer(pack: SpritePack, settings: Settings) -> Renderer:
     """A renderer for ``pack`` with the bundled palettes and the configured Dark Forest
     overlay; ``PaletteError`` when a palette colour clashes with one of the pack's colours."""
-    from .assets import load_bundled_palettes
+    from renderer_service.packs.bundled import load_bundled_palettes
 
     return Renderer(
         pack,
@@ -119,7 +95,7 @@ def load_packs(
 ) -> PackSet:
     """Every pack the settings name, loaded with ``read`` (default ``load_sprite_pack``);
     folders shared by two names are loaded once."""
-    from .assets import load_sprite_pack
+    from renderer_service.packs.bundled import load_sprite_pack
 
     reader = read or load_sprite_pack
     wanted = (

@@ -19,299 +19,55 @@ still convert. Nothing here knows HTTP: the service and the command line both us
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from pydantic import ValidationError
 
-from .renderer import CatParams, InvalidTraitsError, Vocabulary, check_traits
-from .renderer.params import MAX_LIST_LENGTH, POSE_COUNT
-from .renderer.vocabulary import PELT_SPRITE_NAMES, POINT_MARKINGS, VITILIGO_MARKINGS
-
-# --- the game's tables ------------------------------------------------------------------
-
-AGE_STAGES: tuple[tuple[str, int], ...] = (
-    ("newborn", 0),
-    ("kitten", 1),
-    ("adolescent", 6),
-    ("young adult", 12),
-    ("adult", 48),
-    ("senior adult", 96),
-    ("senior", 120),
+from renderer_service.renderer import (
+    MAX_LIST_LENGTH,
+    PELT_SPRITE_NAMES,
+    POSE_COUNT,
+    CatParams,
+    InvalidTraitsError,
+    Vocabulary,
+    check_traits,
 )
-"""ClanGen's ages and the first moon of each (``age_range`` in its config)."""
-
-LifeStage = Literal["newborn", "kitten", "adolescent", "adult", "senior"]
-LIFE_STAGES: tuple[LifeStage, ...] = ("newborn", "kitten", "adolescent", "adult", "senior")
-"""Ages a whole clan can be drawn at (``lifeStage``); ``adult`` uses the adult sprite."""
-
-YOUNG_AGES = frozenset({"kitten", "adolescent"})
-"""Ages drawn in the young paralysed and sick poses."""
-
-NEWBORN_POSE = 20
-PARALYSED_YOUNG_POSE = 17
-PARALYSED_LONG_POSE = 16
-PARALYSED_POSE = 15
-SICK_YOUNG_POSE = 19
-SICK_ADULT_POSE = 18
-
-PELT_LENGTHS = ("short", "medium", "long")
-
-SPRITE_KEYS: tuple[tuple[str, str], ...] = (
-    ("sprite_kitten", "spirit_kitten"),
-    ("sprite_adolescent", "spirit_adolescent"),
-    ("sprite_adult", "spirit_adult"),
-    ("sprite_senior", "spirit_elder"),
+from renderer_service.saves.cats import (
+    CatError,
+    CatProblemsError,
+    DrawOptions,
+    SaveCat,
+    SaveFormatError,
+    SaveReading,
 )
-"""Each saved sprite key and the name older saves gave it."""
-
-LONG_ADULT_SPRITES = {0: 9, 1: 10, 2: 11}
-"""Long-haired adults saved with a short-haired sprite 0-2 (``check_and_convert``)."""
-
-SENIOR_SPRITES = {3: 12, 4: 13, 5: 14}
-"""Seniors saved with an old sprite 3-5."""
-
-OLD_WHITE_PATCHES = {
-    "POINTMARK": "SEALPOINT",
-    "PANTS2": "PANTSTWO",
-    "ANY2": "ANYTWO",
-    "VITILIGO2": "VITILIGOTWO",
-}
-"""White patch names of older saves (only one is converted, as ``check_and_convert`` does)."""
-
-GAME_VITILIGO = VITILIGO_MARKINGS
-"""ClanGen's ``Pelt.vit``: white patches saved under these names move to ``vitiligo``."""
-
-GAME_POINTS = POINT_MARKINGS
-"""ClanGen's ``Pelt.point_markings``: white patches saved under these names move to
-``points``."""
-
-OLD_CREAMY_PATCHES = {
-    "COLOURPOINTCREAMY": "COLOURPOINT",
-    "ANYCREAMY": "ANY",
-    "ANY2CREAMY": "ANYTWO",
-    "LITTLECREAMY": "LITTLE",
-    "VANCREAMY": "VAN",
-    "TUXEDOCREAMY": "TUXEDO",
-}
-"""``old_creamy_patches``: the white patch, drawn with the ``darkcream`` tint."""
-
-OLD_TORTIE_PATCHES = {
-    f"{old}{number}": (colour, number)
-    for old, colour in (
-        ("PALE", "PALEGINGER"),
-        ("GOLD", "GOLDEN"),
-        ("GINGER", "GINGER"),
-        ("DARK", "DARKGINGER"),
-        ("CREAM", "CREAM"),
-    )
-    for number in ("ONE", "TWO", "THREE", "FOUR")
-}
-"""``old_tortie_patches``: old mask name -> (the patches' colour, the mask)."""
-
-OLD_MINIMAL_MASKS = {
-    "MINIMAL1": "MINIMALONE",
-    "MINIMAL2": "MINIMALTWO",
-    "MINIMAL3": "MINIMALTHREE",
-    "MINIMAL4": "MINIMALFOUR",
-}
-
-EYE_CONVERSIONS = {"BLUEYELLOW": "YELLOW", "BLUEGREEN": "GREEN"}
-"""Old two-coloured eyes: BLUE with this second eye."""
-
-TORTIE_PELTS = frozenset({"Tortie", "Calico"})
-
-COAT_PELTS: Mapping[str, str] = {
-    **{sprite: name for name, sprite in list(PELT_SPRITE_NAMES.items())[::-1]},
-    **{name: name for name in PELT_SPRITE_NAMES},
-}
-"""Tortie base and patch names as saved (``tabby``, ``single``) or as V2 pelts -> V2 pelt."""
-
-SPECIAL_SUFFIXES: Mapping[str, str] = {
-    "newborn": "kit",
-    "kitten": "kit",
-    "apprentice": "paw",
-    "medicine cat apprentice": "paw",
-    "mediator apprentice": "paw",
-    "leader": "star",
-}
-"""Statuses whose name shows this suffix instead of the saved one (ClanGen's ``Name``)."""
-
-RANKS: tuple[frozenset[str], ...] = (
-    frozenset({"leader"}),
-    frozenset({"deputy"}),
-    frozenset({"medicine cat"}),
-    frozenset({"mediator"}),
-    frozenset({"warrior"}),
-    frozenset({"apprentice", "medicine cat apprentice", "mediator apprentice"}),
-    frozenset({"kitten", "newborn"}),
-    frozenset({"elder"}),
+from renderer_service.saves.game import (
+    COAT_PELTS,
+    EYE_CONVERSIONS,
+    GAME_POINTS,
+    GAME_VITILIGO,
+    LONG_ADULT_SPRITES,
+    OLD_CREAMY_PATCHES,
+    OLD_MINIMAL_MASKS,
+    OLD_TORTIE_PATCHES,
+    OLD_WHITE_PATCHES,
+    PARAM_FIELDS,
+    PELT_LENGTHS,
+    SENIOR_SPRITES,
+    SPRITE_KEYS,
+    TORTIE_PELTS,
+    Sprites,
+    age_for_moons,
+    display_name,
+    pose_for,
 )
-"""The Clan's ranks in ``order=rank``; everyone else (outsiders, the dead) comes after."""
-
-Include = Literal["living", "dead", "all"]
-Order = Literal["given", "rank", "name", "moons"]
-
-PARAM_FIELDS: Mapping[str, str] = {
-    "peltName": "pelt_name",
-    "colour": "pelt_color",
-    "tortiePattern": "tortie_pattern",
-    "tortieColour": "tortie_color",
-    "tortieMask": "pattern",
-    "whitePatches": "white_patches",
-    "points": "points",
-    "vitiligo": "vitiligo",
-    "whitePatchesTint": "white_patches_tint",
-    "tint": "tint",
-    "eyeColour": "eye_colour",
-    "eyeColour2": "eye_colour2",
-    "skinColour": "skin",
-    "spriteNumber": "moons",
-    "opacity": "opacity",
-    "dead": "dead",
-}
-"""V2 param -> the save key it comes from (to name the save's field in an error)."""
-
-
-# --- results ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class CatError:
-    """Why one cat of a save cannot be drawn."""
-
-    index: int
-    id: str | None
-    field: str | None
-    value: Any
-    detail: str
-    expected: str | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "index": self.index,
-            "ID": self.id,
-            "field": self.field,
-            "value": self.value,
-            "detail": self.detail,
-            "expected": self.expected,
-        }
-
-
-@dataclass(slots=True)
-class SaveCat:
-    """One cat of a save, read: who it is and the V2 params that draw it."""
-
-    index: int
-    id: str
-    name: str
-    status: str | None
-    age: str
-    moons: int
-    sprite_number: int
-    params: dict[str, Any]
-    dead: bool
-    outside: bool
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def living(self) -> bool:
-        """Alive and in the Clan (not outside, not exiled)."""
-        return not self.dead and not self.outside
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "index": self.index,
-            "ID": self.id,
-            "name": self.name,
-            "status": self.status,
-            "age": self.age,
-            "moons": self.moons,
-            "spriteNumber": self.sprite_number,
-            "params": self.params,
-            "warnings": self.warnings,
-        }
-
-
-@dataclass(slots=True)
-class SaveReading:
-    """Every cat of a save: those that convert, and why the others do not."""
-
-    cats: list[SaveCat]
-    errors: list[CatError]
-
-
-class SaveFormatError(ValueError):
-    """The document is not a save at all (not a list of cats, nor ``{"cats": [...]}``)."""
-
-    def __init__(self, field: str | None, value: Any, detail: str, expected: str) -> None:
-        self.field = field
-        self.value = value
-        self.detail = detail
-        self.expected = expected
-        super().__init__(detail)
-
-
-class _CatProblemsError(Exception):
-    def __init__(self, problems: list[tuple[str, Any, str, str | None]]) -> None:
-        self.problems = problems
-        super().__init__("; ".join(p[2] for p in problems))
-
-
-# --- age, pose and name -----------------------------------------------------------------
-
-
-def age_for_moons(moons: int) -> str:
-    """ClanGen's age for a cat of ``moons`` moons (the status plays no part)."""
-    age = AGE_STAGES[0][0]
-    for name, first in AGE_STAGES:
-        if moons >= first:
-            age = name
-    return age
-
-
-def display_name(prefix: str, suffix: str, status: str | None, specsuffix_hidden: bool) -> str:
-    """The name as the game shows it: kits, apprentices and the leader show their status's
-    suffix instead of their own, unless it is hidden."""
-    if status is not None and status in SPECIAL_SUFFIXES and not specsuffix_hidden:
-        return prefix + SPECIAL_SUFFIXES[status]
-    return prefix + suffix
-
-
-@dataclass(frozen=True, slots=True)
-class Sprites:
-    """A cat's poses after the game's load-time conversions."""
-
-    kitten: int
-    adolescent: int
-    adult: int
-    senior: int
-
-    def for_age(self, age: str) -> int:
-        if age == "newborn":
-            return NEWBORN_POSE
-        if age == "kitten":
-            return self.kitten
-        if age == "adolescent":
-            return self.adolescent
-        if age == "senior":
-            return self.senior
-        return self.adult
-
-
-def pose_for(age: str, sprites: Sprites, length: str, paralysed: bool, sick: bool) -> int:
-    """The pose ``generate_sprite`` draws: sick, else paralysed, else the age's sprite."""
-    if age != "newborn" and sick:
-        return SICK_YOUNG_POSE if age in YOUNG_AGES else SICK_ADULT_POSE
-    if age != "newborn" and paralysed:
-        if age in YOUNG_AGES:
-            return PARALYSED_YOUNG_POSE
-        return PARALYSED_LONG_POSE if length == "long" else PARALYSED_POSE
-    return sprites.for_age(age)
-
 
 # --- reading one cat --------------------------------------------------------------------
+
+
+DEFAULT_DRAW_OPTIONS = DrawOptions()
+"""No cat drawn sick, and each at the age its moons give it."""
 
 
 class _Reader:
@@ -454,16 +210,8 @@ class _Pelt:
         self.pattern = OLD_MINIMAL_MASKS.get(self.pattern or "", self.pattern)
 
 
-@dataclass(frozen=True, slots=True)
-class DrawOptions:
-    """How to draw the cats of a save: the sick ones, and an age to draw everyone at."""
-
-    sick: frozenset[str] = frozenset()
-    life_stage: LifeStage | None = None
-
-
 def read_cat(
-    raw: object, index: int, vocabulary: Vocabulary, options: DrawOptions = DrawOptions()
+    raw: object, index: int, vocabulary: Vocabulary, options: DrawOptions = DEFAULT_DRAW_OPTIONS
 ) -> SaveCat | list[CatError]:
     """One saved cat as a ``SaveCat``, or every reason it cannot be drawn."""
     if not isinstance(raw, Mapping):
@@ -474,7 +222,7 @@ def read_cat(
     shown_id = cat_id if isinstance(cat_id, str) else None
     try:
         return _read_cat(raw, index, vocabulary, options)
-    except _CatProblemsError as failure:
+    except CatProblemsError as failure:
         return [
             CatError(index, shown_id, key, _shown(value), detail, expected)
             for key, value, detail, expected in failure.problems
@@ -551,7 +299,7 @@ def _read_cat(
     status = r.text("status", required=False)
     hidden = r.flag("specsuffix_hidden", False)
     if r.problems:
-        raise _CatProblemsError(r.problems)
+        raise CatProblemsError(r.problems)
     assert moons is not None
     assert isinstance(cat_id, str)
 
@@ -611,7 +359,7 @@ def _read_cat(
         if not prevent_fading and opacity is not None and opacity < 100:
             params["opacity"] = opacity
     if r.problems:
-        raise _CatProblemsError(r.problems)
+        raise CatProblemsError(r.problems)
     _check(params, vocabulary, scars, accessories, raw)
     if sick and age == "newborn":
         r.warnings.append("newborns are never drawn sick")
@@ -646,7 +394,7 @@ def _check(
         checked = CatParams.model_validate(params)
         check_traits(checked, vocabulary)
     except ValidationError as error:
-        raise _CatProblemsError(
+        raise CatProblemsError(
             [
                 (_save_key(str(e["loc"][0]) if e["loc"] else ""), e.get("input"), e["msg"], None)
                 for e in error.errors(include_url=False)
@@ -662,7 +410,7 @@ def _check(
             if item.suggestions:
                 detail += f" (closest: {', '.join(item.suggestions)})"
             problems.append((key, item.value, detail, item.expected))
-        raise _CatProblemsError(problems) from None
+        raise CatProblemsError(problems) from None
 
 
 def _save_key(param: str) -> str:
@@ -710,7 +458,7 @@ def save_cats(document: object) -> tuple[list[object], list[str]]:
 def read_save(
     cats: Iterable[object],
     vocabulary: Vocabulary,
-    options: DrawOptions = DrawOptions(),
+    options: DrawOptions = DEFAULT_DRAW_OPTIONS,
     first_index: int = 0,
 ) -> SaveReading:
     """Every cat of a save, converted; the ones that cannot be drawn as errors.
@@ -739,44 +487,3 @@ def unknown_sick(cats: Sequence[object], sick: Iterable[str]) -> list[str]:
     """IDs of ``sick`` that name no cat of the save."""
     ids = {str(c.get("ID")) for c in cats if isinstance(c, Mapping)}
     return [cat_id for cat_id in sick if cat_id not in ids]
-
-
-def included(cat: SaveCat, include: Include) -> bool:
-    if include == "all":
-        return True
-    if include == "dead":
-        return cat.dead
-    return cat.living
-
-
-def rank_of(cat: SaveCat) -> int:
-    """Position of the cat's rank in ``RANKS``; outsiders and the dead come last."""
-    if cat.living:
-        for position, statuses in enumerate(RANKS):
-            if cat.status in statuses:
-                return position
-    return len(RANKS)
-
-
-ORDERS: Mapping[str, Callable[[SaveCat], Any]] = {
-    "rank": rank_of,
-    "name": lambda cat: cat.name.casefold(),
-    "moons": lambda cat: cat.moons,
-}
-"""Sort keys of each ``order`` but ``given`` (sorts are stable: ties keep the save's order)."""
-
-
-def arrange(cats: Sequence[SaveCat], include: Include, order: Order) -> list[SaveCat]:
-    """The cats ``include`` selects, in ``order``."""
-    chosen = [cat for cat in cats if included(cat, include)]
-    if order != "given":
-        chosen.sort(key=ORDERS[order])
-    return chosen
-
-
-def age_ranges() -> list[tuple[str, int, int | None]]:
-    """``(age, first moon, last moon or None)`` of each of ClanGen's ages."""
-    ends = [first - 1 for _, first in AGE_STAGES[1:]]
-    return [
-        (name, first, end) for (name, first), end in zip(AGE_STAGES, [*ends, None], strict=True)
-    ]

@@ -14,9 +14,8 @@ from typing import Any
 import orjson
 from pydantic import BaseModel, ValidationError
 
-from .models import RenderRequest
-from .renderer import CatParams, InvalidTraitsError
-from .renderer.patterns import PatternGenerationError
+from renderer_service.renderer import CatParams, InvalidTraitsError, PatternGenerationError
+from renderer_service.wire.models import RenderRequest
 
 PARAMS_PATH = "payload.params"
 

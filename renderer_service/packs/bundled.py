@@ -14,7 +14,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from .renderer import Palettes, SpritePack, SpritePackError, load_palettes
+from renderer_service.renderer import Palettes, SpritePack, SpritePackError, load_palettes
 
 BUNDLED_PACK_NAME = "lifegen"
 """The name of the pack that ships with the package."""

@@ -12,18 +12,8 @@ from typing import Any
 
 import orjson
 
-from .errors import ApiError, error_item
-from .models import (
-    MAX_BATCH_FRAMES,
-    BatchOptions,
-    BatchRequest,
-    BatchVariant,
-    RenderPayload,
-    SaveParamsQuery,
-    SaveSheetQuery,
-)
-from .renderer import Vocabulary
-from .saves import (
+from renderer_service.renderer import Vocabulary
+from renderer_service.saves import (
     CatError,
     DrawOptions,
     SaveCat,
@@ -32,6 +22,17 @@ from .saves import (
     read_save,
     save_cats,
     unknown_sick,
+)
+from renderer_service.wire import (
+    MAX_BATCH_FRAMES,
+    ApiError,
+    BatchOptions,
+    BatchRequest,
+    BatchVariant,
+    RenderPayload,
+    SaveParamsQuery,
+    SaveSheetQuery,
+    error_item,
 )
 
 

@@ -21,9 +21,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from .models import RequestParams
-from .renderer import CatParams, InvalidTraitsError, TraitError, Vocabulary
-from .renderer.vocabulary import NONE_NAMES, closest
+from renderer_service.renderer import (
+    NONE_NAMES,
+    CatParams,
+    InvalidTraitsError,
+    TraitError,
+    Vocabulary,
+    closest,
+)
+from renderer_service.wire.models import RequestParams
 
 IGNORED_FIELDS = frozenset(
     {

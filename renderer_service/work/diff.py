@@ -13,22 +13,33 @@ from dataclasses import dataclass
 
 import orjson
 
-from .codes import encode_cat_code
-from .errors import ApiError, error_item, traits_error
-from .jobs import Reply, code_params, data_url, resolve_pose
-from .models import DiffRequest, RenderRequest
-from .normalise import normalise_params
-from .pack_set import PackSet
-from .renderer import CatParams, InvalidTraitsError, check_traits, encode_png, upscale
-from .renderer.diff import (
+from renderer_service.packs import PackSet
+from renderer_service.renderer import (
+    CatParams,
+    InvalidTraitsError,
     ReferenceError,
+    check_traits,
     decode_picture,
     diff_cat,
     display_scale_for,
+    encode_png,
     heatmap,
     reference_scale,
     side_by_side,
+    upscale,
 )
+from renderer_service.wire import (
+    ApiError,
+    DiffRequest,
+    RenderRequest,
+    encode_cat_code,
+    error_item,
+    normalise_params,
+    traits_error,
+)
+from renderer_service.work.canonical import code_params
+from renderer_service.work.reply import Reply, data_url
+from renderer_service.work.request import resolve_pose
 
 DATA_URL_PREFIX = "data:image/png;base64,"
 
