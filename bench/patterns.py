@@ -24,7 +24,7 @@ from typing import Any
 from renderer_service.packs.bundled import find_sprite_root, load_bundled_palettes
 from renderer_service.renderer import CatParams, Renderer, SpritePack
 from renderer_service.renderer.patterns import make_tile
-from renderer_service.wire.models import RequestParams
+from renderer_service.wire import RequestParams
 from renderer_service.wire.normalise import normalise_params
 
 CASES = Path(__file__).resolve().parents[1] / "tests/data/pattern-public/cases.json"

@@ -21,7 +21,7 @@ from pathlib import Path
 from renderer_service.packs.bundled import find_sprite_root
 from renderer_service.renderer import SpritePack, Vocabulary
 from renderer_service.saves.read import read_save
-from renderer_service.wire.models import SaveParamsQuery
+from renderer_service.wire import SaveParamsQuery
 from renderer_service.work.save_sheets import answer_save_params
 
 SAVE = Path(__file__).resolve().parents[1] / "tests/data/save-public/clan_cats.json"

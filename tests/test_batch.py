@@ -13,7 +13,7 @@ from PIL import Image, ImageSequence
 
 from renderer_service.renderer import LAYER_IDS, CatParams, Renderer, upscale
 from renderer_service.renderer.formats import gif_alpha
-from renderer_service.wire.models import MAX_BATCH_FRAMES
+from renderer_service.wire import MAX_BATCH_FRAMES
 from renderer_service.work.batch_plan import EXPANSIONS
 
 from .imaging import load_rgba, mismatches

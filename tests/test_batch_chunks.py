@@ -18,8 +18,8 @@ from renderer_service.config import Settings
 from renderer_service.packs.pack_set import PackSet
 from renderer_service.renderer import CatParams, Renderer
 from renderer_service.renderer.png import png_from_rows, resize_nearest, upscale
+from renderer_service.wire import BatchRequest
 from renderer_service.wire.errors import ApiError
-from renderer_service.wire.models import BatchRequest
 from renderer_service.work.batch_assemble import (
     MAX_CHUNK_FRAMES,
     chunk_size,

@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
-from renderer_service.wire.models import RenderOptions, RequestParams
+from renderer_service.wire import RenderOptions, RequestParams
 from renderer_service.wire.normalise import IGNORED_FIELDS
 
 from .conftest import PARITY, REPO, sprite_root

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from renderer_service.renderer import CatParams
-from renderer_service.wire.models import RequestParams
+from renderer_service.wire import RequestParams
 
 PARAM_MODELS = ["RequestParams", "RequestTortieLayer"]
 """The params as the API documents them (the wire form of ``CatParams``)."""

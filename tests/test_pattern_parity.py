@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from renderer_service.renderer import CatParams, Renderer
-from renderer_service.wire.models import RequestParams
+from renderer_service.wire import RequestParams
 from renderer_service.wire.normalise import normalise_params
 
 from .conftest import PARITY

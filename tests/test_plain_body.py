@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 
 from renderer_service.packs.pack_set import PackSet
 from renderer_service.renderer import Renderer
+from renderer_service.wire import RenderRequest, RequestParams
 from renderer_service.wire.errors import ApiError
-from renderer_service.wire.models import RenderRequest, RequestParams
 from renderer_service.wire.plain_body import read_plain_body
 from renderer_service.work import request as request_module
 from renderer_service.work.canonical import canonical_body

@@ -15,7 +15,7 @@ from PIL import Image
 from renderer_service.renderer import CELL_SIZE, CatParams, Renderer, Vocabulary
 from renderer_service.renderer.params import MAX_LIST_LENGTH, POSE_COUNT
 from renderer_service.renderer.png import MAX_SCALE
-from renderer_service.wire.models import RenderOptions
+from renderer_service.wire import RenderOptions
 from renderer_service.work.job import RenderJob
 from renderer_service.work.render import run_render_job
 

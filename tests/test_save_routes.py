@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from renderer_service.app.main import create_app
 from renderer_service.config import Settings, SettingsError, load_settings
 from renderer_service.renderer import CatParams, Renderer
-from renderer_service.wire.models import MAX_BATCH_FRAMES
+from renderer_service.wire import MAX_BATCH_FRAMES
 
 from .conftest import PARITY
 from .imaging import load_rgba, mismatches

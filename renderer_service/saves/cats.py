@@ -9,8 +9,6 @@ from typing import Any
 
 from renderer_service.saves.game import LifeStage
 
-# --- results ----------------------------------------------------------------------------
-
 
 @dataclass(frozen=True, slots=True)
 class CatError:

@@ -10,8 +10,6 @@ from typing import Literal
 
 from renderer_service.renderer import PELT_SPRITE_NAMES, POINT_MARKINGS, VITILIGO_MARKINGS
 
-# --- the game's tables ------------------------------------------------------------------
-
 AGE_STAGES: tuple[tuple[str, int], ...] = (
     ("newborn", 0),
     ("kitten", 1),
@@ -153,9 +151,6 @@ PARAM_FIELDS: Mapping[str, str] = {
     "dead": "dead",
 }
 """V2 param -> the save key it comes from (to name the save's field in an error)."""
-
-
-# --- age, pose and name -----------------------------------------------------------------
 
 
 def age_for_moons(moons: int) -> str:

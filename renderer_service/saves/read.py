@@ -63,9 +63,6 @@ from renderer_service.saves.game import (
     pose_for,
 )
 
-# --- reading one cat --------------------------------------------------------------------
-
-
 DEFAULT_DRAW_OPTIONS = DrawOptions()
 """No cat drawn sick, and each at the age its moons give it."""
 
@@ -419,9 +416,6 @@ def _save_key(param: str) -> str:
     if param.startswith("scars["):
         return param
     return PARAM_FIELDS.get(param, param)
-
-
-# --- a whole save -----------------------------------------------------------------------
 
 
 def save_cats(document: object) -> tuple[list[object], list[str]]:

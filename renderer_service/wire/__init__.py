@@ -14,8 +14,7 @@ from renderer_service.wire.errors import (
     validation_error,
     validation_error_from,
 )
-from renderer_service.wire.models import (
-    BACKGROUND_DESCRIPTION,
+from renderer_service.wire.models.batch import (
     MAX_BATCH_FRAMES,
     MAX_TILE_SIZE,
     PIXEL_BUDGET,
@@ -24,16 +23,17 @@ from renderer_service.wire.models import (
     BatchRequest,
     BatchResponse,
     BatchVariant,
-    DiffRequest,
-    DiffResponse,
-    ErrorResponse,
-    HealthResponse,
-    ReadyResponse,
+)
+from renderer_service.wire.models.common import BACKGROUND_DESCRIPTION
+from renderer_service.wire.models.diff import DiffRequest, DiffResponse
+from renderer_service.wire.models.render import (
     RenderOptions,
     RenderPayload,
     RenderRequest,
     RenderResponse,
     RequestParams,
+)
+from renderer_service.wire.models.save import (
     SaveAge,
     SaveCatalog,
     SaveDocument,
@@ -44,6 +44,7 @@ from renderer_service.wire.models import (
     SaveSheetResponse,
     ServiceCatalog,
 )
+from renderer_service.wire.models.status import ErrorResponse, HealthResponse, ReadyResponse
 from renderer_service.wire.normalise import normalise_given, normalise_params
 from renderer_service.wire.plain_body import read_plain_body
 

@@ -15,7 +15,7 @@ import orjson
 from pydantic import BaseModel, ValidationError
 
 from renderer_service.renderer import CatParams, InvalidTraitsError, PatternGenerationError
-from renderer_service.wire.models import RenderRequest
+from renderer_service.wire.models.render import RenderRequest
 
 PARAMS_PATH = "payload.params"
 

@@ -29,7 +29,7 @@ from renderer_service.renderer import (
     Vocabulary,
     closest,
 )
-from renderer_service.wire.models import RequestParams
+from renderer_service.wire.models.render import RequestParams
 
 IGNORED_FIELDS = frozenset(
     {

@@ -27,7 +27,8 @@ from typing import Any, NamedTuple
 import orjson
 
 from renderer_service.renderer import MAX_LIST_LENGTH, POSE_COUNT
-from renderer_service.wire.models import IGNORED_MAX_LENGTH, NAME_MAX_LENGTH, RequestParams
+from renderer_service.wire.models.common import IGNORED_MAX_LENGTH, NAME_MAX_LENGTH
+from renderer_service.wire.models.render import RequestParams
 
 _NAME, _BOOL, _POSE, _OPACITY, _IGNORED, _NAMES, _TORTIE = range(7)
 

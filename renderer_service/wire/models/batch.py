@@ -6,15 +6,19 @@ from typing import Any, Literal
 
 from pydantic import (
     BaseModel,
-    ConfigDict,
     Field,
 )
 
 from renderer_service.renderer import MAX_SCALE, ImageFormat
-from renderer_service.wire.models.common import BACKGROUND_DESCRIPTION, IGNORED, STRICT, Ignored
+from renderer_service.wire.models.common import (
+    BACKGROUND_DESCRIPTION,
+    EXAMPLE_PAYLOAD,
+    IGNORED,
+    STRICT,
+    Ignored,
+    strict_body,
+)
 from renderer_service.wire.models.render import RenderPayload
-
-# --- batches ------------------------------------------------------------------------------
 
 MAX_BATCH_FRAMES = 256
 MAX_TILE_SIZE = 1024
@@ -131,24 +135,15 @@ class BatchOptions(BaseModel):
 
 
 class BatchRequest(BaseModel):
-    model_config = ConfigDict(
-        strict=True,
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "payload": {
-                        "spriteNumber": 8,
-                        "params": {"peltName": "Tabby", "colour": "GINGER"},
-                    },
-                    "variants": [
-                        {"id": "blue", "params": {"eyeColour": "BLUE"}},
-                        {"id": "kit", "spriteNumber": 1, "overrides": {"eyeColour": "SAGE"}},
-                    ],
-                    "options": {"tileSize": 100, "columns": 2},
-                }
-            ]
-        },
+    model_config = strict_body(
+        {
+            "payload": EXAMPLE_PAYLOAD,
+            "variants": [
+                {"id": "blue", "params": {"eyeColour": "BLUE"}},
+                {"id": "kit", "spriteNumber": 1, "overrides": {"eyeColour": "SAGE"}},
+            ],
+            "options": {"tileSize": 100, "columns": 2},
+        }
     )
 
     payload: RenderPayload

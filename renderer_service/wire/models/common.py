@@ -4,12 +4,9 @@ descriptions of backgrounds and formats.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import (
-    ConfigDict,
-    StringConstraints,
-)
+from pydantic import ConfigDict, StringConstraints
 
 BACKGROUND_DESCRIPTION = (
     "What the cat is drawn on: `transparent` (default), a colour `#rrggbb` or `#rrggbbaa`, a "
@@ -37,3 +34,15 @@ IGNORED_MAX_LENGTH = 256
 Name = Annotated[str, StringConstraints(max_length=NAME_MAX_LENGTH)]
 Ignored = Annotated[str, StringConstraints(max_length=IGNORED_MAX_LENGTH)] | None
 IGNORED = "Accepted and ignored (sent by CatGenerator clients; nothing is drawn from it)."
+
+
+EXAMPLE_PAYLOAD: dict[str, Any] = {
+    "spriteNumber": 8,
+    "params": {"peltName": "Tabby", "colour": "GINGER"},
+}
+"""The cat the request examples draw (a ginger tabby adult)."""
+
+
+def strict_body(example: dict[str, Any]) -> ConfigDict:
+    """A request body's model config: strict, no unknown fields, ``example`` in ``/docs``."""
+    return ConfigDict(strict=True, extra="forbid", json_schema_extra={"examples": [example]})

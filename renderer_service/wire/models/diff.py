@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from pydantic import (
     BaseModel,
-    ConfigDict,
     Field,
 )
 
+from renderer_service.wire.models.common import EXAMPLE_PAYLOAD, strict_body
 from renderer_service.wire.models.render import RenderOptions, RenderPayload
-
-# --- diffs --------------------------------------------------------------------------------
 
 MAX_DIFF_TOLERANCE = 255
 MAX_REFERENCE_CHARS = 200_000
@@ -21,21 +19,12 @@ MAX_REFERENCE_CHARS = 200_000
 class DiffRequest(BaseModel):
     """A ``/render`` body plus the picture to compare the render with."""
 
-    model_config = ConfigDict(
-        strict=True,
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "payload": {
-                        "spriteNumber": 8,
-                        "params": {"peltName": "Tabby", "colour": "GINGER"},
-                    },
-                    "options": {},
-                    "reference": "data:image/png;base64,iVBORw0KGgo...",
-                }
-            ]
-        },
+    model_config = strict_body(
+        {
+            "payload": EXAMPLE_PAYLOAD,
+            "options": {},
+            "reference": "data:image/png;base64,iVBORw0KGgo...",
+        }
     )
 
     payload: RenderPayload

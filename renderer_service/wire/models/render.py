@@ -28,12 +28,14 @@ from renderer_service.renderer import (
 )
 from renderer_service.wire.models.common import (
     BACKGROUND_DESCRIPTION,
+    EXAMPLE_PAYLOAD,
     FORMAT_DESCRIPTION,
     IGNORED,
     IGNORED_MAX_LENGTH,
     STRICT,
     Ignored,
     Name,
+    strict_body,
 )
 
 
@@ -264,27 +266,20 @@ class RenderOptions(BaseModel):
 
 
 class RenderRequest(BaseModel):
-    model_config = ConfigDict(
-        strict=True,
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "payload": {
-                        "spriteNumber": 8,
-                        "params": {
-                            "peltName": "Tabby",
-                            "colour": "GINGER",
-                            "eyeColour": "GREEN",
-                            "skinColour": "PINK",
-                            "whitePatches": "LITTLE",
-                            "shading": True,
-                        },
-                    },
-                    "options": {"collectLayers": True},
-                }
-            ]
-        },
+    model_config = strict_body(
+        {
+            "payload": {
+                "spriteNumber": 8,
+                "params": {
+                    **EXAMPLE_PAYLOAD["params"],
+                    "eyeColour": "GREEN",
+                    "skinColour": "PINK",
+                    "whitePatches": "LITTLE",
+                    "shading": True,
+                },
+            },
+            "options": {"collectLayers": True},
+        }
     )
 
     payload: RenderPayload

@@ -15,8 +15,6 @@ from pydantic import (
 from renderer_service.renderer import Catalog
 from renderer_service.wire.models.batch import MAX_BATCH_FRAMES, MAX_TILE_SIZE, BatchResponse
 
-# --- saves --------------------------------------------------------------------------------
-
 MAX_SAVE_CATS = 1_000_000
 """Bound of ``offset`` and ``limit`` (a save within the body limit holds far fewer cats)."""
 
