@@ -190,3 +190,14 @@ def test_the_checker_finds_broken_links(tmp_path: Path) -> None:
         "docs/also-missing.md",
     ]
     assert "not-a-heading" not in anchors(page.read_text())
+
+
+def test_the_readme_lists_every_command() -> None:
+    """The README's command table has a row for every ``cg3`` subcommand."""
+    from renderer_service.cli.main import build_parser
+
+    parser = build_parser()
+    action = next(a for a in parser._actions if a.dest == "command")
+    readme = (REPO / "README.md").read_text()
+    rows = re.findall(r"^\| `cg3 ([a-z-]+)", readme, re.MULTILINE)
+    assert set(action.choices or {}) <= set(rows)
