@@ -1,4 +1,4 @@
-"""Scaling curve: how latency and CPU grow with the work asked for (the README's table).
+"""Scaling curve: how latency and CPU grow with the work asked for (docs/performance.md).
 
     uv run python bench/scaling.py [--seconds 3] [--markdown]
 
@@ -15,7 +15,7 @@ Each row gives requests/s, latency p50 and p99 (wrk), the service's CPU per requ
 (every process of the service, from /proc) and the answers that were not 2xx (a full
 render queue refuses with 503 + Retry-After; light renders, drawn in the server processes,
 take no queue place and wait their turn instead).
-``--markdown`` prints the table as the README shows it. The parity check it runs first:
+``--markdown`` prints the table as docs/performance.md shows it. The parity check it runs first:
 the 120 public cats through ``POST /render``, pixel-equal to the parity set.
 """
 
@@ -91,7 +91,7 @@ def measure(
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=3.0, help="per point (default 3)")
-    parser.add_argument("--markdown", action="store_true", help="print the README's table")
+    parser.add_argument("--markdown", action="store_true", help="print the docs' table")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         raise SystemExit("bench/scaling.py needs wrk (Debian: apt-get install -y wrk)")

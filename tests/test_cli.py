@@ -120,6 +120,33 @@ def test_render_reads_a_render_body_and_flags_win(client: TestClient, tmp_path: 
     assert (load_rgba(out.read_bytes()) == load_rgba(served.content)).all()
 
 
+def test_optional_true_or_false_traits_are_switches(
+    client: TestClient, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``isTortie`` may be left out, yet its flag is a switch like ``--shading``, not a name."""
+    with pytest.raises(SystemExit):
+        main(["render", "--help"])
+    usage = capsys.readouterr().out
+    assert "[--is-tortie | --no-is-tortie]" in usage
+    assert "--is-tortie NAME" not in usage
+    out = tmp_path / "cat.png"
+    flags = ["--colour", "BLACK", "--tortie-pattern", "Tabby", "--tortie-colour", "GINGER"]
+    assert main(["render", *flags, "--is-tortie", "-o", str(out)]) == 0
+    params = {
+        "colour": "BLACK",
+        "isTortie": True,
+        "tortiePattern": "Tabby",
+        "tortieColour": "GINGER",
+    }
+    served = client.post(
+        "/render", headers={"Accept": "image/png"}, json={"payload": {"params": params}}
+    )
+    assert (load_rgba(out.read_bytes()) == load_rgba(served.content)).all()
+    plain = tmp_path / "plain.png"
+    assert main(["render", *flags, "--no-is-tortie", "-o", str(plain)]) == 0
+    assert not (load_rgba(plain.read_bytes()) == load_rgba(out.read_bytes())).all()
+
+
 def test_render_with_a_bad_trait_exits_2_naming_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -285,10 +285,13 @@ def test_the_error_bodies_nginx_sends_are_in_the_service_shape(
         assert set(body) == {"error", "detail", "field", "errors"}
 
 
-def test_readme_says_the_images_were_not_built_here() -> None:
-    readme = (REPO / "README.md").read_text()
-    assert "Running in production" in readme
-    assert "not built" in readme
+def test_the_production_page_says_the_images_were_not_built() -> None:
+    page = (REPO / "docs" / "production.md").read_text()
+    assert page.startswith("# Running in production\n")
+    assert "not built" in page
+    for path in sorted(DEPLOY.rglob("*")):
+        if path.is_file():
+            assert f"`{path.relative_to(REPO).as_posix()}`" in page, path
 
 
 def test_deploy_files_name_no_path_of_a_build_machine() -> None:

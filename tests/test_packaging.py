@@ -76,3 +76,23 @@ def test_the_unpacked_wheel_finds_its_own_pack(wheel: Path, tmp_path: Path) -> N
     ).stdout.split()
     assert Path(found[0]).is_relative_to(tmp_path)
     assert found[1] == "True"
+
+
+def test_the_wheel_names_its_licences(wheel: Path) -> None:
+    """The code's licence is declared, and every licence file travels in the wheel's metadata."""
+    archive = zipfile.ZipFile(wheel)
+    (metadata,) = [n for n in archive.namelist() if n.endswith(".dist-info/METADATA")]
+    headers = archive.read(metadata).decode().split("\n\n", 1)[0].splitlines()
+    assert "License-Expression: MPL-2.0" in headers
+    prefix = "License-File: "
+    files = {line.removeprefix(prefix) for line in headers if line.startswith(prefix)}
+    for name in (
+        "LICENSE",
+        "renderer_service/packs/LICENSE-CCBYNC.md",
+        "renderer_service/packs/LICENSE-MPL.md",
+        "renderer_service/renderer/patterns/art/mdi/LICENSE",
+    ):
+        assert name in files, name
+    licence = (REPO / "LICENSE").read_text()
+    assert licence.startswith("Mozilla Public License Version 2.0")
+    assert licence == (PACKS / "LICENSE-MPL.md").read_text()

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
 
 from renderer_service.config import Settings, SettingsError, load_settings
+
+from .conftest import REPO
 
 
 def test_defaults_match_the_documented_ones(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -97,3 +100,11 @@ def test_the_dark_forest_overlay_is_read_and_checked(monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("CG3_DARK_FOREST_OVERLAY_ALPHA", "2")
     with pytest.raises(SettingsError, match="CG3_DARK_FOREST_OVERLAY_ALPHA"):
         load_settings()
+
+
+def test_every_setting_is_documented() -> None:
+    """docs/configuration.md lists every ``CG3_*`` variable, and none that does not exist."""
+    page = (REPO / "docs" / "configuration.md").read_text()
+    documented = set(re.findall(r"^\| `(CG3_[A-Z0-9_]+)` \|", page, re.MULTILINE))
+    known = {"CG3_" + name.upper() for name in Settings.model_fields}
+    assert documented == known

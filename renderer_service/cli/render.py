@@ -120,7 +120,7 @@ def register(subparsers: Any) -> None:
             traits.add_argument(
                 *names, dest=dest, action="append", metavar="NAME[,NAME...]", help=help_text
             )
-        elif info.annotation is bool:
+        elif info.annotation in (bool, bool | None):
             traits.add_argument(
                 *names, dest=dest, action=argparse.BooleanOptionalAction, help=help_text
             )
