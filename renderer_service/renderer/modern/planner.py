@@ -1,0 +1,281 @@
+"""A modern cat as kernel op rows, in the order and with the blends of the game.
+
+ClanGen v0.13.2's ``generate_sprite`` (``scripts/cat/sprites/display_sprites.py``) draws, on
+straight-alpha pygame surfaces:
+
+1. ``base``: the coat; each tortie layer's coat multiplied (``BLEND_RGBA_MULT``) by its mask,
+   blitted over;
+2. ``tint``: ``BLEND_RGB_MULT`` and/or ``BLEND_RGB_ADD`` of the tint colour;
+3. ``whitePatches``, 4. ``points``: blitted after ``BLEND_RGB_MULT`` by the white-patch tint;
+5. ``vitiligo``;
+6. ``eyes``: the eyes, then the second colour's eyes multiplied by ``heterochromiamask``;
+7. ``scarsPrimary``: scars drawn over the coat, in the cat's order;
+8. ``shading`` (``BLEND_RGB_MULT`` of ``shader_mask``) and 9. ``lighting``: living cats only;
+10. ``lineart`` (the afterlife's for a dead cat; April Fools' versions on that day);
+11. ``skin``;
+12. ``scarsSecondary``: missing parts, ``BLEND_RGBA_MIN`` of their masks;
+13. ``accessories``: collars, then tail, then body and head accessories, each group in the
+    cat's order; a dead cat's missing-part masks and accessories have their opaque black
+    recoloured (``recolour``);
+14. ``fading``: a dead cat of opacity 97 or less, ``BLEND_RGBA_MULT`` of ``fademask<n>`` and
+    the afterlife's fog under the cat;
+15. ``afterlife``: StarClan's sparkles over the cat; the Unknown Residence's mist under it and
+    its overlay over it.
+
+The picture is mirrored last when ``reverse`` is set. Every blend maps onto an op of
+``blend`` (the pygame-ce arithmetic the legacy pipeline is pinned to), so both layouts share
+one kernel. Rows that need a cell made for this cat (a recoloured accessory of a dead cat)
+name it with a negative id, ``-1 - i`` for ``extra[i]``.
+"""
+
+from __future__ import annotations
+
+import struct
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..blend import Op
+from ..params import CatParams
+from .pack import ModernSpritePack
+from .recolour import lineart_colour, ur_gradient
+from .vocabulary import (
+    AFTERLIFE_LINEART_COLOURS,
+    AFTERLIFE_OVERLAYS,
+    AFTERLIFE_UNDERLAYS,
+    COAT_PREFIX,
+    EYES_PREFIX,
+    FADE_MASK,
+    FADING_BACKDROPS,
+    HETEROCHROMIA_MASK,
+    MISSING_PART_PREFIX,
+    POINTS_PREFIX,
+    SCAR_PREFIX,
+    SHADER_LIGHTING,
+    SHADER_MASK,
+    SKIN_PREFIX,
+    TORTIE_PREFIX,
+    UR_GRADIENT,
+    VITILIGO_PREFIX,
+    ModernVocabulary,
+)
+
+_ROW = struct.Struct("=6i")
+
+STAGE_LABELS: dict[str, tuple[str, str]] = {
+    "base": ("Base coat and tortie patches", "normal; tortie patches BLEND_RGBA_MULT mask"),
+    "tint": ("Coat tint", "BLEND_RGB_MULT / BLEND_RGB_ADD"),
+    "whitePatches": ("White patches", "normal after BLEND_RGB_MULT tint"),
+    "points": ("Colour points", "normal after BLEND_RGB_MULT tint"),
+    "vitiligo": ("Vitiligo", "normal"),
+    "eyes": ("Eyes and heterochromia", "normal; second eye BLEND_RGBA_MULT mask"),
+    "scarsPrimary": ("Scars over the coat", "normal"),
+    "shading": ("Shading (living cats)", "BLEND_RGB_MULT"),
+    "lighting": ("Lighting (living cats)", "normal"),
+    "lineart": ("Lineart", "normal"),
+    "skin": ("Skin", "normal"),
+    "scarsSecondary": ("Missing parts", "BLEND_RGBA_MIN"),
+    "accessories": ("Accessories: collars, tail, body and head", "normal"),
+    "fading": ("Fading of a dead cat", "BLEND_RGBA_MULT mask, fog underneath"),
+    "afterlife": ("Afterlife underlay and overlay", "normal"),
+}
+"""Stage id -> (label, blend mode), in drawing order."""
+
+MODERN_LAYER_IDS: tuple[str, ...] = tuple(STAGE_LABELS)
+"""The ids of the layers a modern render describes, in order."""
+
+
+def row(op: Op, a: int = 0, b: int = 0, rgb: tuple[int, int, int] = (0, 0, 0)) -> bytes:
+    return _ROW.pack(int(op), a, b, *rgb)
+
+
+@dataclass(slots=True)
+class PlannedStage:
+    """One stage of a described plan: its rows and the sprite groups it drew."""
+
+    id: str
+    rows: list[bytes] = field(default_factory=list)
+    sprites: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Plan:
+    """Op rows for one cat, the cells made for it, and (described) its stages."""
+
+    ops: bytes
+    extra: list[tuple[NDArray[np.uint8], int]]
+    """Cells made for this cat, each with the id of the cell it was made from (whose box of
+    visible pixels it shares)."""
+    stages: list[PlannedStage] | None = None
+
+
+class ModernPlanner:
+    """Plans cats for one pack. Read-only but for a cache of recoloured cells, so threads may
+    share it."""
+
+    def __init__(self, pack: ModernSpritePack, vocabulary: ModernVocabulary) -> None:
+        self.pack = pack
+        self.v = vocabulary
+        self._recoloured: dict[tuple[int, str], NDArray[np.uint8]] = {}
+        self._lock = threading.Lock()
+
+    def _recolour(self, cell: int, afterlife: str, pose: int) -> NDArray[np.uint8]:
+        """Cell ``cell`` as a dead cat in ``afterlife`` shows it on a repeated draw (Unknown
+        Residence) or any draw (StarClan, Dark Forest)."""
+        key = (cell, afterlife)
+        found = self._recoloured.get(key)
+        if found is None:
+            source = self.pack.cells[cell]
+            if afterlife == "unknownResidence":
+                gradient = self.pack.cells[self.pack.cell_id(UR_GRADIENT, pose)]
+                found = ur_gradient(source, gradient)
+            else:
+                found = lineart_colour(source, AFTERLIFE_LINEART_COLOURS[afterlife])
+            with self._lock:
+                found = self._recoloured.setdefault(key, found)
+        return found
+
+    def plan(self, params: CatParams, pose: int, describe: bool = False) -> Plan:
+        """The op rows of ``params`` in ``pose``; checked params only (unknown names raise
+        ``KeyError``)."""
+        pack, v = self.pack, self.v
+        cell = pack.cell_id
+        rows: list[bytes] = []
+        extra: list[tuple[NDArray[np.uint8], int]] = []
+        stages: list[PlannedStage] | None = [] if describe else None
+
+        def stage(stage_id: str, *sprites: str) -> None:
+            if stages is not None:
+                stages.append(PlannedStage(stage_id, [], list(sprites)))
+
+        def add(data: bytes, *sprites: str) -> None:
+            rows.append(data)
+            if stages is not None:
+                stages[-1].rows.append(data)
+                stages[-1].sprites.extend(sprites)
+
+        stage("base")
+        coat = f"{v.pelts[params.pelt_name]}{params.colour}"
+        add(row(Op.BLIT, cell(coat, pose)), coat)
+        for layer in params.tortie_layers:
+            patch = f"{v.pelts[layer.pattern]}{layer.colour}"
+            if layer.mask is None:
+                add(row(Op.BLIT, cell(patch, pose)), patch)
+            else:
+                mask = f"{TORTIE_PREFIX}{layer.mask}"
+                add(row(Op.BLIT_MASKED, cell(patch, pose), cell(mask, pose)), patch, mask)
+        if stages is not None:
+            stages[0].notes.extend(params.tortie_notes)
+
+        stage("tint")
+        tint = params.tint
+        multiply, dilute = v.tints.get(tint), v.dilute_tints.get(tint)
+        if multiply is not None:
+            add(row(Op.MULTIPLY_COLOUR, rgb=multiply))
+        if dilute is not None:
+            add(row(Op.ADD_COLOUR, rgb=dilute))
+
+        white_tint = v.white_patches_tints.get(params.white_patches_tint)
+        for stage_id, group in (
+            ("whitePatches", v.white_patches.get(params.white_patches or "")),
+            ("points", f"{POINTS_PREFIX}{params.points}" if params.points else None),
+        ):
+            stage(stage_id)
+            if group is not None:
+                if white_tint is None:
+                    add(row(Op.BLIT, cell(group, pose)), group)
+                else:
+                    add(row(Op.BLIT_TINTED, cell(group, pose), rgb=white_tint), group)
+
+        stage("vitiligo")
+        if params.vitiligo:
+            group = f"{VITILIGO_PREFIX}{params.vitiligo}"
+            add(row(Op.BLIT, cell(group, pose)), group)
+
+        stage("eyes")
+        eyes = f"{EYES_PREFIX}{params.eye_colour}"
+        add(row(Op.BLIT, cell(eyes, pose)), eyes)
+        if params.eye_colour2 is not None:
+            second = f"{EYES_PREFIX}{params.eye_colour2}"
+            add(
+                row(Op.BLIT_MASKED, cell(second, pose), cell(HETEROCHROMIA_MASK, pose)),
+                second,
+                HETEROCHROMIA_MASK,
+            )
+
+        scars = params.scar_list
+        stage("scarsPrimary")
+        for scar in scars:
+            if scar in v.scars_primary:
+                group = f"{SCAR_PREFIX}{scar}"
+                add(row(Op.BLIT, cell(group, pose)), group)
+
+        dead = params.dead
+        stage("shading")
+        if params.shading and not dead:
+            add(row(Op.MULTIPLY_CELL, cell(SHADER_MASK, pose)), SHADER_MASK)
+            stage("lighting")
+            add(row(Op.BLIT, cell(SHADER_LIGHTING, pose)), SHADER_LIGHTING)
+        else:
+            stage("lighting")
+
+        afterlife = params.resolved_afterlife
+        stage("lineart")
+        lineart = v.lineart_group(afterlife, params.april_fools)
+        assert lineart is not None  # checked
+        add(row(Op.BLIT, cell(lineart, pose)), lineart)
+
+        stage("skin")
+        skin = f"{SKIN_PREFIX}{params.skin_colour}"
+        add(row(Op.BLIT, cell(skin, pose)), skin)
+
+        drawn: set[int] = set()
+
+        def dead_cell(group: str) -> int:
+            """The cell to draw for ``group``: recoloured for a dead cat where the game
+            recolours it (an Unknown Residence cat's only from its second draw on)."""
+            own = cell(group, pose)
+            if afterlife is None or own == 0:
+                return own
+            if afterlife == "unknownResidence" and own not in drawn:
+                drawn.add(own)
+                return own
+            extra.append((self._recolour(own, afterlife, pose), own))
+            return -len(extra)
+
+        stage("scarsSecondary")
+        for scar in scars:
+            if scar in v.scars_missing:
+                group = f"{MISSING_PART_PREFIX}{scar}"
+                add(row(Op.MIN_CELL, dead_cell(group)), group)
+
+        stage("accessories")
+        accessories = [v.accessories[name] for name in params.accessory_list]
+        for accessory in sorted(accessories, key=lambda a: a.rank):
+            add(row(Op.BLIT, dead_cell(accessory.group)), accessory.group)
+
+        stage("fading")
+        fading = params.fading_stage if dead else None
+        if fading is not None and afterlife is not None:
+            fog = f"{FADING_BACKDROPS.get(afterlife, 'fadedf')}{fading}"
+            mask = f"{FADE_MASK}{fading}"
+            add(row(Op.MULTIPLY_CELL_RGBA, cell(mask, pose)), mask)
+            add(row(Op.UNDERLAY, cell(fog, pose)), fog)
+
+        stage("afterlife")
+        if afterlife is not None:
+            under, over = AFTERLIFE_UNDERLAYS.get(afterlife), AFTERLIFE_OVERLAYS.get(afterlife)
+            if under is not None:
+                add(row(Op.UNDERLAY, cell(under, pose)), under)
+            if over is not None:
+                add(row(Op.BLIT, cell(over, pose)), over)
+        return Plan(b"".join(rows), extra, stages)
+
+
+def coat_group(vocabulary: ModernVocabulary, pelt: str, colour: str) -> str:
+    """The group of a coat: ``colours_<sheet><COLOUR>``."""
+    sheet = vocabulary.pelts.get(pelt, f"{COAT_PREFIX}{pelt.lower()}")
+    return f"{sheet}{colour}"
