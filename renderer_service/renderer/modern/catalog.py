@@ -131,7 +131,9 @@ def build_modern_catalog(pack: ModernSpritePack, v: ModernVocabulary) -> ModernC
     assert lineart is not None
     return ModernCatalog(
         pack=PackIdentity(
-            name=pack.name, groups=len(pack.group_names), cells=len(pack.cells),
+            name=pack.name,
+            groups=len(pack.group_names),
+            cells=len(pack.cells),
             hash=pack.content_hash,
         ),
         poses=poses,
@@ -146,7 +148,9 @@ def build_modern_catalog(pack: ModernSpritePack, v: ModernVocabulary) -> ModernC
         white_patches=list(v.white_patches),
         points=list(v.points),
         vitiligo=list(v.vitiligo),
-        white_patches_tints=[TintEntry(name=n, rgb=rgb) for n, rgb in v.white_patches_tints.items()],
+        white_patches_tints=[
+            TintEntry(name=n, rgb=rgb) for n, rgb in v.white_patches_tints.items()
+        ],
         eye_colours=list(v.eye_colours),
         skins=list(v.skins),
         scars=scars,

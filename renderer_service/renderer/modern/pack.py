@@ -230,18 +230,18 @@ class ModernSpritePack:
             cell_ids[name] = tuple(ids)
 
         for name, location in groups.items():
-            sheet = decoded[location.sheet][0]
+            atlas = decoded[location.sheet][0]
             group_cells = np.zeros((pose_count, CELL_SIZE, CELL_SIZE, 4), dtype=np.uint8)
             for pose in range(pose_count):
                 top = location.y + (pose // columns) * CELL_SIZE
                 left = location.x + (pose % columns) * CELL_SIZE
-                crop = sheet[top : top + CELL_SIZE, left : left + CELL_SIZE]
+                crop = atlas[top : top + CELL_SIZE, left : left + CELL_SIZE]
                 group_cells[pose, : crop.shape[0], : crop.shape[1]] = crop
             store(name, group_cells)
-            kind = name[len(COLLAR_SHEET) :] if name.startswith(COLLAR_SHEET) else None
-            if kind is not None and kind in palettes:
-                base, *targets = palettes[kind]
-                for colour, target in zip(self.collar_colours[kind], targets, strict=False):
+            collar = name[len(COLLAR_SHEET) :] if name.startswith(COLLAR_SHEET) else None
+            if collar is not None and collar in palettes:
+                base, *targets = palettes[collar]
+                for colour, target in zip(self.collar_colours[collar], targets, strict=False):
                     pairs = list(zip(base, target, strict=False))
                     store(f"{name}_{colour}", replace_in_order(group_cells, pairs))
 

@@ -132,8 +132,7 @@ def pose_errors(params: CatParams, vocabulary: ModernVocabulary, pose: PoseArg) 
                 TraitError(
                     "pose",
                     own,
-                    f"the pose spriteNumber {number} names ({poses[number]}), or no "
-                    "spriteNumber",
+                    f"the pose spriteNumber {number} names ({poses[number]}), or no spriteNumber",
                     [poses[number]],
                 )
             )
@@ -205,8 +204,9 @@ def _afterlife_errors(params: CatParams, v: ModernVocabulary) -> list[TraitError
         if params.dark_forest:
             errors.append(
                 TraitError(
-                    "darkForest", True, "false unless dead is true: the game draws no living "
-                    "Dark Forest cat"
+                    "darkForest",
+                    True,
+                    "false unless dead is true: the game draws no living Dark Forest cat",
                 )
             )
     elif named is not None and params.dark_forest and named != "darkForest":
@@ -226,7 +226,9 @@ def _afterlife_errors(params: CatParams, v: ModernVocabulary) -> list[TraitError
     stage = params.fading_stage
     if stage is not None and stage not in v.fading_stages:
         errors.append(
-            TraitError("opacity", params.opacity, f"above 97: this pack has no fading stage {stage}")
+            TraitError(
+                "opacity", params.opacity, f"above 97: this pack has no fading stage {stage}"
+            )
         )
     return errors
 
@@ -240,6 +242,54 @@ def check_modern_traits(
     params: CatParams, vocabulary: ModernVocabulary, pose: PoseArg = None
 ) -> None:
     """Raise ``InvalidTraitsError`` listing every param the pack cannot draw."""
+    if _all_drawable(params, vocabulary, pose):
+        return
     errors = modern_trait_errors(params, vocabulary, pose)
     if errors:
         raise InvalidTraitsError(errors)
+
+
+def _all_drawable(p: CatParams, v: ModernVocabulary, pose: PoseArg) -> bool:
+    """Whether ``modern_trait_errors`` finds nothing wrong, found without building its
+    messages: the common case, each check a set look-up (anything unusual says no, and the
+    full check decides)."""
+    own = getattr(p, "pose", None)
+    if pose is not None or own is not None or p.fading_stage is not None:
+        return False
+    if p.sprite_number is not None and p.sprite_number >= len(v.poses):
+        return False
+    if not (
+        p.pelt_name in v.pelts
+        and p.colour in v.colours
+        and p.eye_colour in v.eye_colours
+        and p.skin_colour in v.skins
+        and (p.tortie_pattern is None or p.tortie_pattern in v.pelts)
+        and (p.tortie_colour is None or p.tortie_colour in v.colours)
+        and (p.tortie_mask is None or p.tortie_mask in v.tortie_masks)
+        and (p.white_patches is None or p.white_patches in v.white_patches)
+        and (p.points is None or p.points in v.points)
+        and (p.vitiligo is None or p.vitiligo in v.vitiligo)
+        and (p.eye_colour2 is None or p.eye_colour2 in v.eye_colours)
+        and (p.scar is None or p.scar in v.all_scars)
+        and (p.accessory is None or p.accessory in v.accessories)
+        and (p.tint in NONE_NAMES or p.tint in v.all_tints)
+        and (p.white_patches_tint in NONE_NAMES or p.white_patches_tint in v.white_patches_tints)
+        and not p.tortie
+    ):
+        return False
+    if p.scars and not all(name in v.all_scars for name in p.scars):
+        return False
+    if p.accessories and not all(name in v.accessories for name in p.accessories):
+        return False
+    if p.dead:
+        named = p.afterlife
+        if named is not None and (
+            named not in v.afterlives or (p.dark_forest and named != "darkForest")
+        ):
+            return False
+        return not p.april_fools or v.lineart_group(p.resolved_afterlife, True) is not None
+    return (
+        p.afterlife is None
+        and not p.dark_forest
+        and (not p.april_fools or v.lineart_group(None, True) is not None)
+    )

@@ -90,9 +90,7 @@ def pcm_params(fields: Mapping[str, Any], lineart: str = "regular") -> dict[str,
             f"lineart {lineart!r}: expected one of {', '.join(LINEARTS)}, optionally prefixed "
             f"{APRIL_FOOLS_PREFIX!r}"
         )
-    params: dict[str, Any] = {
-        name: fields[name] for name in _NAMES if fields.get(name) is not None
-    }
+    params: dict[str, Any] = {name: fields[name] for name in _NAMES if fields.get(name) is not None}
     for name in _TINTS:
         params[name] = fields.get(name) or "none"
     for name in _FLAGS:

@@ -24,28 +24,22 @@ straight-alpha pygame surfaces:
 
 The picture is mirrored last when ``reverse`` is set. Every blend maps onto an op of
 ``blend`` (the pygame-ce arithmetic the legacy pipeline is pinned to), so both layouts share
-one kernel. Rows that need a cell made for this cat (a recoloured accessory of a dead cat)
-name it with a negative id, ``-1 - i`` for ``extra[i]``.
+one kernel. A recoloured accessory or mask of a dead cat is a cell of ``DerivedCells``, named
+by a negative id.
 """
 
 from __future__ import annotations
 
-import struct
-import threading
 from dataclasses import dataclass, field
-
-import numpy as np
-from numpy.typing import NDArray
 
 from ..blend import Op
 from ..params import CatParams
+from .derived import DerivedCells
 from .pack import ModernSpritePack
-from .recolour import lineart_colour, ur_gradient
+from .tables import ROW, PoseTables, make_tables, row, tint_rows
 from .vocabulary import (
-    AFTERLIFE_LINEART_COLOURS,
     AFTERLIFE_OVERLAYS,
     AFTERLIFE_UNDERLAYS,
-    COAT_PREFIX,
     EYES_PREFIX,
     FADE_MASK,
     FADING_BACKDROPS,
@@ -57,12 +51,10 @@ from .vocabulary import (
     SHADER_MASK,
     SKIN_PREFIX,
     TORTIE_PREFIX,
-    UR_GRADIENT,
     VITILIGO_PREFIX,
+    Accessory,
     ModernVocabulary,
 )
-
-_ROW = struct.Struct("=6i")
 
 STAGE_LABELS: dict[str, tuple[str, str]] = {
     "base": ("Base coat and tortie patches", "normal; tortie patches BLEND_RGBA_MULT mask"),
@@ -87,10 +79,6 @@ MODERN_LAYER_IDS: tuple[str, ...] = tuple(STAGE_LABELS)
 """The ids of the layers a modern render describes, in order."""
 
 
-def row(op: Op, a: int = 0, b: int = 0, rgb: tuple[int, int, int] = (0, 0, 0)) -> bytes:
-    return _ROW.pack(int(op), a, b, *rgb)
-
-
 @dataclass(slots=True)
 class PlannedStage:
     """One stage of a described plan: its rows and the sprite groups it drew."""
@@ -103,40 +91,104 @@ class PlannedStage:
 
 @dataclass(slots=True)
 class Plan:
-    """Op rows for one cat, the cells made for it, and (described) its stages."""
+    """Op rows for one cat and (described) its stages."""
 
     ops: bytes
-    extra: list[tuple[NDArray[np.uint8], int]]
-    """Cells made for this cat, each with the id of the cell it was made from (whose box of
-    visible pixels it shares)."""
     stages: list[PlannedStage] | None = None
 
 
 class ModernPlanner:
-    """Plans cats for one pack. Read-only but for a cache of recoloured cells, so threads may
-    share it."""
+    """Plans cats for one pack. Read-only but for caches that only grow (tables per pose,
+    recoloured cells), so threads may share it."""
 
     def __init__(self, pack: ModernSpritePack, vocabulary: ModernVocabulary) -> None:
         self.pack = pack
         self.v = vocabulary
-        self._recoloured: dict[tuple[int, str], NDArray[np.uint8]] = {}
-        self._lock = threading.Lock()
+        self.derived = DerivedCells(pack)
+        """Cells made while rendering; pass ``derived.arrays()`` with the ops."""
+        self._tint_rows = tint_rows(vocabulary)
+        self._ranks = {name: accessory.rank for name, accessory in vocabulary.accessories.items()}
+        self._poses: list[PoseTables | None] = [None] * pack.pose_count
 
-    def _recolour(self, cell: int, afterlife: str, pose: int) -> NDArray[np.uint8]:
-        """Cell ``cell`` as a dead cat in ``afterlife`` shows it on a repeated draw (Unknown
-        Residence) or any draw (StarClan, Dark Forest)."""
-        key = (cell, afterlife)
-        found = self._recoloured.get(key)
-        if found is None:
-            source = self.pack.cells[cell]
-            if afterlife == "unknownResidence":
-                gradient = self.pack.cells[self.pack.cell_id(UR_GRADIENT, pose)]
-                found = ur_gradient(source, gradient)
+    def tables(self, pose: int) -> PoseTables:
+        """The tables of ``pose``, made on first use."""
+        tables = self._poses[pose]
+        if tables is None:
+            tables = self._poses[pose] = make_tables(self.pack, self.v, pose)
+        return tables
+
+    def ops(self, params: CatParams, pose: int) -> bytes:
+        """The op rows of checked ``params`` in ``pose``: what ``plan`` gives, row for row,
+        from the tables (a few look-ups per trait, for the plain render)."""
+        t = self.tables(pose)
+        v = self.v
+        pack_row = ROW.pack
+        rows = [t.coat_rows[params.pelt_name, params.colour]]
+        if params.is_tortie is not False and (params.is_tortie or params.tortie):
+            for layer in params.tortie_layers:
+                patch = t.coats[layer.pattern, layer.colour]
+                if layer.mask is None:
+                    rows.append(pack_row(0, patch, 0, 0, 0, 0))
+                else:
+                    rows.append(pack_row(1, patch, t.tortie_masks[layer.mask], 0, 0, 0))
+        tint = self._tint_rows.get(params.tint)
+        if tint is not None:
+            rows.append(tint)
+        white, points = params.white_patches, params.points
+        if white is not None or points is not None:
+            white_tint = v.white_patches_tints.get(params.white_patches_tint)
+            if white_tint is None:
+                if white is not None:
+                    rows.append(t.white_rows[white])
+                if points is not None:
+                    rows.append(t.point_rows[points])
             else:
-                found = lineart_colour(source, AFTERLIFE_LINEART_COLOURS[afterlife])
-            with self._lock:
-                found = self._recoloured.setdefault(key, found)
-        return found
+                if white is not None:
+                    rows.append(pack_row(2, t.white_cells[white], 0, *white_tint))
+                if points is not None:
+                    rows.append(pack_row(2, t.point_cells[points], 0, *white_tint))
+        if params.vitiligo is not None:
+            rows.append(t.vitiligo_rows[params.vitiligo])
+        rows.append(t.eye_rows[params.eye_colour])
+        if params.eye_colour2 is not None:
+            rows.append(t.eye2_rows[params.eye_colour2])
+        scars = params.scars if params.scars is not None else (params.scar,) if params.scar else ()
+        for scar in scars:
+            found = t.scar_rows.get(scar)
+            if found is not None:
+                rows.append(found)
+        dead = params.dead
+        if params.shading and not dead:
+            rows.append(t.shading_rows)
+        afterlife = params.resolved_afterlife if dead else None
+        rows.append(t.lineart_rows[afterlife, params.april_fools])
+        rows.append(t.skin_rows[params.skin_colour])
+        worn = (
+            params.accessories
+            if params.accessories is not None
+            else (params.accessory,)
+            if params.accessory is not None
+            else ()
+        )
+        if len(worn) > 1:
+            worn = sorted(worn, key=self._ranks.__getitem__)
+        if afterlife is None:
+            if scars:
+                rows += [t.missing_rows[s] for s in scars if s in t.missing_rows]
+            rows += [t.accessory_rows[name] for name in worn]
+        else:
+            drawn: set[int] = set()
+            draw = self.derived.draw
+            for code, cells in (
+                (7, [t.missing_cells[s] for s in scars if s in t.missing_cells]),
+                (0, [t.accessory_cells[name] for name in worn]),
+            ):
+                rows += [pack_row(code, draw(c, afterlife, pose, drawn), 0, 0, 0, 0) for c in cells]
+            fading = params.fading_stage
+            if fading is not None:
+                rows.append(t.fading_rows[fading, afterlife])
+            rows.append(t.afterlife_rows[afterlife])
+        return b"".join(rows)
 
     def plan(self, params: CatParams, pose: int, describe: bool = False) -> Plan:
         """The op rows of ``params`` in ``pose``; checked params only (unknown names raise
@@ -144,7 +196,6 @@ class ModernPlanner:
         pack, v = self.pack, self.v
         cell = pack.cell_id
         rows: list[bytes] = []
-        extra: list[tuple[NDArray[np.uint8], int]] = []
         stages: list[PlannedStage] | None = [] if describe else None
 
         def stage(stage_id: str, *sprites: str) -> None:
@@ -235,16 +286,7 @@ class ModernPlanner:
         drawn: set[int] = set()
 
         def dead_cell(group: str) -> int:
-            """The cell to draw for ``group``: recoloured for a dead cat where the game
-            recolours it (an Unknown Residence cat's only from its second draw on)."""
-            own = cell(group, pose)
-            if afterlife is None or own == 0:
-                return own
-            if afterlife == "unknownResidence" and own not in drawn:
-                drawn.add(own)
-                return own
-            extra.append((self._recolour(own, afterlife, pose), own))
-            return -len(extra)
+            return self.derived.draw(cell(group, pose), afterlife, pose, drawn)
 
         stage("scarsSecondary")
         for scar in scars:
@@ -272,10 +314,8 @@ class ModernPlanner:
                 add(row(Op.UNDERLAY, cell(under, pose)), under)
             if over is not None:
                 add(row(Op.BLIT, cell(over, pose)), over)
-        return Plan(b"".join(rows), extra, stages)
+        return Plan(b"".join(rows), stages)
 
 
-def coat_group(vocabulary: ModernVocabulary, pelt: str, colour: str) -> str:
-    """The group of a coat: ``colours_<sheet><COLOUR>``."""
-    sheet = vocabulary.pelts.get(pelt, f"{COAT_PREFIX}{pelt.lower()}")
-    return f"{sheet}{colour}"
+def _rank(accessory: Accessory) -> int:
+    return accessory.rank

@@ -15,6 +15,7 @@ from functools import cached_property
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import NDArray
 
 from .. import blend
 from ..backgrounds import (
@@ -35,11 +36,11 @@ from .planner import STAGE_LABELS, ModernPlanner, Plan
 from .poses import nearest_legacy_pose
 from .vocabulary import ModernVocabulary
 
+Ints = NDArray[np.int32]
+
 _CANVAS_OPS = frozenset(
     {Op.MULTIPLY_COLOUR, Op.ADD_COLOUR, Op.MULTIPLY_CELL, Op.MIN_CELL, Op.MULTIPLY_CELL_RGBA}
 )
-_NO_EXTRA = np.zeros((1, CELL_SIZE, CELL_SIZE, 4), dtype=np.uint8)
-_NO_EXTRA_BBOXES = np.zeros((1, 4), dtype=np.int32)
 
 
 class ModernRenderer:
@@ -100,25 +101,28 @@ class ModernRenderer:
             self.check_traits(params, pose)
         number = chosen_pose(params, self.vocabulary, pose)
         cells, bboxes = self.pack.cells, self.pack.bboxes
-        plan = self.planner.plan(params, number, describe=collect_layers)
-        extra, extra_bboxes = _extra_arrays(plan, bboxes)
         if not collect_layers:
-            picture = blend.compose(cells, bboxes, plan.ops, params.reverse, extra, extra_bboxes)
+            ops = self.planner.ops(params, number)
+            # After planning: a plan may add cells, and the arrays it names them in.
+            extra, extra_bboxes = self.planner.derived.arrays()
+            picture = blend.compose(cells, bboxes, ops, params.reverse, extra, extra_bboxes)
             return RenderResult(picture, (time.perf_counter() - started) * 1000)
+        plan = self.planner.plan(params, number, describe=True)
+        extra, extra_bboxes = self.planner.derived.arrays()
         assert plan.stages is not None
         canvas = np.zeros((CELL_SIZE, CELL_SIZE, 4), dtype=np.uint8)
         extent = np.zeros(4, dtype=np.int32)
         layers: list[Layer] = []
         for stage in plan.stages:
-            ops = _ops(b"".join(stage.rows))
+            stage_ops = _ops(b"".join(stage.rows))
             before = canvas.copy() if layer_images and stage.rows else None
             began = time.perf_counter()
             if stage.rows:
-                blend.run_ops(canvas, cells, bboxes, ops, extent, extra, extra_bboxes)
+                blend.run_ops(canvas, cells, bboxes, stage_ops, extent, extra, extra_bboxes)
             duration = (time.perf_counter() - began) * 1000
             image = None
             if before is not None:
-                image = _layer_image(ops, before, cells, bboxes, extra, extra_bboxes)
+                image = _layer_image(stage_ops, before, cells, bboxes, extra, extra_bboxes)
                 if params.reverse:
                     image = np.ascontiguousarray(image[:, ::-1])
             label, mode = STAGE_LABELS[stage.id]
@@ -171,27 +175,17 @@ class ModernRenderer:
         self.render(cat, collect_layers=True, layer_images=True)
 
 
-def _ops(data: bytes) -> np.ndarray[tuple[int, int], np.dtype[np.int32]]:
+def _ops(data: bytes) -> Ints:
     return np.frombuffer(data, dtype=np.int32).reshape(-1, 6).copy()
 
 
-def _extra_arrays(
-    plan: Plan, bboxes: np.ndarray[tuple[int, int], np.dtype[np.int32]]
-) -> tuple[np.ndarray[tuple[int, ...], np.dtype[np.uint8]], np.ndarray[tuple[int, int], np.dtype[np.int32]]]:
-    if not plan.extra:
-        return _NO_EXTRA, _NO_EXTRA_BBOXES
-    cells = np.stack([cell for cell, _source in plan.extra])
-    boxes = np.ascontiguousarray(bboxes[[source for _cell, source in plan.extra]])
-    return cells, boxes
-
-
 def _layer_image(
-    ops: np.ndarray[tuple[int, int], np.dtype[np.int32]],
+    ops: Ints,
     before: Image,
     cells: Image,
-    bboxes: np.ndarray[tuple[int, int], np.dtype[np.int32]],
+    bboxes: Ints,
     extra: Image,
-    extra_bboxes: np.ndarray[tuple[int, int], np.dtype[np.int32]],
+    extra_bboxes: Ints,
 ) -> Image:
     own = np.zeros_like(before)
     extent = np.zeros(4, dtype=np.int32)

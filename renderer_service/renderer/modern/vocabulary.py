@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from types import MappingProxyType
 from typing import Literal
 
@@ -142,7 +143,7 @@ class ModernVocabulary:
     fading_stages: tuple[int, ...]
     """Stages ``n`` with ``fademask<n>`` and every afterlife's fog ``n``."""
 
-    @property
+    @cached_property
     def all_scars(self) -> frozenset[str]:
         return frozenset((*self.scars_primary, *self.scars_missing))
 
@@ -248,7 +249,8 @@ class ModernVocabulary:
             if name.startswith(FADE_MASK)
             and name[len(FADE_MASK) :].isdigit()
             and all(
-                pack.has_group(f"{fog}{name[len(FADE_MASK) :]}") for fog in FADING_BACKDROPS.values()
+                pack.has_group(f"{fog}{name[len(FADE_MASK) :]}")
+                for fog in FADING_BACKDROPS.values()
             )
         )
         return cls(
