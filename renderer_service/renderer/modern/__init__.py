@@ -3,7 +3,7 @@ draws it: ``generate_sprite`` of ClanGen v0.13.2, pixel for pixel. No HTTP here.
 
 Typical use::
 
-    renderer = ModernRenderer.from_folder(Path("renderer_service/packs/clangen"))
+    renderer = ModernRenderer.from_folder(bundled_modern_pack_path())
     params = ModernCatParams.model_validate({"pose": "adult_long1", "colour": "GINGER"})
     result = renderer.render(params)          # result.image, 50 x 50 RGBA
     png = encode_png(result.image)
@@ -27,7 +27,12 @@ draws it on this layout (see ``params``). A plain ``CatParams`` is drawn too; us
 """
 
 from .catalog import ModernCatalog, build_modern_catalog
-from .pack import ModernSpritePack, is_modern_pack
+from .pack import (
+    BUNDLED_MODERN_PACK_NAME,
+    ModernSpritePack,
+    bundled_modern_pack_path,
+    is_modern_pack,
+)
 from .params import (
     ModernCatParams,
     check_modern_traits,
@@ -41,6 +46,7 @@ from .renderer import ModernRenderer
 from .vocabulary import ModernVocabulary
 
 __all__ = [
+    "BUNDLED_MODERN_PACK_NAME",
     "DEFAULT_MODERN_POSE",
     "LEGACY_POSE_NAMES",
     "MODERN_LAYER_IDS",
@@ -51,6 +57,7 @@ __all__ = [
     "ModernSpritePack",
     "ModernVocabulary",
     "build_modern_catalog",
+    "bundled_modern_pack_path",
     "check_modern_traits",
     "fields_from_query",
     "is_modern_pack",

@@ -28,6 +28,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,14 @@ COLLAR_SHEET = "acc_collars"
 """Prefix of the uncoloured collar groups (``acc_collarsLEATHER``...)."""
 
 DEFAULT_SHEET_LAYOUT = (3, 9)
+
+BUNDLED_MODERN_PACK_NAME = "clangen"
+"""The folder of the modern pack that ships with the package, beside ``lifegen``."""
+
+
+def bundled_modern_pack_path() -> Path:
+    """ClanGen v0.13.2's sheets as they ship with the package."""
+    return Path(str(resources.files("renderer_service") / "packs" / BUNDLED_MODERN_PACK_NAME))
 
 
 def is_modern_pack(folder: Path) -> bool:
