@@ -6,6 +6,9 @@ Typical use::
     renderer = Renderer(pack)
     result = renderer.render(CatParams.model_validate({"spriteNumber": 8, "colour": "GINGER"}))
     png = encode_png(result.image)
+
+The modern ClanGen layout (v0.13, named poses) is drawn by ``ModernRenderer`` (subpackage
+``modern``), with the same interface.
 """
 
 from .backgrounds import (
@@ -18,6 +21,16 @@ from .backgrounds import (
 from .catalog import Catalog, build_catalog
 from .errors import RendererError, SpritePackError, TraitError
 from .formats import FORMATS, MEDIA_TYPES, ImageFormat, encode_animation, encode_image
+
+# After the legacy names: the modern layout builds on them.
+from .modern import (
+    ModernCatParams,
+    ModernRenderer,
+    ModernSpritePack,
+    bundled_modern_pack_path,
+    is_modern_pack,
+    legacy_pose_number,
+)
 from .palettes import Palette, PaletteColour, PaletteError, Palettes, load_palettes
 from .params import DEFAULT_POSE, CatParams, InvalidTraitsError, TortieLayer, check_traits
 from .pipeline import Layer, Renderer, RenderResult
@@ -42,6 +55,9 @@ __all__ = [
     "ImageFormat",
     "InvalidTraitsError",
     "Layer",
+    "ModernCatParams",
+    "ModernRenderer",
+    "ModernSpritePack",
     "Palette",
     "PaletteColour",
     "PaletteError",
@@ -56,11 +72,14 @@ __all__ = [
     "TraitError",
     "Vocabulary",
     "build_catalog",
+    "bundled_modern_pack_path",
     "check_traits",
     "draw_on_background",
     "encode_animation",
     "encode_image",
     "encode_png",
+    "is_modern_pack",
+    "legacy_pose_number",
     "load_palettes",
     "parse_background",
     "upscale",

@@ -77,8 +77,8 @@ class ModernCatParams(CatParams):
     pose: str | int | None = Field(
         None,
         description="Pose by name (`adult_short2`, `newborn0`, `para_adult_short0`, "
-        "`sick_adult0`, ...) or number; wins over `spriteNumber`, which it must agree with "
-        f"when both are given. Neither: `{DEFAULT_MODERN_POSE}`.",
+        "`sick_adult0`, ...) or by number in the pack's pose list. Given with `spriteNumber`, "
+        f"both must name the same pose. Neither: `{DEFAULT_MODERN_POSE}`.",
     )
 
     @field_validator("pose", mode="after")
