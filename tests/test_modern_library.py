@@ -404,3 +404,27 @@ def test_pcm_reader_refuses_what_pixel_cat_maker_has_not() -> None:
         pcm_params({}, "ghost")
     with pytest.raises(ValueError, match="not pixel-cat-maker fields: pose"):
         pcm_params({"pose": 3})
+
+
+def test_layer_notes_say_where_the_game_draws_otherwise_than_asked(
+    modern: ModernRenderer,
+) -> None:
+    cat = _cat(
+        dead=True,
+        afterlife="starclan",
+        shading=True,
+        accessories=["MAPLE LEAF", "LEATHER_crimson"],
+        scars=["NOTAIL"],
+    )
+    layers = modern.render(cat, collect_layers=True).layers
+    assert layers is not None
+    notes = {layer.id: " ".join(layer.notes) for layer in layers}
+    assert "living cats only" in notes["shading"]
+    assert "by category" in notes["accessories"]
+    assert "(47, 51, 64)" in notes["accessories"]
+    assert "(47, 51, 64)" in notes["scarsSecondary"]
+    ur = modern.render(
+        _cat(dead=True, afterlife="unknownResidence", accessory="DAISY"), collect_layers=True
+    ).layers
+    assert ur is not None
+    assert "first draw" in " ".join(next(la for la in ur if la.id == "accessories").notes)

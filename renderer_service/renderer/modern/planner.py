@@ -38,6 +38,7 @@ from .derived import DerivedCells
 from .pack import ModernSpritePack
 from .tables import ROW, PoseTables, make_tables, row, tint_rows
 from .vocabulary import (
+    AFTERLIFE_LINEART_COLOURS,
     AFTERLIFE_OVERLAYS,
     AFTERLIFE_UNDERLAYS,
     EYES_PREFIX,
@@ -91,10 +92,10 @@ class PlannedStage:
 
 @dataclass(slots=True)
 class Plan:
-    """Op rows for one cat and (described) its stages."""
+    """Op rows for one cat, stage by stage."""
 
     ops: bytes
-    stages: list[PlannedStage] | None = None
+    stages: list[PlannedStage]
 
 
 class ModernPlanner:
@@ -190,23 +191,25 @@ class ModernPlanner:
             rows.append(t.afterlife_rows[afterlife])
         return b"".join(rows)
 
-    def plan(self, params: CatParams, pose: int, describe: bool = False) -> Plan:
-        """The op rows of ``params`` in ``pose``; checked params only (unknown names raise
-        ``KeyError``)."""
+    def plan(self, params: CatParams, pose: int) -> Plan:
+        """The stages of ``params`` in ``pose`` with their op rows, the sprite groups they
+        draw and notes on what the game does differently from what was asked; checked params
+        only (unknown names raise ``KeyError``)."""
         pack, v = self.pack, self.v
         cell = pack.cell_id
         rows: list[bytes] = []
-        stages: list[PlannedStage] | None = [] if describe else None
+        stages: list[PlannedStage] = []
 
-        def stage(stage_id: str, *sprites: str) -> None:
-            if stages is not None:
-                stages.append(PlannedStage(stage_id, [], list(sprites)))
+        def stage(stage_id: str) -> None:
+            stages.append(PlannedStage(stage_id))
 
         def add(data: bytes, *sprites: str) -> None:
             rows.append(data)
-            if stages is not None:
-                stages[-1].rows.append(data)
-                stages[-1].sprites.extend(sprites)
+            stages[-1].rows.append(data)
+            stages[-1].sprites.extend(sprites)
+
+        def note(text: str) -> None:
+            stages[-1].notes.append(text)
 
         stage("base")
         coat = f"{v.pelts[params.pelt_name]}{params.colour}"
@@ -218,8 +221,7 @@ class ModernPlanner:
             else:
                 mask = f"{TORTIE_PREFIX}{layer.mask}"
                 add(row(Op.BLIT_MASKED, cell(patch, pose), cell(mask, pose)), patch, mask)
-        if stages is not None:
-            stages[0].notes.extend(params.tortie_notes)
+        stages[0].notes.extend(params.tortie_notes)
 
         stage("tint")
         tint = params.tint
@@ -271,6 +273,8 @@ class ModernPlanner:
             stage("lighting")
             add(row(Op.BLIT, cell(SHADER_LIGHTING, pose)), SHADER_LIGHTING)
         else:
+            if params.shading:
+                note("not drawn: the game shades living cats only")
             stage("lighting")
 
         afterlife = params.resolved_afterlife
@@ -288,7 +292,17 @@ class ModernPlanner:
         def dead_cell(group: str) -> int:
             return self.derived.draw(cell(group, pose), afterlife, pose, drawn)
 
+        colour = AFTERLIFE_LINEART_COLOURS.get(afterlife or "")
+        recoloured = (
+            f"opaque black drawn in the {afterlife} lineart colour {colour}"
+            if colour is not None
+            else "opaque black kept on a sprite's first draw, line_ur_gradient on later ones"
+            if afterlife is not None
+            else None
+        )
         stage("scarsSecondary")
+        if recoloured is not None and any(scar in v.scars_missing for scar in scars):
+            note(recoloured)
         for scar in scars:
             if scar in v.scars_missing:
                 group = f"{MISSING_PART_PREFIX}{scar}"
@@ -296,7 +310,12 @@ class ModernPlanner:
 
         stage("accessories")
         accessories = [v.accessories[name] for name in params.accessory_list]
-        for accessory in sorted(accessories, key=lambda a: a.rank):
+        ordered = sorted(accessories, key=_rank)
+        if ordered != accessories:
+            note("drawn by category, as the game draws them: collars, tail, body and head")
+        if recoloured is not None and accessories:
+            note(recoloured)
+        for accessory in ordered:
             add(row(Op.BLIT, dead_cell(accessory.group)), accessory.group)
 
         stage("fading")

@@ -77,7 +77,7 @@ class ModernRenderer:
     def plan(self, params: CatParams, pose: PoseArg = None) -> Plan:
         """Check ``params`` and list the stages with their op rows."""
         self.check_traits(params, pose)
-        return self.planner.plan(params, self.pose_number(params, pose), describe=True)
+        return self.planner.plan(params, self.pose_number(params, pose))
 
     def render(
         self,
@@ -107,9 +107,8 @@ class ModernRenderer:
             extra, extra_bboxes = self.planner.derived.arrays()
             picture = blend.compose(cells, bboxes, ops, params.reverse, extra, extra_bboxes)
             return RenderResult(picture, (time.perf_counter() - started) * 1000)
-        plan = self.planner.plan(params, number, describe=True)
+        plan = self.planner.plan(params, number)
         extra, extra_bboxes = self.planner.derived.arrays()
-        assert plan.stages is not None
         canvas = np.zeros((CELL_SIZE, CELL_SIZE, 4), dtype=np.uint8)
         extent = np.zeros(4, dtype=np.int32)
         layers: list[Layer] = []
