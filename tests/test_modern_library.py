@@ -428,3 +428,15 @@ def test_layer_notes_say_where_the_game_draws_otherwise_than_asked(
     ).layers
     assert ur is not None
     assert "first draw" in " ".join(next(la for la in ur if la.id == "accessories").notes)
+
+
+def test_recoloured_cells_outgrow_their_first_array(modern: ModernRenderer) -> None:
+    """The store of a dead cat's recoloured cells grows as cats need more, and every render
+    still draws what a fresh renderer draws."""
+    fresh = ModernRenderer(modern.pack)
+    fresh.planner.derived = type(fresh.planner.derived)(modern.pack, capacity=1)
+    accessories = ["MAPLE LEAF", "HOLLY", "BLUE BERRIES", "SNAPDRAGON", "JUNIPER"]
+    for pose in range(0, 26, 5):
+        cat = _cat(pose=pose, dead=True, afterlife="darkForest", accessories=accessories)
+        assert (fresh.render(cat).image == modern.render(cat).image).all()
+    assert len(fresh.planner.derived.cells) >= 6

@@ -16,6 +16,8 @@ Modules, one concern each:
 - ``poses``: pose names, life stages and the legacy numbering (``legacy_pose_number``);
 - ``params``: ``ModernCatParams`` (``CatParams`` plus ``pose`` by name and ``spriteNumber``
   over the pack's pose list) and the trait check;
+- ``tables``: per-pose tables of ready op rows, for the plain render;
+- ``derived``: recoloured cells of dead cats, made on first use and kept;
 - ``planner``: a cat as the kernel's op rows, in the game's stage order;
 - ``renderer``: ``ModernRenderer``, the legacy ``Renderer``'s interface over the above;
 - ``catalog``: the catalog of the modern vocabulary;
@@ -23,7 +25,14 @@ Modules, one concern each:
 
 Params: every ``CatParams`` field means what it means for the legacy renderer, as the game
 draws it on this layout (see ``params``). A plain ``CatParams`` is drawn too; use
-``ModernCatParams`` to name poses or reach poses 21-25.
+``ModernCatParams`` to name poses or reach poses 21-25. ``spriteNumber`` always counts in the
+modern pose list (``legacy_pose_number`` and ``LEGACY_POSE_NAMES`` translate legacy numbers).
+
+Layers (``render(..., collect_layers=True)``) are named by ``MODERN_LAYER_IDS``: the legacy
+names where the stage is the same (``base``, ``tint``, ``whitePatches``, ``points``,
+``vitiligo``, ``eyes``, ``scarsPrimary``, ``shading``, ``lighting``, ``lineart``, ``skin``,
+``scarsSecondary``, ``accessories``, ``fading``) and ``afterlife`` for the StarClan and
+Unknown Residence underlay and overlay.
 """
 
 from .catalog import ModernCatalog, build_modern_catalog

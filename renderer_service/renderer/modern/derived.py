@@ -34,13 +34,15 @@ class DerivedCells:
             (capacity, CELL_SIZE, CELL_SIZE, 4), dtype=np.uint8
         )
         self.bboxes: NDArray[np.int32] = np.zeros((capacity, 4), dtype=np.int32)
+        self._arrays = (self.cells, self.bboxes)
         self._ids: dict[tuple[int, str], int] = {}
         self._used = 0
         self._lock = threading.Lock()
 
     def arrays(self) -> tuple[NDArray[np.uint8], NDArray[np.int32]]:
-        """The cells and their boxes, to pass to the kernel with ids this store gave."""
-        return self.cells, self.bboxes
+        """The cells and their boxes, to pass to the kernel with ids this store gave (one
+        attribute, so a render never gets the cells of one size and the boxes of another)."""
+        return self._arrays
 
     def recoloured(self, cell: int, afterlife: str, pose: int) -> int:
         """The (negative) id of pack cell ``cell`` as a dead cat in ``afterlife`` shows it on
@@ -64,6 +66,7 @@ class DerivedCells:
                 cells[: self._used] = self.cells
                 bboxes[: self._used] = self.bboxes
                 self.cells, self.bboxes = cells, bboxes
+                self._arrays = (cells, bboxes)
             self.cells[self._used] = made
             self.bboxes[self._used] = self.pack.bboxes[cell]  # recolouring keeps the alpha
             found = -1 - self._used
