@@ -9,14 +9,21 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
 
-from ..catalog import ColourEntry, PackIdentity, TintEntry, _Entry
+from ..catalog import ColourEntry, PackIdentity, TintEntry
 from ..params import FADES_AT_OR_BELOW, FADING_STAGES, MAX_LIST_LENGTH
 from .pack import ModernSpritePack
 from .planner import MODERN_LAYER_IDS
 from .poses import DEFAULT_MODERN_POSE, legacy_pose_number, life_stage
 from .vocabulary import AFTERLIFE_LINEART_COLOURS, FADING_BACKDROPS, ModernVocabulary
+
+
+class _Entry(BaseModel):
+    """camelCase in JSON, as the legacy catalog's entries."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True)
 
 
 class ModernPoseEntry(_Entry):

@@ -36,7 +36,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import SpritePackError
-from ..sprites import CELL_SIZE, EMPTY_CELL, GroupLocation
+from ..sprites import CELL_SIZE, EMPTY_CELL, GroupLocation, decode_sheet, read_json
 from .recolour import palette_rows, replace_in_order
 
 POSE_DATA_FILE = "pose_sprite_data.json"
@@ -68,27 +68,9 @@ def is_modern_pack(folder: Path) -> bool:
 
 
 def _read_json(root: Path, name: str, required: bool = True) -> Any:
-    path = root / name
-    try:
-        return json.loads(path.read_bytes())
-    except FileNotFoundError:
-        if not required:
-            return None
-        raise SpritePackError(str(root), f"missing {name}") from None
-    except (OSError, ValueError) as exc:
-        raise SpritePackError(str(root), f"cannot read {name}: {exc}") from None
-
-
-def _decode(path: Path) -> tuple[NDArray[np.uint8], bytes]:
-    from PIL import Image  # the only image decoding of this package's modern side
-
-    try:
-        data = path.read_bytes()
-        with Image.open(path) as image:
-            rgba = np.asarray(image.convert("RGBA"), dtype=np.uint8)
-    except (OSError, ValueError, Image.DecompressionBombError) as error:
-        raise SpritePackError(str(path.parent), f"cannot read {path.name}: {error}") from None
-    return rgba, data
+    if not required and not (root / name).is_file():
+        return None
+    return read_json(root, name)
 
 
 def _names(raw: Any) -> tuple[str, ...]:
@@ -196,7 +178,7 @@ class ModernSpritePack:
             decoded = dict(
                 zip(
                     sheet_names,
-                    pool.map(lambda n: _decode(root / f"{n}.png"), sheet_names),
+                    pool.map(lambda n: decode_sheet(root / f"{n}.png"), sheet_names),
                     strict=True,
                 )
             )
@@ -208,7 +190,7 @@ class ModernSpritePack:
         for kind in self.collar_colours:
             path = root / "palettes" / f"{COLLAR_SHEET}{kind}_palette.png"
             if f"{COLLAR_SHEET}{kind}" in groups and path.is_file():
-                picture, raw_bytes = _decode(path)
+                picture, raw_bytes = decode_sheet(path)
                 digest.update(path.name.encode())
                 digest.update(raw_bytes)
                 palettes[kind] = palette_rows(picture)
