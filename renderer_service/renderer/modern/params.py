@@ -117,11 +117,11 @@ def pose_errors(params: CatParams, vocabulary: ModernVocabulary, pose: PoseArg) 
     expected = f"a pose name ({poses[0]} ... {poses[-1]}) or number 0-{len(poses) - 1}"
     errors: list[TraitError] = []
     own = getattr(params, "pose", None)
-    for field, value in (("pose", pose if pose is not None else own),):
-        if isinstance(value, str) and value not in poses:
-            errors.append(TraitError(field, value, expected, closest(value, poses)))
-        elif isinstance(value, int) and not 0 <= value < len(poses):
-            errors.append(TraitError(field, value, expected))
+    asked = pose if pose is not None else own
+    if isinstance(asked, str) and asked not in poses:
+        errors.append(TraitError("pose", asked, expected, closest(asked, poses)))
+    elif isinstance(asked, int) and not 0 <= asked < len(poses):
+        errors.append(TraitError("pose", asked, expected))
     number = params.sprite_number
     if number is not None and not 0 <= number < len(poses):
         errors.append(TraitError("spriteNumber", number, f"a pose number 0-{len(poses) - 1}"))
@@ -215,7 +215,7 @@ def _afterlife_errors(params: CatParams, v: ModernVocabulary) -> list[TraitError
                 "afterlife", named, "`darkForest` or null, since darkForest is true", ["darkForest"]
             )
         )
-    afterlife = afterlife_of(params)
+    afterlife = params.resolved_afterlife
     lineart = v.lineart_group(afterlife)
     if lineart is None:
         errors.append(TraitError("dead", True, f"false: this pack has no {afterlife} lineart"))
@@ -231,11 +231,6 @@ def _afterlife_errors(params: CatParams, v: ModernVocabulary) -> list[TraitError
             )
         )
     return errors
-
-
-def afterlife_of(params: CatParams) -> str | None:
-    """Where a dead cat is drawn (``starclan`` unless told); None for a living cat."""
-    return params.resolved_afterlife
 
 
 def check_modern_traits(

@@ -224,12 +224,9 @@ class ModernPlanner:
         stages[0].notes.extend(params.tortie_notes)
 
         stage("tint")
-        tint = params.tint
-        multiply, dilute = v.tints.get(tint), v.dilute_tints.get(tint)
-        if multiply is not None:
-            add(row(Op.MULTIPLY_COLOUR, rgb=multiply))
-        if dilute is not None:
-            add(row(Op.ADD_COLOUR, rgb=dilute))
+        tint = self._tint_rows.get(params.tint)
+        if tint:
+            add(tint)
 
         white_tint = v.white_patches_tints.get(params.white_patches_tint)
         for stage_id, group in (
