@@ -6,6 +6,9 @@ Typical use::
     renderer = Renderer(pack)
     result = renderer.render(CatParams.model_validate({"spriteNumber": 8, "colour": "GINGER"}))
     png = encode_png(result.image)
+
+The modern ClanGen layout (v0.13, named poses) is drawn by ``ModernRenderer`` (subpackage
+``modern``), with the same interface.
 """
 
 from renderer_service.renderer.backgrounds import (
@@ -34,6 +37,14 @@ from renderer_service.renderer.formats import (
     ImageFormat,
     encode_animation,
     encode_image,
+)
+from renderer_service.renderer.modern import (
+    ModernCatParams,
+    ModernRenderer,
+    ModernSpritePack,
+    bundled_modern_pack_path,
+    is_modern_pack,
+    legacy_pose_number,
 )
 from renderer_service.renderer.palettes import (
     Palette,
@@ -120,6 +131,9 @@ __all__ = [
     "InvalidTraitsError",
     "Layer",
     "LayerBlame",
+    "ModernCatParams",
+    "ModernRenderer",
+    "ModernSpritePack",
     "Palette",
     "PaletteColour",
     "PaletteError",
@@ -136,6 +150,7 @@ __all__ = [
     "TraitError",
     "Vocabulary",
     "build_catalog",
+    "bundled_modern_pack_path",
     "check_traits",
     "closest",
     "decode_picture",
@@ -153,6 +168,8 @@ __all__ = [
     "encode_png_resized",
     "gather",
     "heatmap",
+    "is_modern_pack",
+    "legacy_pose_number",
     "load_palettes",
     "nearest_index",
     "parse_background",

@@ -517,15 +517,19 @@ def compose(
     bboxes: NDArray[np.int32],
     ops: bytes,
     mirror: bool,
+    extra: NDArray[np.uint8] | None = None,
+    extra_bboxes: NDArray[np.int32] | None = None,
 ) -> NDArray[np.uint8]:
     """A new 50 x 50 RGBA picture: ``ops`` applied to a transparent canvas, then finished.
 
     ``ops`` holds the op rows as native int32 values, six per row (``bytes`` of an int32
-    array): ``run_ops`` and ``finish`` in one compiled call, without the canvas' extent or
-    extra cells (ids must not be negative).
+    array): ``run_ops`` and ``finish`` in one compiled call, without the canvas' extent.
+    Negative cell ids name ``extra`` cells, as in ``run_ops``.
     """
+    if extra is None or extra_bboxes is None:
+        extra, extra_bboxes = _NO_EXTRA, _NO_EXTRA_BBOXES
     canvas = np.empty((50, 50, 4), dtype=np.uint8)
-    _compose(canvas, cells, bboxes, ops, mirror, _NO_EXTRA, _NO_EXTRA_BBOXES)
+    _compose(canvas, cells, bboxes, ops, mirror, extra, extra_bboxes)
     return canvas
 
 

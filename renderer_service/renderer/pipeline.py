@@ -81,6 +81,10 @@ class Renderer:
     ``platforms.png``, else the ones bundled with the package).
     """
 
+    params_model = CatParams
+    """The params type that says everything this renderer can draw (as the modern
+    renderer's ``params_model``, so a service can read params for either)."""
+
     def __init__(
         self,
         pack: SpritePack,
@@ -106,6 +110,11 @@ class Renderer:
     def catalog(self) -> Catalog:
         """Every value each param accepts with this renderer's pack."""
         return build_catalog(self.pack, self.vocabulary, self.dark_forest_overlay)
+
+    def check_traits(self, params: CatParams, pose: int | None = None) -> None:
+        """``check_traits`` against this renderer's vocabulary: raise ``InvalidTraitsError``
+        naming every param the pack cannot draw (the modern renderer has the same method)."""
+        check_traits(params, self.vocabulary, pose)
 
     def plan(self, params: CatParams, pose: int | None = None) -> list[Stage]:
         """Check ``params`` against the pack and list every stage with its ops.

@@ -80,7 +80,9 @@ class PoseCell:
     row: int
 
 
-def _read_json(root: Path, name: str) -> Any:
+def read_json(root: Path, name: str) -> Any:
+    """The JSON file ``name`` of the pack folder ``root`` (``SpritePackError`` if it is missing
+    or unreadable)."""
     path = root / name
     try:
         return json.loads(path.read_bytes())
@@ -122,7 +124,8 @@ def _parse_offset_map(root: Path, raw: Any) -> tuple[PoseCell, ...]:
     return poses
 
 
-def _decode_sheet(path: Path) -> tuple[NDArray[np.uint8], bytes]:
+def decode_sheet(path: Path) -> tuple[NDArray[np.uint8], bytes]:
+    """An atlas as RGBA pixels, and the file's bytes (``SpritePackError`` if unreadable)."""
     try:
         data = path.read_bytes()
         with Image.open(io.BytesIO(data)) as image:
@@ -176,11 +179,11 @@ class SpritePack:
             found = _first_with(name, fallbacks)
             if found is None:
                 raise SpritePackError(where, f"missing {name}")
-            raw_files[name] = _read_json(found, name)
+            raw_files[name] = read_json(found, name)
             self.data_files[name] = found / name
 
         own = [
-            (folder, _read_json(folder, INDEX_FILE))
+            (folder, read_json(folder, INDEX_FILE))
             for folder in layers
             if (folder / INDEX_FILE).is_file()
         ]
@@ -191,7 +194,7 @@ class SpritePack:
         indexed = set(groups)
         layout_index: dict[str, GroupLocation] = {}
         if layout is not None and layout not in layers:
-            layout_index = _parse_index(layout, _read_json(layout, INDEX_FILE))
+            layout_index = _parse_index(layout, read_json(layout, INDEX_FILE))
         elif not own:
             raise SpritePackError(where, f"missing {INDEX_FILE}")
 
@@ -251,7 +254,7 @@ class SpritePack:
             decoded = dict(
                 zip(
                     sheet_names,
-                    pool.map(lambda n: _decode_sheet(self.sheets[n]), sheet_names),
+                    pool.map(lambda n: decode_sheet(self.sheets[n]), sheet_names),
                     strict=True,
                 )
             )

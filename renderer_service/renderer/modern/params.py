@@ -1,0 +1,290 @@
+"""A modern cat's params, and their check against a modern pack.
+
+``ModernCatParams`` is ``CatParams`` (the V2 render params, every field spelt and meaning the
+same) with what the legacy model cannot say: ``spriteNumber`` runs over the pack's pose list
+(0-25 in ClanGen v0.13), and ``pose`` names a pose (``adult_short2``, ``newborn0``,
+``para_adult_short0``, ``sick_adult0`` ...) or gives its number. Being a ``CatParams``, it
+goes wherever one does; the modern renderer also draws a plain ``CatParams`` (its
+``spriteNumber`` then counts in the modern pose list too).
+
+What the fields mean here, as the game draws them:
+
+- ``dead`` with ``afterlife`` ``starclan`` (the default), ``darkForest`` or
+  ``unknownResidence``; ``darkForest: true`` is the same as ``afterlife: darkForest`` and needs
+  ``dead`` (the game has no living Dark Forest cats). ``opacity`` fades a dead cat.
+- ``shading`` shades living cats only; ``aprilFools`` swaps every lineart for its April
+  Fools' version.
+- Tints and white-patch tints are the pack's tables only (no palette colours), ``none`` for
+  none. Coat colours are the game's (palette colours are not drawn on this layout).
+- Tortie patches: the single tortie fields or ``tortie`` layers, each drawn as the game draws
+  its one layer; a layer without a mask covers the whole coat.
+
+``check_modern_traits`` reports every field the pack cannot draw at once, each as a
+``TraitError`` naming the field, the value, what is accepted and the closest valid names, in
+the same ``InvalidTraitsError`` the legacy check raises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+from pydantic import ConfigDict, Field, field_validator
+
+from ..errors import TraitError
+from ..params import MAX_SUGGESTED, CatParams, InvalidTraitsError
+from ..vocabulary import NONE_NAMES, closest
+from .poses import DEFAULT_MODERN_POSE
+from .vocabulary import ModernVocabulary
+
+MAX_POSES = 64
+"""Most poses a modern pack may list (the game's has 26); ``spriteNumber`` stays below."""
+
+MODERN_EXAMPLE: dict[str, Any] = {
+    "pose": "adult_long1",
+    "peltName": "Tabby",
+    "colour": "GINGER",
+    "eyeColour": "GREEN",
+    "skinColour": "PINK",
+    "whitePatches": "LITTLE",
+    "accessories": ["LEATHER_BELL_crimson", "MAPLE LEAF"],
+    "shading": True,
+}
+
+
+def _document(schema: dict[str, Any]) -> None:
+    schema["examples"] = [MODERN_EXAMPLE]
+
+
+class ModernCatParams(CatParams):
+    """The V2 render params for the modern layout: ``CatParams`` plus a pose by name."""
+
+    model_config = ConfigDict(
+        strict=True,
+        extra="forbid",
+        frozen=True,
+        populate_by_name=True,
+        json_schema_extra=_document,
+    )
+
+    sprite_number: int | None = Field(
+        None,
+        alias="spriteNumber",
+        ge=0,
+        lt=MAX_POSES,
+        description="Pose by number in the pack's pose list (0-25 for ClanGen v0.13).",
+    )
+    pose: str | int | None = Field(
+        None,
+        description="Pose by name (`adult_short2`, `newborn0`, `para_adult_short0`, "
+        "`sick_adult0`, ...) or by number in the pack's pose list. Given with `spriteNumber`, "
+        f"both must name the same pose. Neither: `{DEFAULT_MODERN_POSE}`.",
+    )
+
+    @field_validator("pose", mode="after")
+    @classmethod
+    def _no_pose(cls, value: str | int | None) -> str | int | None:
+        return None if isinstance(value, str) and value in NONE_NAMES else value
+
+
+PoseArg = int | str | None
+
+
+def resolve_pose(params: CatParams, vocabulary: ModernVocabulary, pose: PoseArg = None) -> int:
+    """The pose number to draw: ``pose`` if given, else the params' ``pose``, else their
+    ``spriteNumber``, else ``DEFAULT_MODERN_POSE``. ``InvalidTraitsError`` if it names none."""
+    errors = pose_errors(params, vocabulary, pose)
+    if errors:
+        raise InvalidTraitsError(errors)
+    return chosen_pose(params, vocabulary, pose)
+
+
+def chosen_pose(params: CatParams, vocabulary: ModernVocabulary, pose: PoseArg) -> int:
+    """The pose number ``pose`` or the params ask for, unchecked (``resolve_pose`` checks)."""
+    chosen = pose if pose is not None else getattr(params, "pose", None)
+    if chosen is None:
+        chosen = params.sprite_number
+    if chosen is None:
+        chosen = DEFAULT_MODERN_POSE
+    if isinstance(chosen, str):
+        return vocabulary.poses.index(chosen)
+    return chosen
+
+
+def pose_errors(params: CatParams, vocabulary: ModernVocabulary, pose: PoseArg) -> list[TraitError]:
+    """What is wrong with the pose the params and ``pose`` ask for."""
+    poses = vocabulary.poses
+    expected = f"a pose name ({poses[0]} ... {poses[-1]}) or number 0-{len(poses) - 1}"
+    errors: list[TraitError] = []
+    own = getattr(params, "pose", None)
+    asked = pose if pose is not None else own
+    if isinstance(asked, str) and asked not in poses:
+        errors.append(TraitError("pose", asked, expected, closest(asked, poses)))
+    elif isinstance(asked, int) and not 0 <= asked < len(poses):
+        errors.append(TraitError("pose", asked, expected))
+    number = params.sprite_number
+    if number is not None and not 0 <= number < len(poses):
+        errors.append(TraitError("spriteNumber", number, f"a pose number 0-{len(poses) - 1}"))
+    if not errors and pose is None and own is not None and number is not None:
+        named = own if isinstance(own, int) else poses.index(own)
+        if named != number:
+            errors.append(
+                TraitError(
+                    "pose",
+                    own,
+                    f"the pose spriteNumber {number} names ({poses[number]}), or no spriteNumber",
+                    [poses[number]],
+                )
+            )
+    return errors
+
+
+def modern_trait_errors(
+    params: CatParams, vocabulary: ModernVocabulary, pose: PoseArg = None
+) -> list[TraitError]:
+    """Every param the pack cannot draw, with what it would accept (and the closest names for
+    the first few)."""
+    v = vocabulary
+    checks: list[tuple[str, str | None, Collection[str], str]] = [
+        ("peltName", params.pelt_name, v.pelts, "a pelt name"),
+        ("colour", params.colour, v.colours, "a coat colour"),
+        ("tortiePattern", params.tortie_pattern, v.pelts, "a pelt name"),
+        ("tortieColour", params.tortie_colour, v.colours, "a coat colour"),
+        ("tortieMask", params.tortie_mask, v.tortie_masks, "a tortie mask"),
+        ("whitePatches", params.white_patches, v.white_patches, "a white patch or `none`"),
+        ("points", params.points, v.points, "a point marking or `none`"),
+        ("vitiligo", params.vitiligo, v.vitiligo, "a vitiligo marking or `none`"),
+        ("eyeColour", params.eye_colour, v.eye_colours, "an eye colour"),
+        ("eyeColour2", params.eye_colour2, v.eye_colours, "an eye colour or `none`"),
+        ("skinColour", params.skin_colour, v.skins, "a skin colour"),
+        ("scar", params.scar, v.all_scars, "a scar"),
+        ("accessory", params.accessory, v.accessories, "an accessory"),
+    ]
+    if params.tint not in NONE_NAMES:
+        checks.append(("tint", params.tint, v.all_tints, "a tint or `none`"))
+    if params.white_patches_tint not in NONE_NAMES:
+        checks.append(
+            (
+                "whitePatchesTint",
+                params.white_patches_tint,
+                v.white_patches_tints,
+                "a white patches tint or `none`",
+            )
+        )
+    checks += [
+        (f"scars[{i}]", name, v.all_scars, "a scar") for i, name in enumerate(params.scars or ())
+    ]
+    checks += [
+        (f"accessories[{i}]", name, v.accessories, "an accessory")
+        for i, name in enumerate(params.accessories or ())
+    ]
+    for i, layer in enumerate(params.tortie or ()):
+        checks += [
+            (f"tortie[{i}].pattern", layer.pattern, v.pelts, "a pelt name"),
+            (f"tortie[{i}].colour", layer.colour, v.colours, "a coat colour"),
+            (f"tortie[{i}].mask", layer.mask, v.tortie_masks, "a tortie mask or `none`"),
+        ]
+    errors = pose_errors(params, vocabulary, pose)
+    for field, value, choices, what in checks:
+        if value is not None and value not in choices:
+            hints = closest(value, choices) if len(errors) < MAX_SUGGESTED else []
+            errors.append(TraitError(field, value, what, hints))
+    return errors + _afterlife_errors(params, v)
+
+
+def _afterlife_errors(params: CatParams, v: ModernVocabulary) -> list[TraitError]:
+    errors: list[TraitError] = []
+    named = params.afterlife
+    if named is not None and named not in v.afterlives:
+        accepted = ", ".join(f"`{name}`" for name in v.afterlives)
+        return [TraitError("afterlife", named, f"{accepted} or null", closest(named, v.afterlives))]
+    if not params.dead:
+        if named is not None:
+            errors.append(TraitError("afterlife", named, "null unless dead is true"))
+        if params.dark_forest:
+            errors.append(
+                TraitError(
+                    "darkForest",
+                    True,
+                    "false unless dead is true: the game draws no living Dark Forest cat",
+                )
+            )
+    elif named is not None and params.dark_forest and named != "darkForest":
+        errors.append(
+            TraitError(
+                "afterlife", named, "`darkForest` or null, since darkForest is true", ["darkForest"]
+            )
+        )
+    afterlife = params.resolved_afterlife
+    lineart = v.lineart_group(afterlife)
+    if lineart is None:
+        errors.append(TraitError("dead", True, f"false: this pack has no {afterlife} lineart"))
+    elif params.april_fools and v.lineart_group(afterlife, True) is None:
+        errors.append(
+            TraitError("aprilFools", True, f"false: this pack has no April Fools {lineart}")
+        )
+    stage = params.fading_stage
+    if stage is not None and stage not in v.fading_stages:
+        errors.append(
+            TraitError(
+                "opacity", params.opacity, f"above 97: this pack has no fading stage {stage}"
+            )
+        )
+    return errors
+
+
+def check_modern_traits(
+    params: CatParams, vocabulary: ModernVocabulary, pose: PoseArg = None
+) -> None:
+    """Raise ``InvalidTraitsError`` listing every param the pack cannot draw."""
+    if _all_drawable(params, vocabulary, pose):
+        return
+    errors = modern_trait_errors(params, vocabulary, pose)
+    if errors:
+        raise InvalidTraitsError(errors)
+
+
+def _all_drawable(p: CatParams, v: ModernVocabulary, pose: PoseArg) -> bool:
+    """Whether ``modern_trait_errors`` finds nothing wrong, found without building its
+    messages: the common case, each check a set look-up (anything unusual says no, and the
+    full check decides)."""
+    own = getattr(p, "pose", None)
+    if pose is not None or own is not None or p.fading_stage is not None:
+        return False
+    if p.sprite_number is not None and p.sprite_number >= len(v.poses):
+        return False
+    if not (
+        p.pelt_name in v.pelts
+        and p.colour in v.colours
+        and p.eye_colour in v.eye_colours
+        and p.skin_colour in v.skins
+        and (p.tortie_pattern is None or p.tortie_pattern in v.pelts)
+        and (p.tortie_colour is None or p.tortie_colour in v.colours)
+        and (p.tortie_mask is None or p.tortie_mask in v.tortie_masks)
+        and (p.white_patches is None or p.white_patches in v.white_patches)
+        and (p.points is None or p.points in v.points)
+        and (p.vitiligo is None or p.vitiligo in v.vitiligo)
+        and (p.eye_colour2 is None or p.eye_colour2 in v.eye_colours)
+        and (p.scar is None or p.scar in v.all_scars)
+        and (p.accessory is None or p.accessory in v.accessories)
+        and (p.tint in NONE_NAMES or p.tint in v.all_tints)
+        and (p.white_patches_tint in NONE_NAMES or p.white_patches_tint in v.white_patches_tints)
+        and not p.tortie
+    ):
+        return False
+    if p.scars and not all(name in v.all_scars for name in p.scars):
+        return False
+    if p.accessories and not all(name in v.accessories for name in p.accessories):
+        return False
+    if p.dead:
+        named = p.afterlife
+        if named is not None and (
+            named not in v.afterlives or (p.dark_forest and named != "darkForest")
+        ):
+            return False
+        return not p.april_fools or v.lineart_group(p.resolved_afterlife, True) is not None
+    return (
+        p.afterlife is None
+        and not p.dark_forest
+        and (not p.april_fools or v.lineart_group(None, True) is not None)
+    )
