@@ -147,7 +147,9 @@ def test_the_packs_setting_is_read_in_order(
     assert packs.names == ("b", "a")
     assert packs.default_name == "b"
     assert loaded == ["bundled"]  # the same folders are loaded once
-    single = load_packs(Settings(sprite_root=None))
+    both = load_packs(Settings(sprite_root=None))
+    assert both.names == ("lifegen", "clangen")  # every bundled pack, Lifegen the default
+    single = load_packs(Settings(sprite_root="bundled"))
     assert single.names == ("default",)
 
 

@@ -136,7 +136,7 @@ NOT_PLAIN = {
     "params null": {"payload": {"params": None}},
     "bool for a number": {"payload": {"spriteNumber": True}},
     "float for a number": {"payload": {"params": {"spriteNumber": 3.0}}},
-    "pose out of range": {"payload": {"spriteNumber": 21}},
+    "pose out of range": {"payload": {"spriteNumber": 64}},
     "opacity out of range": {"payload": {"params": {"opacity": 101}}},
     "number for a name": {"payload": {"params": {"colour": 3}}},
     "long name": {"payload": {"params": {"colour": "W" * 65}}},

@@ -23,13 +23,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from renderer_service.config import ENV_PREFIX, Settings
 from renderer_service.packs import (
-    BUNDLED_PACK_NAME,
+    BUNDLED_PACK_NAMES,
     PackSet,
     bundled_pack_root,
     load_packs,
     load_sprite_pack,
 )
-from renderer_service.renderer import PaletteError, SpritePack, SpritePackError, blend
+from renderer_service.renderer import (
+    ModernSpritePack,
+    PaletteError,
+    SpritePack,
+    SpritePackError,
+    blend,
+)
 
 logger = logging.getLogger("renderer.startup")
 
@@ -47,16 +53,17 @@ def phase(done: Callable[[float], str]) -> Iterator[None]:
 
 
 def pack_label(root: Path) -> str:
-    """How start-up names a pack: the bundled one by name, any other by its folder."""
-    try:
-        if root.resolve() == bundled_pack_root().resolve():
-            return f"the bundled {BUNDLED_PACK_NAME} pack"
-    except OSError:
-        pass
+    """How start-up names a pack: a bundled one by name, any other by its folder."""
+    for name in BUNDLED_PACK_NAMES:
+        try:
+            if root.resolve() == bundled_pack_root(name).resolve():
+                return f"the bundled {name} pack"
+        except OSError:
+            pass
     return str(root)
 
 
-def load_pack(settings: Settings, folders: str | None) -> SpritePack:
+def load_pack(settings: Settings, folders: str | None) -> SpritePack | ModernSpritePack:
     """Load one pack's folders (logged); ``StartupError`` naming the file that is wrong."""
     began = time.perf_counter()
     try:

@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 
 from renderer_service.packs import PackSet
-from renderer_service.renderer import Renderer
+from renderer_service.renderer import AnyRenderer
 from renderer_service.wire import ApiError
 
 OK = 0
@@ -47,7 +47,7 @@ def load_packs(args: argparse.Namespace) -> PackSet:
     return _pack_set(getattr(args, "sprite_root", None) or None)
 
 
-def load_renderer(args: argparse.Namespace) -> Renderer:
+def load_renderer(args: argparse.Namespace) -> AnyRenderer:
     """The renderer of the pack ``--pack`` names (default: the first)."""
     packs = load_packs(args)
     try:

@@ -41,25 +41,35 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from renderer_service.packs import (
         BUNDLED,
+        BUNDLED_MODERN_PACK_NAME,
+        BUNDLED_PACK_NAMES,
         LAYER_SEPARATOR,
         PackReport,
         bundled_pack_root,
+        check_modern_pack,
         check_pack,
         load_sprite_pack,
     )
-    from renderer_service.renderer import SpritePack, SpritePackError
+    from renderer_service.renderer import ModernSpritePack, SpritePack, SpritePackError
 
-    for part in args.folders.split(LAYER_SEPARATOR):
-        if part.strip() != BUNDLED and not Path(part.strip()).is_dir():
+    parts = [part.strip() for part in args.folders.split(LAYER_SEPARATOR)]
+    for index, part in enumerate(parts):
+        bundled_name = index > 0 and parts[index - 1] == BUNDLED and part in BUNDLED_PACK_NAMES
+        if part != BUNDLED and not bundled_name and not Path(part).is_dir():
             raise UsageError(f"{part!r} is not a folder")
     try:
         pack = load_sprite_pack(args.folders)
     except SpritePackError as error:
         report = PackReport(facts={"folders": args.folders}, errors=[f"cannot load: {error}"])
     else:
-        layers = (bundled_pack_root(),)
-        reference = pack if pack.layers == layers else SpritePack(layers[0])
-        report = check_pack(pack, reference)
+        if isinstance(pack, ModernSpritePack):
+            modern = bundled_pack_root(BUNDLED_MODERN_PACK_NAME)
+            reference = pack if pack.root == modern else ModernSpritePack(modern)
+            report = check_modern_pack(pack, reference)
+        else:
+            layers = (bundled_pack_root(),)
+            legacy = pack if pack.layers == layers else SpritePack(layers[0])
+            report = check_pack(pack, legacy)
     if args.json:
         write_output(args.json, orjson.dumps(report.as_json(), option=orjson.OPT_INDENT_2))
     if args.json != "-":

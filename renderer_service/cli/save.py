@@ -58,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
         MAX_SCALE,
         CatParams,
         Renderer,
+        SpritePack,
         encode_png,
         resize_nearest,
         upscale,
@@ -84,7 +85,14 @@ def run(args: argparse.Namespace) -> int:
         return USAGE_ERROR
 
     settings = load_settings()
-    renderer = Renderer(load_sprite_pack(settings.sprite_root))
+    pack = load_sprite_pack(settings.sprite_root)
+    if not isinstance(pack, SpritePack):
+        print(
+            "cg3 save: 2024 saves draw on a legacy pack; CG3_SPRITE_ROOT names a modern one",
+            file=sys.stderr,
+        )
+        return USAGE_ERROR
+    renderer = Renderer(pack)
     options = DrawOptions(sick=frozenset([*sick, *args.sick]), life_stage=args.life_stage)
     reading = read_save(cats, renderer.vocabulary, options)
     for problem in reading.errors:

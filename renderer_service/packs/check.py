@@ -54,7 +54,7 @@ class PackReport:
         }
 
 
-def _names(names: list[str]) -> str:
+def listed(names: list[str]) -> str:
     shown = ", ".join(names[:SHOWN_NAMES])
     more = len(names) - SHOWN_NAMES
     return shown + (f" and {more} more" if more > 0 else "")
@@ -146,10 +146,10 @@ def check_pack(pack: SpritePack, reference: SpritePack) -> PackReport:
         if shared and len(shared) < len(poses):
             game_gaps[kind].append(f"{label} (poses {', '.join(map(str, shared))})")
     for kind, labels in sorted(missing.items()):
-        report.errors.append(f"{len(labels)} {kind} sprite groups are missing: {_names(labels)}")
+        report.errors.append(f"{len(labels)} {kind} sprite groups are missing: {listed(labels)}")
     for kind, labels in sorted(empty_cells.items()):
         report.errors.append(
-            f"{len(labels)} {kind} groups have empty cells the game draws: {_names(labels)}"
+            f"{len(labels)} {kind} groups have empty cells the game draws: {listed(labels)}"
         )
     if pack.pose_count < reference.pose_count:
         report.errors.append(
@@ -158,7 +158,7 @@ def check_pack(pack: SpritePack, reference: SpritePack) -> PackReport:
         )
     for kind, labels in sorted(game_gaps.items()):
         report.warnings.append(
-            f"{len(labels)} {kind} groups have empty cells, as in the game: {_names(labels)}"
+            f"{len(labels)} {kind} groups have empty cells, as in the game: {listed(labels)}"
         )
 
     _check_atlases(pack, report)
@@ -177,7 +177,7 @@ def _check_atlases(pack: SpritePack, report: PackReport) -> None:
         if path not in used and path.stem not in pack.sheets  # overridden by an earlier folder
     )
     if unused:
-        report.warnings.append(f"{len(unused)} atlases no group uses: {_names(unused)}")
+        report.warnings.append(f"{len(unused)} atlases no group uses: {listed(unused)}")
     columns = max(cell.column for cell in pack.poses) + 1
     rows = max(cell.row for cell in pack.poses) + 1
     short: dict[str, list[str]] = defaultdict(list)
@@ -190,7 +190,7 @@ def _check_atlases(pack: SpritePack, report: PackReport) -> None:
         width, height = pack.sheet_sizes[sheet]
         report.errors.append(
             f"atlas {pack.sheets[sheet]} is {width} x {height} px, too small for "
-            f"{len(groups)} groups placed on it ({_names(groups)})"
+            f"{len(groups)} groups placed on it ({listed(groups)})"
         )
     for sheet, (width, height) in sorted(pack.sheet_sizes.items()):
         if width % CELL_SIZE or height % CELL_SIZE:
@@ -211,7 +211,7 @@ def _check_pelt_info(pack: SpritePack, vocabulary: Vocabulary, report: PackRepor
     if unknown:
         unique = list(dict.fromkeys(unknown))
         report.warnings.append(
-            f"peltInfo.json names {len(unique)} accessories with no sprite group: {_names(unique)}"
+            f"peltInfo.json names {len(unique)} accessories with no sprite group: {listed(unique)}"
         )
     scars = [
         str(name)
@@ -221,5 +221,5 @@ def _check_pelt_info(pack: SpritePack, vocabulary: Vocabulary, report: PackRepor
     ]
     if scars:
         report.warnings.append(
-            f"peltInfo.json names {len(scars)} scars with no sprite group: {_names(scars)}"
+            f"peltInfo.json names {len(scars)} scars with no sprite group: {listed(scars)}"
         )

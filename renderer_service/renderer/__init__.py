@@ -38,10 +38,14 @@ from renderer_service.renderer.formats import (
     encode_animation,
     encode_image,
 )
+from renderer_service.renderer.layouts import check_params, params_model_for
 from renderer_service.renderer.modern import (
+    DEFAULT_MODERN_POSE,
+    LEGACY_POSE_NAMES,
     ModernCatParams,
     ModernRenderer,
     ModernSpritePack,
+    ModernVocabulary,
     bundled_modern_pack_path,
     is_modern_pack,
     legacy_pose_number,
@@ -99,6 +103,13 @@ from renderer_service.renderer.vocabulary import (
     closest,
 )
 
+AnyRenderer = Renderer | ModernRenderer
+"""A renderer of either layout: the two share one interface (``render``, ``picture``,
+``check_traits``, ``vocabulary``, ``catalog``, ``pack``, ``warm_up``)."""
+
+AnyVocabulary = Vocabulary | ModernVocabulary
+"""The names a pack of either layout accepts (both fold names the same way: ``canonical``)."""
+
 __all__ = [
     "ACCESSORY_LISTS",
     "AFTERLIFE_LINEARTS",
@@ -107,10 +118,12 @@ __all__ = [
     "CELL_SIZE",
     "DEFAULT_BACKGROUND",
     "DEFAULT_DARK_FOREST_OVERLAY",
+    "DEFAULT_MODERN_POSE",
     "DEFAULT_POSE",
     "EMPTY_CELL",
     "FORMATS",
     "LAYER_IDS",
+    "LEGACY_POSE_NAMES",
     "LIVING_LINEART",
     "MAX_LIST_LENGTH",
     "MAX_SCALE",
@@ -121,6 +134,8 @@ __all__ = [
     "POSE_COUNT",
     "STAGES",
     "VITILIGO_MARKINGS",
+    "AnyRenderer",
+    "AnyVocabulary",
     "Background",
     "CatParams",
     "Catalog",
@@ -134,6 +149,7 @@ __all__ = [
     "ModernCatParams",
     "ModernRenderer",
     "ModernSpritePack",
+    "ModernVocabulary",
     "Palette",
     "PaletteColour",
     "PaletteError",
@@ -151,6 +167,7 @@ __all__ = [
     "Vocabulary",
     "build_catalog",
     "bundled_modern_pack_path",
+    "check_params",
     "check_traits",
     "closest",
     "decode_picture",
@@ -172,6 +189,7 @@ __all__ = [
     "legacy_pose_number",
     "load_palettes",
     "nearest_index",
+    "params_model_for",
     "parse_background",
     "png_from_rows",
     "reference_scale",

@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 from PIL import Image as PILImage
 from PIL import UnidentifiedImageError
 
+from renderer_service.renderer.modern import ModernRenderer
 from renderer_service.renderer.params import CatParams
 from renderer_service.renderer.pipeline import Image, Layer, Renderer
 from renderer_service.renderer.png import MAX_SCALE, upscale
@@ -158,7 +159,7 @@ class CatDiff:
 
 
 def diff_cat(
-    renderer: Renderer,
+    renderer: Renderer | ModernRenderer,
     params: CatParams,
     reference: Image,
     pose: int | None = None,

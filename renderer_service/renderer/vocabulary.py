@@ -6,7 +6,7 @@ group it maps to. The catalog and the error messages both read from here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
@@ -204,7 +204,7 @@ class Vocabulary:
     def folded(self) -> Mapping[str, Mapping[str, str]]:
         """For each kind of name, its names by their case-folded spelling (names that fold
         to the same spelling are left out: case decides between them)."""
-        kinds: dict[str, tuple[str, ...]] = {
+        kinds: dict[str, Sequence[str]] = {
             "pelts": tuple(self.pelts),
             "colours": tuple(self.coat_colours),
             "tortieMasks": self.tortie_masks,
@@ -219,19 +219,7 @@ class Vocabulary:
             "accessories": tuple(self.accessories),
             "afterlives": tuple(self.afterlives),
         }
-        folded: dict[str, Mapping[str, str]] = {}
-        for kind, names in kinds.items():
-            table: dict[str, str] = {}
-            clashes: set[str] = set()
-            for name in names:
-                key = name.casefold()
-                if key in table and table[key] != name:
-                    clashes.add(key)
-                table[key] = name
-            folded[kind] = MappingProxyType(
-                {key: name for key, name in table.items() if key not in clashes}
-            )
-        return MappingProxyType(folded)
+        return fold_names(kinds)
 
     def canonical(self, kind: str, name: str) -> str:
         """``name`` spelt as the pack spells it, matched case-insensitively among the names
@@ -338,3 +326,21 @@ class Vocabulary:
             coat_colours=Names((*colours, *palette_colours)),
             white_patches_paints=Names((*white_tints, *colours, *palette_colours)),
         )
+
+
+def fold_names(kinds: Mapping[str, Sequence[str]]) -> Mapping[str, Mapping[str, str]]:
+    """For each kind of name, its names by their case-folded spelling; names that fold to the
+    same spelling are left out (case decides between them)."""
+    folded: dict[str, Mapping[str, str]] = {}
+    for kind, names in kinds.items():
+        table: dict[str, str] = {}
+        clashes: set[str] = set()
+        for name in names:
+            key = name.casefold()
+            if key in table and table[key] != name:
+                clashes.add(key)
+            table[key] = name
+        folded[kind] = MappingProxyType(
+            {key: name for key, name in table.items() if key not in clashes}
+        )
+    return MappingProxyType(folded)

@@ -23,10 +23,10 @@ from typing import Any
 
 from renderer_service.renderer import (
     NONE_NAMES,
+    AnyVocabulary,
     CatParams,
     InvalidTraitsError,
     TraitError,
-    Vocabulary,
     closest,
 )
 from renderer_service.wire.models.render import RequestParams
@@ -63,7 +63,9 @@ FOLDED_FIELDS: dict[str, str] = {
 """Single-name fields -> the kind of name they hold (a key of ``Vocabulary.folded``)."""
 
 
-def normalise_params(params: RequestParams, vocabulary: Vocabulary) -> CatParams:
+def normalise_params(
+    params: RequestParams, vocabulary: AnyVocabulary, model: type[CatParams] = CatParams
+) -> CatParams:
     """``params`` as the renderer reads them. Raises ``InvalidTraitsError`` for fields that
     contradict each other (``skinColour`` and ``skinColor`` naming different skins)."""
     given: dict[str, Any] = {
@@ -76,18 +78,21 @@ def normalise_params(params: RequestParams, vocabulary: Vocabulary) -> CatParams
             (layer.pattern, layer.colour, layer.mask) if layer is not None else None
             for layer in params.tortie
         ]
-    return normalise_given(given, vocabulary)
+    return normalise_given(given, vocabulary, model)
 
 
 TortieEntry = tuple[str, str | None, str | None] | None
 """A tortie layer as ``normalise_given`` reads it: (pattern, colour, mask), or ``None``."""
 
 
-def normalise_given(given: dict[str, Any], vocabulary: Vocabulary) -> CatParams:
+def normalise_given(
+    given: dict[str, Any], vocabulary: AnyVocabulary, model: type[CatParams] = CatParams
+) -> CatParams:
     """The params a client sent, already of the types ``RequestParams`` checks, as the
     renderer reads them: ``given`` maps ``RequestParams`` field names to the values sent, with
     ``None`` values and ignored fields left out and ``tortie`` as ``TortieEntry`` items. It is
-    changed in place. Raises ``InvalidTraitsError`` for fields that contradict each other."""
+    changed in place. ``model`` is the params type of the pack's renderer. Raises
+    ``InvalidTraitsError`` for fields that contradict each other."""
     dark_mode = given.pop("dark_mode", None)
     if dark_mode is not None:
         given["dark_forest"] = bool(given.get("dark_forest")) or dark_mode
@@ -119,11 +124,11 @@ def normalise_given(given: dict[str, Any], vocabulary: Vocabulary) -> CatParams:
         given["tortie"] = [
             _tortie_layer(layer, vocabulary) for layer in tortie if layer is not None
         ]
-    return CatParams.model_validate(given)
+    return model.model_validate(given)
 
 
 def _tortie_layer(
-    layer: tuple[str, str | None, str | None], vocabulary: Vocabulary
+    layer: tuple[str, str | None, str | None], vocabulary: AnyVocabulary
 ) -> dict[str, str]:
     pattern, colour, mask = layer
     folded = {"pattern": vocabulary.canonical("pelts", pattern)}
@@ -134,7 +139,7 @@ def _tortie_layer(
     return folded
 
 
-def _names(entries: list[str | None], kind: str, vocabulary: Vocabulary) -> list[str]:
+def _names(entries: list[str | None], kind: str, vocabulary: AnyVocabulary) -> list[str]:
     """The names of a list's filled slots (``null``, ``""`` and ``none`` are empty ones)."""
     return [
         vocabulary.canonical(kind, name)
@@ -143,7 +148,7 @@ def _names(entries: list[str | None], kind: str, vocabulary: Vocabulary) -> list
     ]
 
 
-def _white_patches_tint(name: str, vocabulary: Vocabulary) -> str:
+def _white_patches_tint(name: str, vocabulary: AnyVocabulary) -> str:
     """The game's tints are the lower-case names (``cream``); any other spelling of a coat or
     palette colour (``CREAM``, ``hotpink``) is that colour, which paints the patches."""
     if name in NONE_NAMES or name in vocabulary.white_patches_tints:

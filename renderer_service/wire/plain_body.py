@@ -26,8 +26,8 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from renderer_service.renderer import MAX_LIST_LENGTH, POSE_COUNT
-from renderer_service.wire.models.common import IGNORED_MAX_LENGTH, NAME_MAX_LENGTH
+from renderer_service.renderer import MAX_LIST_LENGTH
+from renderer_service.wire.models.common import IGNORED_MAX_LENGTH, MAX_POSES, NAME_MAX_LENGTH
 from renderer_service.wire.models.render import RequestParams
 
 _NAME, _BOOL, _POSE, _OPACITY, _IGNORED, _NAMES, _TORTIE = range(7)
@@ -97,6 +97,8 @@ class PlainBody(NamedTuple):
     """The params sent, as ``normalise.normalise_given`` reads them."""
     options: dict[str, Any] | None
     """The ``options`` object as sent (``None`` when left out), for the options model."""
+    pose_name: str | None = None
+    """``payload.pose``: the pose by name."""
 
 
 def _name(value: Any) -> bool:
@@ -122,12 +124,17 @@ def read_plain_body(body: bytes) -> PlainBody | None:
     if "options" in request and type(options) is not dict:
         return None  # an explicit null too: the models refuse it
     pose = None
+    pose_name = None
     params: Any = {}
     for key, value in payload.items():
         if key == "params":
             params = value
+        elif key == "pose":
+            if value is not None and not _name(value):
+                return None
+            pose_name = value
         elif key == "spriteNumber":
-            if value is not None and not (type(value) is int and 0 <= value < POSE_COUNT):
+            if value is not None and not (type(value) is int and 0 <= value < MAX_POSES):
                 return None
             pose = value
         else:
@@ -143,7 +150,7 @@ def read_plain_body(body: bytes) -> PlainBody | None:
     given = _given(params)
     if given is None:
         return None
-    return PlainBody(pose, given.get("sprite_number"), given, options)
+    return PlainBody(pose, given.get("sprite_number"), given, options, pose_name)
 
 
 def _given(params: dict[str, Any]) -> dict[str, Any] | None:
@@ -174,7 +181,7 @@ def _given(params: dict[str, Any]) -> dict[str, Any] | None:
                 return None
             continue
         elif kind == _POSE:
-            if type(value) is not int or not 0 <= value < POSE_COUNT:
+            if type(value) is not int or not 0 <= value < MAX_POSES:
                 return None
         elif kind == _OPACITY:
             if type(value) is not int or not 0 <= value <= 100:

@@ -19,13 +19,14 @@ from renderer_service.renderer import (
     CELL_SIZE,
     DEFAULT_POSE,
     LAYER_IDS,
+    AnyVocabulary,
     Background,
     CatParams,
     ImageFormat,
     InvalidTraitsError,
     TraitError,
-    Vocabulary,
-    check_traits,
+    check_params,
+    params_model_for,
     parse_background,
 )
 from renderer_service.wire import (
@@ -154,7 +155,7 @@ def _each_in_list(param: str, values: Any) -> Expansion:
     return [(str(value), {param: [value]}) for value in values]
 
 
-EXPANSIONS: dict[str, Callable[[Vocabulary, RequestParams], Expansion]] = {
+EXPANSIONS: dict[str, Callable[[AnyVocabulary, RequestParams], Expansion]] = {
     "base": lambda v, base: (
         _each("tortieMask", v.tortie_masks)
         if base.is_tortie or (base.is_tortie is None and base.tortie)
@@ -196,7 +197,7 @@ def _unset_params(params: RequestParams) -> dict[str, Any]:
     return params.model_dump(mode="json", by_alias=True, exclude_unset=True)
 
 
-def _expanded_variants(request: BatchRequest, vocabulary: Vocabulary) -> list[BatchVariant]:
+def _expanded_variants(request: BatchRequest, vocabulary: AnyVocabulary) -> list[BatchVariant]:
     layer_id = request.options.layer_id
     if layer_id is None or layer_id not in EXPANSIONS:
         raise ApiError(
@@ -240,7 +241,7 @@ class _ReadParams:
 
 
 def _read_params(
-    merged: dict[str, Any], vocabulary: Vocabulary, pack: str | None, at: int | None
+    merged: dict[str, Any], vocabulary: AnyVocabulary, pack: str | None, at: int | None
 ) -> _ReadParams:
     """``merged`` params of frame ``at`` (``None``: the base frame), checked; ``ApiError``
     (422) naming the frame when they are not valid."""
@@ -250,8 +251,8 @@ def _read_params(
     except ValidationError as error:
         raise validation_error_from(error, RequestParams, [*path, "params"]) from None
     try:
-        params = normalise_params(wire, vocabulary)
-        check_traits(params, vocabulary)  # the pose plays no part in the check
+        params = normalise_params(wire, vocabulary, params_model_for(vocabulary))
+        check_params(params, vocabulary)  # a frame's own pose is checked when it is drawn
     except InvalidTraitsError as error:
         prefix = f"variants[{at}].params" if at is not None else "payload.params"
         raise traits_error(error, prefix) from None
@@ -263,7 +264,7 @@ def _read_params(
 
 
 def plan_batch(
-    request: BatchRequest, vocabulary: Vocabulary, pack: str | None = None
+    request: BatchRequest, vocabulary: AnyVocabulary, pack: str | None = None
 ) -> list[PlannedFrame]:
     """Every frame of the batch, checked; ``ApiError`` for bad variants or too many frames.
 

@@ -18,7 +18,6 @@ from renderer_service.renderer import (
     CatParams,
     InvalidTraitsError,
     ReferenceError,
-    check_traits,
     decode_picture,
     diff_cat,
     display_scale_for,
@@ -39,7 +38,7 @@ from renderer_service.wire import (
 )
 from renderer_service.work.canonical import code_params
 from renderer_service.work.reply import Reply, data_url
-from renderer_service.work.request import resolve_pose
+from renderer_service.work.request import asked_pose, choose_pose
 
 DATA_URL_PREFIX = "data:image/png;base64,"
 
@@ -82,11 +81,15 @@ def reference_bytes(text: str) -> bytes:
 
 def check_diff_request(request: DiffRequest, packs: PackSet) -> DiffTask:
     """Check everything a worker would trip on; raises ``ApiError`` (422)."""
-    pose = resolve_pose(RenderRequest(payload=request.payload, options=request.options))
     name, renderer = packs.choose(request.options.pack)
+    pose = choose_pose(
+        renderer, name, asked_pose(RenderRequest(payload=request.payload, options=request.options))
+    )
     try:
-        params = normalise_params(request.payload.params, renderer.vocabulary)
-        check_traits(params, renderer.vocabulary, pose)
+        params = normalise_params(
+            request.payload.params, renderer.vocabulary, renderer.params_model
+        )
+        renderer.check_traits(params, pose)
     except InvalidTraitsError as error:
         raise traits_error(error) from None
     png = reference_bytes(request.reference)

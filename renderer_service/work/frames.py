@@ -16,12 +16,12 @@ from numpy.typing import NDArray
 
 from renderer_service.packs import PackSet
 from renderer_service.renderer import (
+    AnyRenderer,
     Background,
     CatParams,
     DeflatedRows,
     ImageFormat,
     PatternGenerationError,
-    Renderer,
     deflate_rows,
     deflate_whole_rows,
     encode_image,
@@ -215,7 +215,7 @@ Drawn = tuple[NDArray[np.uint8], bytes | None, bool]
 
 
 def draw_frame(
-    renderer: Renderer, params: CatParams, pose: int, task: FrameTask, background: Background
+    renderer: AnyRenderer, params: CatParams, pose: int, task: FrameTask, background: Background
 ) -> Drawn:
     """One frame of ``task``: the cat (or its one layer) on its background, at 1x."""
     drawn = True

@@ -16,8 +16,8 @@ import orjson
 from renderer_service.packs import PackSet
 from renderer_service.renderer import (
     MEDIA_TYPES,
+    AnyRenderer,
     PatternGenerationError,
-    Renderer,
     encode_image,
 )
 from renderer_service.wire import ApiError, encode_cat_code, pattern_error
@@ -28,7 +28,7 @@ from renderer_service.work.request import parse_render_request
 
 
 def run_render_job(
-    renderer: Renderer, job: RenderJob, canonical: dict[str, Any] | None = None
+    renderer: AnyRenderer, job: RenderJob, canonical: dict[str, Any] | None = None
 ) -> RenderOutput:
     """Render ``job`` and serialise it. Raises the renderer's errors for bad traits.
 

@@ -7,23 +7,27 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache, partial
+from typing import Any, NamedTuple
 
 import orjson
 from pydantic import ValidationError
 
 from renderer_service.packs import PackSet
 from renderer_service.renderer import (
+    DEFAULT_MODERN_POSE,
     DEFAULT_POSE,
     FORMATS,
+    LEGACY_POSE_NAMES,
     MEDIA_TYPES,
+    AnyRenderer,
+    AnyVocabulary,
     Background,
     CatParams,
     ImageFormat,
     InvalidTraitsError,
-    Renderer,
+    ModernRenderer,
     TraitError,
-    Vocabulary,
-    check_traits,
+    closest,
     parse_background,
 )
 from renderer_service.wire import (
@@ -61,15 +65,31 @@ def wanted_formats(accept: str | None) -> Wanted:
     return tuple(wanted)
 
 
-def resolve_pose(request: RenderRequest) -> int:
-    """The pose, from ``payload.spriteNumber`` or ``payload.params.spriteNumber``; with
-    neither, ``DEFAULT_POSE`` (an adult pose)."""
-    return pose_of(request.payload.sprite_number, request.payload.params.sprite_number)
+class PoseAsked(NamedTuple):
+    """The pose a body asks for, before a pack is chosen: a name, a number, or neither."""
+
+    name: str | None
+    number: int | None
+    number_field: str = "payload.spriteNumber"
+    """Where the number was given (``payload.params.spriteNumber`` when only there)."""
 
 
-def pose_of(outer: int | None, inner: int | None) -> int:
-    """The pose from ``payload.spriteNumber`` (``outer``) and ``payload.params.spriteNumber``
-    (``inner``): a 422 when they differ; with neither, ``DEFAULT_POSE``."""
+def pose_asked(name: str | None, outer: int | None, inner: int | None) -> PoseAsked:
+    """The pose from ``payload.pose`` (``name``), ``payload.spriteNumber`` (``outer``) and
+    ``payload.params.spriteNumber`` (``inner``); see ``pose_of``."""
+    field = "payload.params.spriteNumber" if outer is None and inner is not None else None
+    return PoseAsked(name, pose_of(outer, inner), field or "payload.spriteNumber")
+
+
+def asked_pose(request: RenderRequest) -> PoseAsked:
+    """The pose a parsed request asks for (see ``pose_asked``)."""
+    payload = request.payload
+    return pose_asked(payload.pose, payload.sprite_number, payload.params.sprite_number)
+
+
+def pose_of(outer: int | None, inner: int | None) -> int | None:
+    """The pose number from ``payload.spriteNumber`` (``outer``) and
+    ``payload.params.spriteNumber`` (``inner``): a 422 when they differ; ``None`` with neither."""
     if outer is not None and inner is not None and outer != inner:
         raise ApiError(
             422,
@@ -84,7 +104,69 @@ def pose_of(outer: int | None, inner: int | None) -> int:
                 )
             ],
         )
-    return outer if outer is not None else inner if inner is not None else DEFAULT_POSE
+    return outer if outer is not None else inner
+
+
+def pose_names(renderer: AnyRenderer) -> tuple[str, ...]:
+    """The pack's poses by name, in number order: a modern pack's own list; for a legacy pack
+    the modern name of each legacy pose 0-20."""
+    if isinstance(renderer, ModernRenderer):
+        return tuple(renderer.vocabulary.poses)
+    return LEGACY_POSE_NAMES
+
+
+def default_pose(renderer: AnyRenderer) -> int:
+    """The pose drawn when a request gives none: an adult pose (8 on a legacy pack,
+    ``adult_short2`` on a modern one)."""
+    if isinstance(renderer, ModernRenderer):
+        poses = renderer.vocabulary.poses
+        return poses.index(DEFAULT_MODERN_POSE) if DEFAULT_MODERN_POSE in poses else 0
+    return DEFAULT_POSE
+
+
+def choose_pose(renderer: AnyRenderer, pack: str, asked: PoseAsked) -> int:
+    """The pose number to draw on ``renderer``: ``asked.name`` if given (it wins over a
+    number), else ``asked.number``, else the pack's default; a 422 naming the pack's poses
+    when the pack has no such pose."""
+    problem = pose_problem(renderer, pack, asked)
+    if problem is not None:
+        raise ApiError(422, "invalid_params", problem["detail"], [problem])
+    if asked.name is not None:
+        return pose_names(renderer).index(asked.name)  # a legacy pose's name is its number
+    return asked.number if asked.number is not None else default_pose(renderer)
+
+
+def pose_problem(renderer: AnyRenderer, pack: str, asked: PoseAsked) -> dict[str, Any] | None:
+    """What is wrong with the pose ``asked`` on ``renderer`` (as an error item), if anything."""
+    names = pose_names(renderer)
+    if asked.name is not None:
+        if asked.name in names:
+            return None
+        detail = f"payload.pose: pack {pack!r} has no pose named {asked.name!r}"
+        if asked.name in MODERN_ONLY_POSES and not isinstance(renderer, ModernRenderer):
+            detail += " (the legacy layout has no cell for it)"
+        return error_item(
+            "payload.pose",
+            asked.name,
+            detail,
+            "one of " + ", ".join(names),
+            closest(asked.name, names),
+        )
+    if asked.number is None or asked.number < len(names):
+        return None
+    field = asked.number_field
+    detail = (
+        f"{field}: pack {pack!r} has no pose {asked.number}; its poses are numbered from 0 "
+        f"to {len(names) - 1}"
+    )
+    expected = f"at most {len(names) - 1} (pack {pack!r} numbers its poses 0-{len(names) - 1})"
+    return error_item(field, asked.number, detail, expected)
+
+
+MODERN_ONLY_POSES = frozenset(
+    {"newborn0", "newborn1", "adolescent_long0", "adolescent_long1", "adolescent_long2"}
+)
+"""Pose names of ClanGen v0.13 that the legacy layout has no cell for."""
 
 
 def background_error(error: TraitError, field: str) -> ApiError:
@@ -150,7 +232,7 @@ def parse_render_request(body: bytes, packs: PackSet, wanted: Wanted = ()) -> Re
             return _job(
                 packs,
                 wanted,
-                pose_of(plain.pose, plain.params_pose),
+                pose_asked(plain.pose_name, plain.pose, plain.params_pose),
                 options,
                 partial(normalise_given, plain.given),
                 defaults=plain.options is None,
@@ -167,7 +249,7 @@ def parse_render_request(body: bytes, packs: PackSet, wanted: Wanted = ()) -> Re
         return _job(
             packs,
             wanted,
-            resolve_pose(request),
+            asked_pose(request),
             request.options,
             partial(normalise_params, request.payload.params),
         )
@@ -182,17 +264,30 @@ _NO_OPTIONS = RenderOptions()
 def _job(
     packs: PackSet,
     wanted: Wanted,
-    pose: int,
+    asked: PoseAsked,
     options: RenderOptions,
-    params_for: Callable[[Vocabulary], CatParams],
+    params_for: Callable[[AnyVocabulary, type[CatParams]], CatParams],
     defaults: bool = False,
 ) -> RenderJob:
     """The checked job; raises ``ApiError`` and ``InvalidTraitsError``. ``params_for`` makes
-    the params for a pack's vocabulary; ``defaults`` says ``options`` are ``_NO_OPTIONS``."""
-    _name, renderer = packs.choose(options.pack)
+    the params for a pack's vocabulary and params type; ``defaults`` says ``options`` are
+    ``_NO_OPTIONS``."""
+    name, renderer = packs.choose(options.pack)
     background = parse_options_background(options)
-    params = params_for(renderer.vocabulary)
-    check_traits(params, renderer.vocabulary, pose)
+    problem = pose_problem(renderer, name, asked)
+    pose = default_pose(renderer) if problem else choose_pose(renderer, name, asked)
+    params = params_for(renderer.vocabulary, renderer.params_model)
+    try:
+        renderer.check_traits(params, pose)
+    except InvalidTraitsError as error:
+        if problem is None:
+            raise
+        items = [problem, *trait_items(error)][:MAX_ERROR_ITEMS]
+        raise ApiError(
+            422, "invalid_params", "; ".join(i["detail"] for i in items), items
+        ) from None
+    if problem is not None:
+        raise ApiError(422, "invalid_params", problem["detail"], [problem])
     image_format = choose_format(options, wanted)
     pack = packs.normalised(options.pack)
     if defaults:
@@ -222,7 +317,7 @@ def _default_options(image_format: ImageFormat, background: str, pack: str | Non
 
 
 def with_trait_problems(
-    problem: ApiError, error: ValidationError, body: bytes, renderer: Renderer
+    problem: ApiError, error: ValidationError, body: bytes, renderer: AnyRenderer
 ) -> ApiError:
     """``problem`` (the request's shape is wrong) with the names the pack cannot draw added,
     so one answer lists every problem: the params that passed the shape check are checked
@@ -237,6 +332,7 @@ def with_trait_problems(
     params = payload.get("params") if isinstance(payload, dict) else None
     if not isinstance(params, dict):
         return problem
+    pose_items = _pose_items(payload, params, renderer, problem)
     wrong = {
         loc[2]
         for item in error.errors(include_url=False)
@@ -246,11 +342,41 @@ def with_trait_problems(
         sent = RequestParams.model_validate_json(
             orjson.dumps({name: value for name, value in params.items() if name not in wrong})
         )
-        check_traits(normalise_params(sent, renderer.vocabulary), renderer.vocabulary, DEFAULT_POSE)
+        params = normalise_params(sent, renderer.vocabulary, renderer.params_model)
+        renderer.check_traits(params, default_pose(renderer))
     except (ValidationError, TypeError):
-        return problem
+        return _with_items(problem, pose_items)
     except InvalidTraitsError as traits:
-        items = [*problem.items, *trait_items(traits)][:MAX_ERROR_ITEMS]
-        detail = "; ".join(item["detail"] for item in items)
-        return ApiError(422, problem.error, detail, items)
-    return problem
+        return _with_items(problem, [*pose_items, *trait_items(traits)])
+    return _with_items(problem, pose_items)
+
+
+def _with_items(problem: ApiError, items: list[dict[str, Any]]) -> ApiError:
+    if not items:
+        return problem
+    listed = [*problem.items, *items][:MAX_ERROR_ITEMS]
+    return ApiError(422, problem.error, "; ".join(item["detail"] for item in listed), listed)
+
+
+def _pose_items(
+    payload: Any, params: dict[str, Any], renderer: AnyRenderer, problem: ApiError
+) -> list[dict[str, Any]]:
+    """The pose's problem on ``renderer`` when the shape check let the pose fields through."""
+    flagged = {item["field"] for item in problem.items}
+    fields = ("payload.pose", "payload.spriteNumber", "payload.params.spriteNumber")
+    if flagged.intersection(fields):
+        return []
+    name, outer, inner = (
+        payload.get("pose"),
+        payload.get("spriteNumber"),
+        params.get("spriteNumber"),
+    )
+    if not (name is None or type(name) is str) or (
+        outer is not None and outer != inner is not None
+    ):
+        return []
+    if not all(value is None or type(value) is int for value in (outer, inner)):
+        return []
+    asked = pose_asked(name, outer, inner)
+    item = pose_problem(renderer, "default", asked)
+    return [item] if item is not None else []

@@ -9,13 +9,13 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import Response
 
 from renderer_service.app.state import ServiceState, get_state
-from renderer_service.renderer import Renderer
+from renderer_service.renderer import AnyRenderer
 from renderer_service.wire import ApiError, ErrorResponse, HealthResponse, ReadyResponse
 
 router = APIRouter(tags=["health"])
 
 
-def _pack_identity(renderer: Renderer) -> dict[str, Any]:
+def _pack_identity(renderer: AnyRenderer) -> dict[str, Any]:
     pack = renderer.pack
     return {
         "name": pack.name,
@@ -25,7 +25,7 @@ def _pack_identity(renderer: Renderer) -> dict[str, Any]:
     }
 
 
-def _pack_entry(name: str, renderer: Renderer) -> dict[str, Any]:
+def _pack_entry(name: str, renderer: AnyRenderer) -> dict[str, Any]:
     return {**_pack_identity(renderer), "name": name}
 
 

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 
-from renderer_service.app.state import ServiceState, get_state
+from renderer_service.app.state import ServiceState, get_state, legacy_renderer
 
 router = APIRouter(tags=["catalog"])
 
@@ -21,4 +21,7 @@ router = APIRouter(tags=["catalog"])
     "is valid wherever a coat colour is.",
 )
 def palettes(state: Annotated[ServiceState, Depends(get_state)]) -> list[dict[str, Any]]:
-    return [dict(palette.raw) for palette in state.renderer.palettes.palettes]
+    renderer = legacy_renderer(state)
+    if renderer is None:
+        return []  # palette colours are drawn on the legacy layout only
+    return [dict(palette.raw) for palette in renderer.palettes.palettes]

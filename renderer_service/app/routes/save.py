@@ -16,7 +16,8 @@ from starlette.responses import Response
 from renderer_service.app.errors import ERROR_RESPONSES
 from renderer_service.app.openapi import json_body
 from renderer_service.app.routes.render import reply_response
-from renderer_service.app.state import ServiceState, get_state
+from renderer_service.app.state import ServiceState, get_state, legacy_renderer
+from renderer_service.renderer import Vocabulary
 from renderer_service.wire import (
     ApiError,
     SaveDocument,
@@ -24,6 +25,7 @@ from renderer_service.wire import (
     SaveParamsResponse,
     SaveSheetQuery,
     SaveSheetResponse,
+    error_item,
 )
 from renderer_service.work import Reply, answer_save_params, plan_save_sheet
 
@@ -64,7 +66,7 @@ async def save_params(
 ) -> Response:
     body = await request.body()
     try:
-        answer = await asyncio.to_thread(answer_save_params, body, query, state.renderer.vocabulary)
+        answer = await asyncio.to_thread(answer_save_params, body, query, _vocabulary(state))
     except ApiError as error:
         return reply_response(Reply.from_error(error))
     return Response(answer, media_type="application/json")
@@ -88,9 +90,18 @@ async def save_sheet(
 ) -> Response:
     body = await request.body()
     try:
-        batch, extra = await asyncio.to_thread(
-            plan_save_sheet, body, query, state.renderer.vocabulary
-        )
+        batch, extra = await asyncio.to_thread(plan_save_sheet, body, query, _vocabulary(state))
     except ApiError as error:
         return reply_response(Reply.from_error(error))
     return reply_response(await state.service.render_batch(batch, extra))
+
+
+def _vocabulary(state: ServiceState) -> Vocabulary:
+    """The names a 2024 save is read with: the first legacy pack's."""
+    renderer = legacy_renderer(state)
+    if renderer is None:
+        detail = "this service serves no pack of the legacy layout, which 2024 saves draw on"
+        raise ApiError(
+            422, "invalid_request", detail, [error_item(None, None, detail, "a legacy pack")]
+        )
+    return renderer.vocabulary

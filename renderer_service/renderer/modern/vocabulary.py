@@ -25,7 +25,7 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import Literal
 
-from ..vocabulary import PELT_SPRITE_NAMES, Names
+from ..vocabulary import PELT_SPRITE_NAMES, Names, fold_names
 from .pack import COLLAR_SHEET, WHITE_PATCH_CATEGORIES, ModernSpritePack
 
 RGB = tuple[int, int, int]
@@ -151,6 +151,43 @@ class ModernVocabulary:
     def eye_colours2(self) -> Names:
         """Colours of the second eye: any eye colour (drawn through the heterochromia mask)."""
         return self.eye_colours
+
+    @property
+    def coat_colours(self) -> Names:
+        """Every coat colour (the game's; palette colours are not drawn on this layout)."""
+        return self.colours
+
+    @property
+    def scars_special(self) -> Names:
+        """None here: every scar is a primary scar or a missing part."""
+        return Names(())
+
+    @cached_property
+    def folded(self) -> Mapping[str, Mapping[str, str]]:
+        """For each kind of name (as the legacy ``Vocabulary.folded`` has them), its names by
+        their case-folded spelling."""
+        return fold_names(
+            {
+                "pelts": tuple(self.pelts),
+                "colours": self.colours,
+                "tortieMasks": self.tortie_masks,
+                "tints": tuple(self.all_tints),
+                "whitePatches": tuple(self.white_patches),
+                "points": self.points,
+                "vitiligo": self.vitiligo,
+                "eyeColours": self.eye_colours,
+                "eyeColours2": self.eye_colours2,
+                "skins": self.skins,
+                "scars": tuple(self.all_scars),
+                "accessories": tuple(self.accessories),
+                "afterlives": tuple(self.afterlives),
+            }
+        )
+
+    def canonical(self, kind: str, name: str) -> str:
+        """``name`` spelt as the pack spells it, matched case-insensitively among the names
+        of ``kind`` (a key of ``folded``); unchanged when nothing matches."""
+        return self.folded[kind].get(name.casefold(), name)
 
     def lineart_group(self, afterlife: str | None, april_fools: bool = False) -> str | None:
         """The lineart of a living cat (``afterlife`` None) or of a dead one; None if absent."""

@@ -46,3 +46,8 @@ EXAMPLE_PAYLOAD: dict[str, Any] = {
 def strict_body(example: dict[str, Any]) -> ConfigDict:
     """A request body's model config: strict, no unknown fields, ``example`` in ``/docs``."""
     return ConfigDict(strict=True, extra="forbid", json_schema_extra={"examples": [example]})
+
+
+MAX_POSES = 64
+"""Poses a request may number (``spriteNumber`` stays below): each pack checks its own range
+(0-20 for a legacy pack, 0-25 for ClanGen v0.13's)."""

@@ -21,7 +21,6 @@ from renderer_service.renderer import (
     DEFAULT_POSE,
     MAX_LIST_LENGTH,
     MAX_SCALE,
-    POSE_COUNT,
     ImageFormat,
     document_request_params,
     document_tortie_layer,
@@ -32,6 +31,7 @@ from renderer_service.wire.models.common import (
     FORMAT_DESCRIPTION,
     IGNORED,
     IGNORED_MAX_LENGTH,
+    MAX_POSES,
     STRICT,
     Ignored,
     Name,
@@ -94,9 +94,10 @@ class RequestParams(BaseModel):
         None,
         alias="spriteNumber",
         ge=0,
-        lt=POSE_COUNT,
-        description=f"Pose 0-20 (may also be given beside `params`); default {DEFAULT_POSE}, "
-        "an adult pose.",
+        lt=MAX_POSES,
+        description="Pose by number in the pack's pose list: 0-20 on `lifegen`, 0-25 on "
+        f"`clangen` (may also be given beside `params`); default {DEFAULT_POSE} on `lifegen`, "
+        "`adult_short2` on `clangen`, an adult pose. `payload.pose` wins over it.",
     )
     pelt_name: Name | None = Field(None, alias="peltName", description="Coat pattern.")
     colour: Name | None = Field(None, description="Coat colour: a game or palette colour.")
@@ -199,10 +200,21 @@ class RenderPayload(BaseModel):
         None,
         alias="spriteNumber",
         ge=0,
-        le=20,
-        description="Pose 0-20. May be given here or as `params.spriteNumber`; with neither, "
-        f"pose {DEFAULT_POSE} (an adult pose) is drawn.",
+        lt=MAX_POSES,
+        description="Pose by number in the pack's pose list (0-20 on `lifegen`, 0-25 on "
+        "`clangen`). May be given here or as `params.spriteNumber`; with neither and no "
+        f"`pose`, pose {DEFAULT_POSE} on `lifegen` and `adult_short2` on `clangen` (adult "
+        "poses) is drawn.",
         examples=[DEFAULT_POSE],
+    )
+    pose: Name | None = Field(
+        None,
+        description="The pose by name, as ClanGen v0.13 names it (`adult_short2`, `newborn0`, "
+        "`kitten1`, `para_adult_short0`, `sick_adult0`, ...; `GET /catalog?pack=NAME` lists "
+        "them). On `lifegen` a name means the legacy pose the game's own numbering gives it "
+        "(`newborn0`, `newborn1` and `adolescent_long0-2` have none). Wins over any "
+        "`spriteNumber`.",
+        examples=["adult_short2"],
     )
     params: RequestParams = Field(default_factory=RequestParams, description="The cat's traits.")
     pose_name: Ignored = Field(
