@@ -92,7 +92,9 @@ def normalise_given(
     renderer reads them: ``given`` maps ``RequestParams`` field names to the values sent, with
     ``None`` values and ignored fields left out and ``tortie`` as ``TortieEntry`` items. It is
     changed in place. ``model`` is the params type of the pack's renderer. Raises
-    ``InvalidTraitsError`` for fields that contradict each other."""
+    ``InvalidTraitsError`` for fields that contradict each other. The pose is left out: the
+    caller reads it from the request (``spriteNumber`` counts in the chosen pack's poses)."""
+    given.pop("sprite_number", None)
     dark_mode = given.pop("dark_mode", None)
     if dark_mode is not None:
         given["dark_forest"] = bool(given.get("dark_forest")) or dark_mode
