@@ -3,9 +3,9 @@
 Construct it from a pack folder (``ModernRenderer.from_folder(path)``) or a loaded
 ``ModernSpritePack``. Like ``Renderer``: ``render(params, pose=None, *, collect_layers,
 layer_images, checked) -> RenderResult`` (``image`` and, when collected, named ``layers``),
-``picture``, ``warm_up``, ``vocabulary``, ``catalog``; the trait check is the method
-``check_traits(params, pose)`` (the legacy module-level ``check_traits`` takes a legacy
-``Vocabulary``). ``pose`` may be a name or a number of the pack's pose list.
+``picture``, ``warm_up``, ``vocabulary``, ``catalog``, ``params_model`` and the method
+``check_traits(params, pose)`` (both renderers have it; the module-level ``check_traits``
+takes a legacy ``Vocabulary``). ``pose`` may be a name or a number of the pack's pose list.
 """
 
 from __future__ import annotations
