@@ -346,7 +346,7 @@ class RenderService:
             tiles = plan_tiles(request)
             name, renderer = self.packs.choose(request.options.pack)
             pack = self.packs.normalised(name)
-            frames = plan_batch(request, renderer.vocabulary, pack)
+            frames = plan_batch(request, renderer, pack)
             layout = layout_sheet(request, len(frames), tiles)
         except ApiError as error:
             return Reply.from_error(error)

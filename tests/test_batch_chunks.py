@@ -285,7 +285,7 @@ def test_the_sheet_is_only_joined_when_every_band_was_compressed_by_a_worker(
         {"payload": BASE, "variants": poses, "options": {"tileSize": 100, "columns": 4}}
     )
     tiles = plan_tiles(request)
-    frames = plan_batch(request, renderer.vocabulary)
+    frames = plan_batch(request, renderer)
     layout = layout_sheet(request, len(frames), tiles)
     cold = plan_tasks(frames, [None] * 16, layout, tiles, request, 2, None)
     assert [list(band) for band in cold.bands or []] == [list(range(8)), list(range(8, 16))]

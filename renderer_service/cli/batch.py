@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
             raise validation_error_from(error, BatchRequest) from None
         tiles = plan_tiles(request)
         name, renderer = packs.choose(request.options.pack)
-        frames = plan_batch(request, renderer.vocabulary, packs.normalised(name))
+        frames = plan_batch(request, renderer, packs.normalised(name))
         layout = layout_sheet(request, len(frames), tiles)
     except ApiError as error:
         print("cg3 batch: " + error_message(error.body()), file=sys.stderr)

@@ -42,6 +42,7 @@ from renderer_service.renderer.layouts import check_params, params_model_for
 from renderer_service.renderer.modern import (
     DEFAULT_MODERN_POSE,
     LEGACY_POSE_NAMES,
+    ModernCatalog,
     ModernCatParams,
     ModernRenderer,
     ModernSpritePack,
@@ -147,6 +148,7 @@ __all__ = [
     "Layer",
     "LayerBlame",
     "ModernCatParams",
+    "ModernCatalog",
     "ModernRenderer",
     "ModernSpritePack",
     "ModernVocabulary",

@@ -43,6 +43,7 @@ from renderer_service.wire.models.save import (
     SaveSheetQuery,
     SaveSheetResponse,
     ServiceCatalog,
+    ServiceModernCatalog,
 )
 from renderer_service.wire.models.status import ErrorResponse, HealthResponse, ReadyResponse
 from renderer_service.wire.normalise import normalise_given, normalise_params
@@ -80,6 +81,7 @@ __all__ = [
     "SaveSheetQuery",
     "SaveSheetResponse",
     "ServiceCatalog",
+    "ServiceModernCatalog",
     "decode_cat_code",
     "encode_cat_code",
     "error_body",

@@ -17,8 +17,8 @@ from pydantic import ValidationError
 from renderer_service.renderer import (
     ANIMATED_FORMATS,
     CELL_SIZE,
-    DEFAULT_POSE,
     LAYER_IDS,
+    AnyRenderer,
     AnyVocabulary,
     Background,
     CatParams,
@@ -43,7 +43,7 @@ from renderer_service.wire import (
     traits_error,
     validation_error_from,
 )
-from renderer_service.work.request import background_error
+from renderer_service.work.request import PoseAsked, background_error, choose_pose
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,12 +264,13 @@ def _read_params(
 
 
 def plan_batch(
-    request: BatchRequest, vocabulary: AnyVocabulary, pack: str | None = None
+    request: BatchRequest, renderer: AnyRenderer, pack: str | None = None
 ) -> list[PlannedFrame]:
-    """Every frame of the batch, checked; ``ApiError`` for bad variants or too many frames.
+    """Every frame of the batch, checked; ``ApiError`` for bad variants, poses the pack does
+    not have, or too many frames.
 
-    ``vocabulary`` is the chosen pack's; ``pack`` its name in the frames' keys (``None``
-    for the default pack)."""
+    ``renderer`` draws the chosen pack; ``pack`` is its name in the frames' keys."""
+    vocabulary = renderer.vocabulary
     options = request.options
     if options.frame_mode == "layer" and options.layer_id not in LAYER_IDS:
         raise ApiError(
@@ -317,7 +318,7 @@ def plan_batch(
         )
     seen: set[str] = set()
     base = _unset_params(request.payload.params)
-    base_pose = request.payload.sprite_number
+    base_pose = PoseAsked(request.payload.pose, request.payload.sprite_number)
     # Frames often repeat params at other poses (a cat in every pose, each eye colour in
     # several poses): each distinct set is read, normalised and checked once.
     read: dict[bytes, _ReadParams] = {}
@@ -339,13 +340,17 @@ def plan_batch(
             known = _read_params(merged, vocabulary, pack, None if is_base else index)
             if key is not None:
                 read[key] = known
-        pose = variant.sprite_number  # the variant's pose, else its params', else the base's
-        if pose is None:
-            pose = known.pose
-        if pose is None:
-            pose = base_pose
-        if pose is None:
-            pose = DEFAULT_POSE
+        # The variant's pose (by name, then number), else its params', else the base's.
+        if variant.pose is not None or variant.sprite_number is not None:
+            where = f"variants[{index}]"
+            asked = PoseAsked(
+                variant.pose, variant.sprite_number, f"{where}.spriteNumber", f"{where}.pose"
+            )
+        elif known.pose is not None:
+            asked = PoseAsked(None, known.pose, f"variants[{index}].params.spriteNumber")
+        else:
+            asked = base_pose
+        pose = choose_pose(renderer, pack or "default", asked)
         frames.append(
             PlannedFrame(variant.id, variant.label, variant.group, pose, known.cat, known.params)
         )

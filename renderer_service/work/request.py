@@ -72,6 +72,8 @@ class PoseAsked(NamedTuple):
     number: int | None
     number_field: str = "payload.spriteNumber"
     """Where the number was given (``payload.params.spriteNumber`` when only there)."""
+    name_field: str = "payload.pose"
+    """Where the name was given."""
 
 
 def pose_asked(name: str | None, outer: int | None, inner: int | None) -> PoseAsked:
@@ -142,11 +144,11 @@ def pose_problem(renderer: AnyRenderer, pack: str, asked: PoseAsked) -> dict[str
     if asked.name is not None:
         if asked.name in names:
             return None
-        detail = f"payload.pose: pack {pack!r} has no pose named {asked.name!r}"
+        detail = f"{asked.name_field}: pack {pack!r} has no pose named {asked.name!r}"
         if asked.name in MODERN_ONLY_POSES and not isinstance(renderer, ModernRenderer):
             detail += " (the legacy layout has no cell for it)"
         return error_item(
-            "payload.pose",
+            asked.name_field,
             asked.name,
             detail,
             "one of " + ", ".join(names),

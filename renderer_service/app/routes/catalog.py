@@ -8,6 +8,7 @@ from typing import Annotated, get_args
 from fastapi import APIRouter, Depends, Query
 
 from renderer_service.app.state import ServiceState, get_state
+from renderer_service.renderer import ModernCatalog
 from renderer_service.saves import RANKS, SPECIAL_SUFFIXES, age_ranges
 from renderer_service.wire import (
     MAX_BATCH_FRAMES,
@@ -16,6 +17,7 @@ from renderer_service.wire import (
     SaveLifeStage,
     SaveSheetQuery,
     ServiceCatalog,
+    ServiceModernCatalog,
 )
 
 router = APIRouter(tags=["catalog"])
@@ -41,20 +43,23 @@ def save_catalog(max_body_bytes: int) -> SaveCatalog:
 
 @router.get(
     "/catalog",
-    response_model=ServiceCatalog,
+    response_model=ServiceCatalog | ServiceModernCatalog,
     summary="Every valid value of every render param",
     description="Read from the loaded sprite pack: the same names `/render` accepts and its "
     "422 answers suggest, with what each draws; and what the save routes accept. `pack` picks "
-    "one of the service's packs (see `GET /health`); default: the first.",
+    "one of the service's packs (see `GET /health`); default: the first. `layout` says "
+    "which shape the answer has: `legacy` (poses 0-20) or `modern` (ClanGen v0.13's named "
+    "poses with their life stages, collar palette colours, white-patch categories).",
 )
 def catalog(
     state: Annotated[ServiceState, Depends(get_state)],
     pack: Annotated[
         str | None, Query(max_length=64, description="A pack's name; default: the first.")
     ] = None,
-) -> ServiceCatalog:
+) -> ServiceCatalog | ServiceModernCatalog:
     chosen = state.packs.choose(pack, "pack")[1].catalog
-    return ServiceCatalog.model_validate(
+    model = ServiceModernCatalog if isinstance(chosen, ModernCatalog) else ServiceCatalog
+    return model.model_validate(
         {
             **{name: getattr(chosen, name) for name in type(chosen).model_fields},
             "saves": save_catalog(state.settings.save_max_body_bytes),

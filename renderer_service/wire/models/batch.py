@@ -14,8 +14,10 @@ from renderer_service.wire.models.common import (
     BACKGROUND_DESCRIPTION,
     EXAMPLE_PAYLOAD,
     IGNORED,
+    MAX_POSES,
     STRICT,
     Ignored,
+    Name,
     strict_body,
 )
 from renderer_service.wire.models.render import RenderPayload
@@ -40,7 +42,14 @@ class BatchVariant(BaseModel):
     label: str | None = Field(None, max_length=128, description="Text for people.")
     group: str | None = Field(None, max_length=64, description="Group the frame belongs to.")
     sprite_number: int | None = Field(
-        None, alias="spriteNumber", ge=0, le=20, description="Pose of this frame."
+        None,
+        alias="spriteNumber",
+        ge=0,
+        lt=MAX_POSES,
+        description="Pose of this frame, by number in the pack's pose list.",
+    )
+    pose: Name | None = Field(
+        None, description="Pose of this frame by name (`senior0`); wins over `spriteNumber`."
     )
     params: dict[str, Any] | None = Field(
         None,

@@ -12,7 +12,7 @@ from pydantic import (
     Field,
 )
 
-from renderer_service.renderer import Catalog
+from renderer_service.renderer import Catalog, ModernCatalog
 from renderer_service.wire.models.batch import MAX_BATCH_FRAMES, MAX_TILE_SIZE, BatchResponse
 
 MAX_SAVE_CATS = 1_000_000
@@ -145,4 +145,14 @@ class SaveCatalog(BaseModel):
 
 
 class ServiceCatalog(Catalog):
+    """A legacy pack's catalog (``layout: legacy``), with the save routes."""
+
+    saves: SaveCatalog = Field(description="The save routes (`/save/params`, `/save/sheet`).")
+
+
+class ServiceModernCatalog(ModernCatalog):
+    """A modern pack's catalog (``layout: modern``): poses by name and life stage, eye
+    colours, skins, tints, collar palette colours, white-patch categories; with the save
+    routes."""
+
     saves: SaveCatalog = Field(description="The save routes (`/save/params`, `/save/sheet`).")
