@@ -1,5 +1,7 @@
-"""Reading diff cases: ``[{"id", "params"}]`` (pose in the params, as the parity sets are) or
-``[{"id", "payload", "options"}]`` (a ``/render`` body per cat)."""
+"""Reading diff cases: ``[{"id", "params"}]`` (pose in the params, as the legacy parity sets
+are), ``[{"id", "params", "lineart"}]`` (pixel-cat-maker's share-URL fields and its lineart
+choice, as ``modern-public`` is: drawn on the ``clangen`` pack) or ``[{"id", "payload",
+"options"}]`` (a ``/render`` body per cat)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+
+from renderer_service.renderer import pcm_params
 
 SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 """Ids name the reference file ``<id>.png``, so they may not hold path separators."""
@@ -65,12 +69,28 @@ def load_cases(path: Path) -> list[Case]:
         seen.add(case_id)
         if "payload" in entry:
             body = {key: value for key, value in entry.items() if key in ("payload", "options")}
+        elif isinstance(entry.get("params"), dict) and isinstance(entry.get("lineart"), str):
+            body = pcm_body(entry["params"], entry["lineart"])
         elif isinstance(entry.get("params"), dict):
             body = {"payload": {"params": entry["params"]}}
         else:
             raise CasesError(f"{where} ({case_id}): give params, or payload (and options)")
         cases.append(Case(case_id, body, source))
     return cases
+
+
+MODERN_PACK = "clangen"
+"""The pack pixel-cat-maker's cats are drawn on."""
+
+
+def pcm_body(fields: dict[str, Any], lineart: str) -> dict[str, Any]:
+    """The ``/render`` body of a pixel-cat-maker cat (its share-URL fields and lineart)."""
+    params = pcm_params(fields, lineart)
+    pose = params.pop("pose", None)
+    payload: dict[str, Any] = {"params": params}
+    if pose is not None:
+        payload["spriteNumber" if isinstance(pose, int) else "pose"] = pose
+    return {"payload": payload, "options": {"pack": MODERN_PACK}}
 
 
 def traits(case: Case) -> list[tuple[str, str]]:

@@ -50,6 +50,7 @@ from renderer_service.renderer.modern import (
     bundled_modern_pack_path,
     is_modern_pack,
     legacy_pose_number,
+    pcm_params,
 )
 from renderer_service.renderer.palettes import (
     Palette,
@@ -193,6 +194,7 @@ __all__ = [
     "nearest_index",
     "params_model_for",
     "parse_background",
+    "pcm_params",
     "png_from_rows",
     "reference_scale",
     "resize_nearest",
