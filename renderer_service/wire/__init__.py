@@ -26,6 +26,7 @@ from renderer_service.wire.models.batch import (
 )
 from renderer_service.wire.models.common import BACKGROUND_DESCRIPTION
 from renderer_service.wire.models.diff import DiffRequest, DiffResponse
+from renderer_service.wire.models.pcm import PcmImportRequest, PcmImportResponse, PcmLineart
 from renderer_service.wire.models.render import (
     RenderOptions,
     RenderPayload,
@@ -66,6 +67,9 @@ __all__ = [
     "DiffResponse",
     "ErrorResponse",
     "HealthResponse",
+    "PcmImportRequest",
+    "PcmImportResponse",
+    "PcmLineart",
     "ReadyResponse",
     "RenderOptions",
     "RenderPayload",

@@ -16,6 +16,7 @@ from renderer_service.work.diff import check_diff_request
 from renderer_service.work.dispatch import TaskHandler
 from renderer_service.work.frames import FrameResult, FramesResult, FrameTask, run_frames
 from renderer_service.work.job import RenderJob, Wanted, job_state
+from renderer_service.work.pcm_import import import_pcm_link
 from renderer_service.work.render import answer_job, answer_render
 from renderer_service.work.reply import MEMORY_PRESSURE_FIELD, Reply
 from renderer_service.work.request import background_error, parse_render_request, wanted_formats
@@ -42,6 +43,7 @@ __all__ = [
     "canonical_params",
     "check_diff_request",
     "frame_keys",
+    "import_pcm_link",
     "job_state",
     "layout_sheet",
     "parse_render_request",
