@@ -22,7 +22,29 @@ from .conftest import PARITY
 from .imaging import load_rgba, mismatches
 
 CASES: list[dict[str, Any]] = json.loads((PARITY / "modern-public" / "cases.json").read_text())
-URL_FIELDS = ["spriteNumber", "peltName", "colour", "isTortie", "tortieMask", "tortiePattern", "tortieColour", "tint", "skinColour", "eyeColour", "eyeColour2", "whitePatches", "points", "whitePatchesTint", "vitiligo", "accessory", "scar", "shading", "reverse", "backgroundColour", "version"]
+URL_FIELDS = [
+    "spriteNumber",
+    "peltName",
+    "colour",
+    "isTortie",
+    "tortieMask",
+    "tortiePattern",
+    "tortieColour",
+    "tint",
+    "skinColour",
+    "eyeColour",
+    "eyeColour2",
+    "whitePatches",
+    "points",
+    "whitePatchesTint",
+    "vitiligo",
+    "accessory",
+    "scar",
+    "shading",
+    "reverse",
+    "backgroundColour",
+    "version",
+]
 
 
 def share_url(fields: dict[str, Any]) -> str:
@@ -143,7 +165,21 @@ def test_legacy_collar_names_convert_as_pixel_cat_maker_converts_them(
 
 def test_every_converted_legacy_collar_is_one_the_modern_pack_draws() -> None:
     modern = ModernRenderer.from_folder(bundled_modern_pack_path())
-    colours = [*["CRIMSON", "BLUE", "YELLOW", "CYAN", "RED", "LIME", "GREEN", "BLACK", "WHITE", "PINK", "PURPLE"]]
+    colours = [
+        *[
+            "CRIMSON",
+            "BLUE",
+            "YELLOW",
+            "CYAN",
+            "RED",
+            "LIME",
+            "GREEN",
+            "BLACK",
+            "WHITE",
+            "PINK",
+            "PURPLE",
+        ]
+    ]
     colours += ["MULTI", "INDIGO", "SPIKES", "RAINBOW"]
     names = [colour + suffix for colour in colours for suffix in ("", "BELL", "BOW", "NYLON")]
     assert len(names) == 60
