@@ -29,6 +29,7 @@ from renderer_service.runtime import (
     QueueRefusedError,
     RedisCache,
     RenderQueue,
+    Sheds,
     Siblings,
     merge_snapshots,
     missing_processes,
@@ -100,6 +101,20 @@ def _with_headers(reply: Reply, *headers: tuple[str, str]) -> Reply:
     return Reply(reply.status, reply.media_type, reply.body, (*reply.headers, *headers))
 
 
+def draw_warm_up_cat(packs: PackSet) -> Reply:
+    """Draw one cat of the default pack the way a ``POST /render`` is drawn (the body read,
+    checked, drawn and encoded), in this process, outside the queue and its counters.
+
+    Start-up does this before the service takes connections (so before ``/health/ready``
+    can say ready): the first client's request then finds every code path warm, and workers
+    forked afterwards inherit it."""
+    vocabulary = packs.default.vocabulary
+    params = {"peltName": next(iter(vocabulary.pelts)), "colour": vocabulary.colours[0]}
+    body = orjson.dumps({"payload": {"spriteNumber": 0, "params": params}})
+    job = parse_render_request(body, packs)
+    return answer_job(packs, job, canonical_params(job.params, job.pose))
+
+
 class PendingRender(NamedTuple):
     """A checked /render request that no cache level in this process answered (see
     ``RenderService.render_now``)."""
@@ -110,6 +125,9 @@ class PendingRender(NamedTuple):
     etag: str
     headers: tuple[tuple[str, str], ...]
     """The answer's headers besides ``X-Cache``: its ETag, then the caller's."""
+    arrived: float | None = None
+    """When the request's body was complete (``time.monotonic``): the render must start
+    within ``CG3_MAX_WAIT_MS`` of it (``None``: counted from when it is queued)."""
 
     @property
     def digest(self) -> str:
@@ -130,6 +148,10 @@ class RenderService:
     With ``inline``, a light render (one PNG at a small scale, no layers) is drawn in this
     process under the queue's rules (``RenderQueue.run_here``): for such a cat the round trip
     to a worker costs more than the drawing. Everything else goes to the workers.
+
+    A render that has not started within ``CG3_MAX_WAIT_MS`` of its request's body being
+    complete (``arrived``) is answered ``503 overloaded``, whether queued or light; answers
+    from a cache never wait, so they are never shed.
     """
 
     def __init__(
@@ -172,9 +194,12 @@ class RenderService:
         wanted: Wanted = (),
         if_none_match: str | None = None,
         extra_headers: tuple[tuple[str, str], ...] = (),
+        arrived: float | None = None,
     ) -> Reply:
-        """``wanted``: the image types the client accepts instead of JSON (empty: JSON)."""
-        step = self.render_now(body, wanted, if_none_match, extra_headers)
+        """``wanted``: the image types the client accepts instead of JSON (empty: JSON);
+        ``arrived``: when the body was complete (``time.monotonic``; default: a queued render
+        waits from when it is queued, a light one is drawn now)."""
+        step = self.render_now(body, wanted, if_none_match, extra_headers, arrived)
         if isinstance(step, Reply):
             return step
         return await self.finish(step)
@@ -185,6 +210,7 @@ class RenderService:
         wanted: Wanted = (),
         if_none_match: str | None = None,
         extra_headers: tuple[tuple[str, str], ...] = (),
+        arrived: float | None = None,
     ) -> Reply | PendingRender:
         """What ``render`` does before it has to wait: the answer when it needs no waiting
         (a bad request, a 304, a picture from memory, a light render drawn here), else the
@@ -222,7 +248,7 @@ class RenderService:
                 return self._flag_pressure(
                     _with_headers(stored, *headers, ("X-Cache", "hit-memory"))
                 )
-        pending = PendingRender(job, params, etag, headers)
+        pending = PendingRender(job, params, etag, headers, arrived)
         if self.shared is None and self.inline and job.light:
             return self._draw_here(pending)
         return pending
@@ -239,12 +265,13 @@ class RenderService:
                 )
         if self.inline and pending.job.light:
             return self._draw_here(pending)
-        reply = await self.queue.submit("render", job_state(pending.job, pending.params))
-        return self._store(pending, reply)
+        state = job_state(pending.job, pending.params)
+        return self._store(pending, await self.queue.submit("render", state, pending.arrived))
 
     def _draw_here(self, pending: PendingRender) -> Reply:
         packs, job, params = self.packs, pending.job, pending.params
-        return self._store(pending, self.queue.run_here(lambda: answer_job(packs, job, params)))
+        draw = self.queue.run_here(lambda: answer_job(packs, job, params), pending.arrived)
+        return self._store(pending, draw)
 
     def _store(self, pending: PendingRender, reply: Reply) -> Reply:
         """Keep a fresh picture in every cache level; the answer to send for it."""
@@ -484,11 +511,18 @@ class RenderService:
                 f"{metrics['workers_alive']} of {metrics['worker_count']} render workers alive "
                 f"and working ({metrics.get('workers_stuck', 0)} stuck)"
             )
+        reasons += self.queue.restart_reasons()
         if metrics["queue_size"] >= metrics["max_queue"]:
             reasons.append("render queue full")
         if self.shared is not None and not self.shared.up:
             reasons.append(self.shared.reason or "redis unreachable")
         return reasons
+
+    @property
+    def sheds(self) -> Sheds:
+        """What this process shed and evicted (the server counts its refused and evicted
+        connections here)."""
+        return self.queue.sheds
 
     def not_ready_reason(self) -> str | None:
         """Why this replica cannot render now (``None`` when it can). The shared cache is

@@ -12,17 +12,23 @@ from renderer_service.runtime.board import (
 from renderer_service.runtime.cache import LRUCache
 from renderer_service.runtime.circuit import CircuitBreaker, CircuitState
 from renderer_service.runtime.collector import COLLECTIONS, freeze_long_lived
-from renderer_service.runtime.queue import QueueLimits, QueueRefusedError, RenderQueue
+from renderer_service.runtime.line import QueueRefusedError
+from renderer_service.runtime.queue import QueueLimits, RenderQueue
 from renderer_service.runtime.redis_cache import RedisCache
+from renderer_service.runtime.restarts import MAX_PAUSE_SECONDS, YOUNG_SECONDS
 from renderer_service.runtime.shared_memory_cache import SharedMemoryCache
+from renderer_service.runtime.shedding import SHED_REASONS, Sheds
 from renderer_service.runtime.stats import MetricsCollector, QueueStats
 from renderer_service.runtime.workers import Handler, Worker, WorkerCrashedError
 
 __all__ = [
     "COLLECTIONS",
     "LATENCIES",
+    "MAX_PAUSE_SECONDS",
     "PUBLISH_SECONDS",
+    "SHED_REASONS",
     "STALE_SECONDS",
+    "YOUNG_SECONDS",
     "CircuitBreaker",
     "CircuitState",
     "Handler",
@@ -35,6 +41,7 @@ __all__ = [
     "RedisCache",
     "RenderQueue",
     "SharedMemoryCache",
+    "Sheds",
     "Siblings",
     "Worker",
     "WorkerCrashedError",
