@@ -93,9 +93,9 @@ def test_a_repeat_on_the_direct_path_is_a_cache_hit_with_the_same_etag(
     looked_up: list[bytes] = []
     answer_direct = ProtectedHttpProtocol._answer_direct
 
-    def counted(protocol: ProtectedHttpProtocol, direct: Any) -> None:
+    def counted(protocol: ProtectedHttpProtocol, direct: Any, *args: Any) -> None:
         looked_up.append(bytes(direct.body))
-        answer_direct(protocol, direct)
+        answer_direct(protocol, direct, *args)
 
     monkeypatch.setattr(ProtectedHttpProtocol, "_answer_direct", counted)
     body = orjson.dumps({"payload": {"spriteNumber": 5, "params": {"colour": "BLACK"}}})
