@@ -331,8 +331,10 @@ class RenderService:
         if_none_match: str | None = None,
         image_format: ImageFormat = "png",
         background: str = "transparent",
+        arrived: float | None = None,
     ) -> Reply:
-        """``GET /render/{code}.{png,webp,gif}``: the cat a code stands for, as image bytes."""
+        """``GET /render/{code}.{png,webp,gif}``: the cat a code stands for, as image bytes
+        (``arrived``: when the request was complete, as for ``render``)."""
         try:
             parse_background(background)
         except TraitError as error:
@@ -353,7 +355,7 @@ class RenderService:
             options["pack"] = params.pop(CODE_PACK_KEY)
         body = orjson.dumps({"payload": {"params": params}, "options": options})
         reply = await self.render(
-            body, (image_format,), if_none_match, (("Cache-Control", CODE_CACHE_CONTROL),)
+            body, (image_format,), if_none_match, (("Cache-Control", CODE_CACHE_CONTROL),), arrived
         )
         if reply.status == 422:  # the code decoded, but its params are not valid
             problem = orjson.loads(reply.body)

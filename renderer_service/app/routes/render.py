@@ -63,6 +63,7 @@ def _code_route(image_format: ImageFormat) -> None:
 
     async def render_code(
         code: str,
+        request: Request,
         state: Annotated[ServiceState, Depends(get_state)],
         scale: Annotated[int, Query(ge=1, le=16, description="Enlargement, 1-16.")] = 1,
         background: Annotated[
@@ -71,7 +72,7 @@ def _code_route(image_format: ImageFormat) -> None:
         if_none_match: Annotated[str | None, Header()] = None,
     ) -> Response:
         reply = await state.service.render_code(
-            code, scale, if_none_match, image_format, background
+            code, scale, if_none_match, image_format, background, request.scope.get(BODY_COMPLETE)
         )
         return reply_response(reply)
 
