@@ -473,13 +473,21 @@ class RenderQueue:
         old.kill()
         if self._restarts.died(index, old.exit_cause, held_task):
             self._restart(index)
+        else:  # back when its pause ends, not at the supervisor's next round after it
+            self._heal_after(self._restarts.left(index))
+
+    def _heal_after(self, seconds: float) -> None:
+        # A little late rather than early: a timer may fire a clock tick before its time.
+        with contextlib.suppress(RuntimeError):  # no running loop: the supervisor will
+            asyncio.get_running_loop().call_later(seconds + 0.01, self.heal)
 
     def _restart(self, index: int) -> None:
         try:
             self._workers[index] = self._spawn(index)
-        except OSError as exc:  # no memory or processes to fork: the supervisor tries again
+        except OSError as exc:  # no memory or processes to fork: try again after a pause
             logger.exception("worker %d could not be started", index)
             self._restarts.could_not_start(index, exc)
+            self._heal_after(self._restarts.left(index))
             return
         self.stats.worker_restarts += 1
 

@@ -81,6 +81,11 @@ class Restarts:
         self.available[index].clear()
         logger.error("%s", reason)
 
+    def left(self, index: int) -> float:
+        """Seconds until slot ``index`` may start its worker again (0 when it may now)."""
+        due = self._due[index]
+        return 0.0 if due is None else max(0.0, due - self._clock())
+
     def due(self) -> list[int]:
         """The slots whose pause is over."""
         now = self._clock()
