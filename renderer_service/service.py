@@ -13,7 +13,7 @@ import os
 import pickle
 import time
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any, NamedTuple
 
@@ -25,12 +25,14 @@ from renderer_service.runtime import (
     COLLECTIONS,
     LATENCIES,
     STALE_SECONDS,
+    InlineLine,
     LRUCache,
     QueueRefusedError,
     RedisCache,
     RenderQueue,
     Sheds,
     Siblings,
+    failure_reply,
     merge_snapshots,
     missing_processes,
 )
@@ -178,6 +180,7 @@ class RenderService:
         self.inline = inline
         """Draw light single renders (``RenderJob.light``) here rather than in a worker."""
         self._hashes = {name: renderer.pack.content_hash.encode() for name, renderer in self.packs}
+        self._inline_line = InlineLine(failure_reply)
         self._aliases: OrderedDict[Alias, str] = OrderedDict()
         """The digest of a /render body (and its wanted formats) -> the ETag of its picture."""
 
@@ -211,10 +214,12 @@ class RenderService:
         if_none_match: str | None = None,
         extra_headers: tuple[tuple[str, str], ...] = (),
         arrived: float | None = None,
+        defer_light: bool = False,
     ) -> Reply | PendingRender:
         """What ``render`` does before it has to wait: the answer when it needs no waiting
         (a bad request, a 304, a picture from memory, a light render drawn here), else the
-        checked request, for ``finish`` to look up in Redis and send to a worker.
+        checked request, for ``finish`` to look up in Redis and send to a worker (or, with
+        ``defer_light``, a light one for ``draw_soon`` to draw here shortly).
 
         The direct HTTP path calls this inside the parser's callback, so most answers are
         written without a task."""
@@ -249,9 +254,9 @@ class RenderService:
                     _with_headers(stored, *headers, ("X-Cache", "hit-memory"))
                 )
         pending = PendingRender(job, params, etag, headers, arrived)
-        if self.shared is None and self.inline and job.light:
+        if self.shared is None and self.inline and job.light and not defer_light:
             return self._draw_here(pending)
-        return pending
+        return pending  # with ``defer_light``, a light one is for ``draw_soon``
 
     async def finish(self, pending: PendingRender) -> Reply:
         """The answer to a request ``render_now`` could not answer: from Redis, else drawn
@@ -267,6 +272,15 @@ class RenderService:
             return self._draw_here(pending)
         state = job_state(pending.job, pending.params)
         return self._store(pending, await self.queue.submit("render", state, pending.arrived))
+
+    def draw_soon(self, pending: PendingRender, done: Callable[[Reply], None]) -> bool:
+        """Line up a light render that ``render_now(..., defer_light=True)`` left to draw here
+        (``runtime.inline_line``): its answer goes to ``done`` on a later pass of the event
+        loop. False when it is not one to draw here (``finish`` it instead)."""
+        if not (self.shared is None and self.inline and pending.job.light):
+            return False
+        self._inline_line.add(partial(self._draw_here, pending), done)
+        return True
 
     def _draw_here(self, pending: PendingRender) -> Reply:
         packs, job, params = self.packs, pending.job, pending.params

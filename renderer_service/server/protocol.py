@@ -21,8 +21,10 @@ uvicorn's httptools protocol, with what it lacks for a service open to anyone:
 - a direct path for ``POST /render``, the one hot route: the plain case (a body of declared
   length within the limit, no query, no CORS preflight to answer, no ``Expect``) goes from
   the parser straight to ``RenderService``, whose answer is written in one piece. What it
-  answers without waiting (a repeat found in the cache, a light render drawn in this
-  process, a bad request) is answered inside the parser's callback, without a task. Everything
+  answers without waiting (a repeat found in the cache, a bad request) is answered inside
+  the parser's callback, without a task; a light render is drawn in this process just after,
+  once the loop has read what else is ready (``runtime.inline_line``: so its waiting is seen
+  and overload shed), also without a task. Everything
   else takes the ASGI application, which answers the same request the same way; only the
   framework's per-request bookkeeping is skipped.
 
@@ -40,6 +42,7 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import httptools
@@ -384,7 +387,11 @@ class ProtectedHttpProtocol(HttpToolsProtocol):
             self._write_direct(direct, failed(RuntimeError("the render service is not running")))
             return
         try:
-            step = service.render_now(body, direct.wanted, direct.inm, (), arrived)
+            step = service.render_now(body, direct.wanted, direct.inm, (), arrived, True)
+            if not isinstance(step, Reply) and service.draw_soon(
+                step, partial(self._write_direct, direct)
+            ):
+                return  # a light render, drawn here shortly (``runtime.inline_line``)
         except Exception as exc:  # an answer for every request, whatever went wrong
             step = failed(exc)
         if isinstance(step, Reply):
