@@ -149,3 +149,33 @@ def test_over_http_a_slow_render_makes_the_next_one_wait_too_long(
     repeat = httpx.post(f"{base}/render", json=CAT, timeout=30)  # a cache hit: never waits
     assert repeat.status_code == 200
     assert repeat.headers["x-cache"] == "hit-memory"
+
+
+def test_light_renders_lined_up_on_the_direct_path_are_shed_when_drawing_starts_late(
+    renderer: Renderer,
+) -> None:
+    """The direct path reads every ready request first, then draws the light ones from a
+    line: each one's waiting is judged when its drawing starts, not when it was read."""
+    now = [50.0]
+    packs = PackSet.single(renderer)
+    queue = RenderQueue(TaskHandler(packs), QueueLimits(max_wait_seconds=0.25), lambda: now[0])
+    service = RenderService(packs, queue, LRUCache(64, 1 << 24), inline=True)
+    answers: dict[int, Reply] = {}
+
+    async def scenario() -> None:
+        for pose, arrived in ((1, 49.9), (2, 49.6), (3, 49.95)):  # 100, 400 and 50 ms ago
+            body = orjson.dumps({"payload": {**CAT["payload"], "spriteNumber": pose}})
+            pending = service.render_now(body, arrived=arrived, defer_light=True)
+            assert not isinstance(pending, Reply)  # not drawn in the parser's callback
+            assert service.draw_soon(
+                pending, lambda reply, pose=pose: answers.update({pose: reply})
+            )
+        assert answers == {}
+        while len(answers) < 3:
+            await asyncio.sleep(0)
+
+    asyncio.run(scenario())
+    assert answers[1].status == 200
+    assert overloaded(answers[2])
+    assert answers[3].status == 200
+    assert service.sheds.totals["wait"] == 1
