@@ -178,8 +178,9 @@ def test_a_client_that_leaves_mid_render_does_not_disturb_the_next(server: Runni
 def test_only_a_render_that_must_wait_gets_a_task(
     server: Running, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # A light render (PNG, scale <= 4, no layers) is drawn inside the parser's callback and a
-    # bad body is refused there; a heavier one waits for a worker, in a task.
+    # A light render (PNG, scale <= 4, no layers) is drawn in this process from the line of
+    # light renders, and a bad body is refused in the parser's callback; a heavier one waits
+    # for a worker, in a task.
     waited: list[bytes] = []
     finish_direct = ProtectedHttpProtocol._finish_direct
 
