@@ -106,6 +106,15 @@ class Settings(BaseSettings):
         description="How long shutdown waits for open requests and queued renders to finish "
         "before it closes what remains.",
     )
+    max_wait_ms: int = Field(
+        250,
+        ge=1,
+        le=600_000,
+        description="Longest a render may wait to start, in milliseconds, from the moment its "
+        "request's body is complete (queued renders and light ones drawn in the server process "
+        "alike); past it the request is answered at once with 503 `overloaded` and "
+        "`Retry-After: 1`. Answers from the cache, /health and /metrics are never shed.",
+    )
     retry_after_seconds: int = Field(
         1, ge=1, description="Retry-After sent with 503 answers for a full queue."
     )
@@ -140,6 +149,14 @@ class Settings(BaseSettings):
         description="Longest a client may take to send a request's headers, from connecting or "
         "from its first byte; the connection is then closed (cg3 serve).",
     )
+    body_timeout_seconds: float = Field(
+        10.0,
+        gt=0,
+        description="Longest a client may take to send a request's body once its headers are "
+        "complete, plus 1 s per 64 KiB of its declared Content-Length (of a chunked body: per "
+        "64 KiB received so far); the client then gets 408 and the connection closes "
+        "(cg3 serve).",
+    )
     keep_alive_seconds: float = Field(
         5.0, gt=0, description="How long an idle keep-alive connection stays open (cg3 serve)."
     )
@@ -147,7 +164,10 @@ class Settings(BaseSettings):
         1024,
         ge=1,
         le=1_000_000,
-        description="Most connections open at once; more are answered 503 and closed (cg3 serve).",
+        description="Most connections open at once per server process. A new connection past "
+        "it closes the one gone longest without a complete request (idle keep-alives first, "
+        "then the slowest incomplete request); only when every open connection has a request "
+        "being answered is the new one answered 503 and closed (cg3 serve).",
     )
     cache_url: str | None = Field(
         None,

@@ -13,7 +13,7 @@ import os
 import pickle
 import time
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any, NamedTuple
 
@@ -25,11 +25,14 @@ from renderer_service.runtime import (
     COLLECTIONS,
     LATENCIES,
     STALE_SECONDS,
+    InlineLine,
     LRUCache,
     QueueRefusedError,
     RedisCache,
     RenderQueue,
+    Sheds,
     Siblings,
+    failure_reply,
     merge_snapshots,
     missing_processes,
 )
@@ -100,6 +103,20 @@ def _with_headers(reply: Reply, *headers: tuple[str, str]) -> Reply:
     return Reply(reply.status, reply.media_type, reply.body, (*reply.headers, *headers))
 
 
+def draw_warm_up_cat(packs: PackSet) -> Reply:
+    """Draw one cat of the default pack the way a ``POST /render`` is drawn (the body read,
+    checked, drawn and encoded), in this process, outside the queue and its counters.
+
+    Start-up does this before the service takes connections (so before ``/health/ready``
+    can say ready): the first client's request then finds every code path warm, and workers
+    forked afterwards inherit it."""
+    vocabulary = packs.default.vocabulary
+    params = {"peltName": next(iter(vocabulary.pelts)), "colour": vocabulary.colours[0]}
+    body = orjson.dumps({"payload": {"spriteNumber": 0, "params": params}})
+    job = parse_render_request(body, packs)
+    return answer_job(packs, job, canonical_params(job.params, job.pose))
+
+
 class PendingRender(NamedTuple):
     """A checked /render request that no cache level in this process answered (see
     ``RenderService.render_now``)."""
@@ -110,6 +127,9 @@ class PendingRender(NamedTuple):
     etag: str
     headers: tuple[tuple[str, str], ...]
     """The answer's headers besides ``X-Cache``: its ETag, then the caller's."""
+    arrived: float | None = None
+    """When the request's body was complete (``time.monotonic``): the render must start
+    within ``CG3_MAX_WAIT_MS`` of it (``None``: counted from when it is queued)."""
 
     @property
     def digest(self) -> str:
@@ -130,6 +150,10 @@ class RenderService:
     With ``inline``, a light render (one PNG at a small scale, no layers) is drawn in this
     process under the queue's rules (``RenderQueue.run_here``): for such a cat the round trip
     to a worker costs more than the drawing. Everything else goes to the workers.
+
+    A render that has not started within ``CG3_MAX_WAIT_MS`` of its request's body being
+    complete (``arrived``) is answered ``503 overloaded``, whether queued or light; answers
+    from a cache never wait, so they are never shed.
     """
 
     def __init__(
@@ -156,6 +180,7 @@ class RenderService:
         self.inline = inline
         """Draw light single renders (``RenderJob.light``) here rather than in a worker."""
         self._hashes = {name: renderer.pack.content_hash.encode() for name, renderer in self.packs}
+        self._inline_line = InlineLine(failure_reply)
         self._aliases: OrderedDict[Alias, str] = OrderedDict()
         """The digest of a /render body (and its wanted formats) -> the ETag of its picture."""
 
@@ -172,9 +197,12 @@ class RenderService:
         wanted: Wanted = (),
         if_none_match: str | None = None,
         extra_headers: tuple[tuple[str, str], ...] = (),
+        arrived: float | None = None,
     ) -> Reply:
-        """``wanted``: the image types the client accepts instead of JSON (empty: JSON)."""
-        step = self.render_now(body, wanted, if_none_match, extra_headers)
+        """``wanted``: the image types the client accepts instead of JSON (empty: JSON);
+        ``arrived``: when the body was complete (``time.monotonic``; default: a queued render
+        waits from when it is queued, a light one is drawn now)."""
+        step = self.render_now(body, wanted, if_none_match, extra_headers, arrived)
         if isinstance(step, Reply):
             return step
         return await self.finish(step)
@@ -185,10 +213,13 @@ class RenderService:
         wanted: Wanted = (),
         if_none_match: str | None = None,
         extra_headers: tuple[tuple[str, str], ...] = (),
+        arrived: float | None = None,
+        defer_light: bool = False,
     ) -> Reply | PendingRender:
         """What ``render`` does before it has to wait: the answer when it needs no waiting
         (a bad request, a 304, a picture from memory, a light render drawn here), else the
-        checked request, for ``finish`` to look up in Redis and send to a worker.
+        checked request, for ``finish`` to look up in Redis and send to a worker (or, with
+        ``defer_light``, a light one for ``draw_soon`` to draw here shortly).
 
         The direct HTTP path calls this inside the parser's callback, so most answers are
         written without a task."""
@@ -222,10 +253,10 @@ class RenderService:
                 return self._flag_pressure(
                     _with_headers(stored, *headers, ("X-Cache", "hit-memory"))
                 )
-        pending = PendingRender(job, params, etag, headers)
-        if self.shared is None and self.inline and job.light:
+        pending = PendingRender(job, params, etag, headers, arrived)
+        if self.shared is None and self.inline and job.light and not defer_light:
             return self._draw_here(pending)
-        return pending
+        return pending  # with ``defer_light``, a light one is for ``draw_soon``
 
     async def finish(self, pending: PendingRender) -> Reply:
         """The answer to a request ``render_now`` could not answer: from Redis, else drawn
@@ -239,12 +270,22 @@ class RenderService:
                 )
         if self.inline and pending.job.light:
             return self._draw_here(pending)
-        reply = await self.queue.submit("render", job_state(pending.job, pending.params))
-        return self._store(pending, reply)
+        state = job_state(pending.job, pending.params)
+        return self._store(pending, await self.queue.submit("render", state, pending.arrived))
+
+    def draw_soon(self, pending: PendingRender, done: Callable[[Reply], None]) -> bool:
+        """Line up a light render that ``render_now(..., defer_light=True)`` left to draw here
+        (``runtime.inline_line``): its answer goes to ``done`` on a later pass of the event
+        loop. False when it is not one to draw here (``finish`` it instead)."""
+        if not (self.shared is None and self.inline and pending.job.light):
+            return False
+        self._inline_line.add(partial(self._draw_here, pending), done)
+        return True
 
     def _draw_here(self, pending: PendingRender) -> Reply:
         packs, job, params = self.packs, pending.job, pending.params
-        return self._store(pending, self.queue.run_here(lambda: answer_job(packs, job, params)))
+        draw = self.queue.run_here(lambda: answer_job(packs, job, params), pending.arrived)
+        return self._store(pending, draw)
 
     def _store(self, pending: PendingRender, reply: Reply) -> Reply:
         """Keep a fresh picture in every cache level; the answer to send for it."""
@@ -304,8 +345,10 @@ class RenderService:
         if_none_match: str | None = None,
         image_format: ImageFormat = "png",
         background: str = "transparent",
+        arrived: float | None = None,
     ) -> Reply:
-        """``GET /render/{code}.{png,webp,gif}``: the cat a code stands for, as image bytes."""
+        """``GET /render/{code}.{png,webp,gif}``: the cat a code stands for, as image bytes
+        (``arrived``: when the request was complete, as for ``render``)."""
         try:
             parse_background(background)
         except TraitError as error:
@@ -326,7 +369,7 @@ class RenderService:
             options["pack"] = params.pop(CODE_PACK_KEY)
         body = orjson.dumps({"payload": {"params": params}, "options": options})
         reply = await self.render(
-            body, (image_format,), if_none_match, (("Cache-Control", CODE_CACHE_CONTROL),)
+            body, (image_format,), if_none_match, (("Cache-Control", CODE_CACHE_CONTROL),), arrived
         )
         if reply.status == 422:  # the code decoded, but its params are not valid
             problem = orjson.loads(reply.body)
@@ -484,11 +527,18 @@ class RenderService:
                 f"{metrics['workers_alive']} of {metrics['worker_count']} render workers alive "
                 f"and working ({metrics.get('workers_stuck', 0)} stuck)"
             )
+        reasons += self.queue.restart_reasons()
         if metrics["queue_size"] >= metrics["max_queue"]:
             reasons.append("render queue full")
         if self.shared is not None and not self.shared.up:
             reasons.append(self.shared.reason or "redis unreachable")
         return reasons
+
+    @property
+    def sheds(self) -> Sheds:
+        """What this process shed and evicted (the server counts its refused and evicted
+        connections here)."""
+        return self.queue.sheds
 
     def not_ready_reason(self) -> str | None:
         """Why this replica cannot render now (``None`` when it can). The shared cache is

@@ -9,6 +9,7 @@ checked against the service's settings, so a limit changed in one place shows up
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
 from importlib import resources
@@ -92,6 +93,46 @@ def test_the_image_runs_as_a_non_root_user_and_checks_readiness(
     assert "8001" in instructions(dockerfile, "EXPOSE")
     (command,) = [item["value"] for item in stage if item["instruction"] == "CMD"]
     assert json.loads(command)[:2] == ["cg3", "serve"]
+
+
+def test_the_image_build_fills_numbas_cache_and_the_runtime_reads_it(
+    dockerfile: DockerfileParser,
+) -> None:
+    """A new replica is ready in seconds: the kernels are compiled at build time (the same
+    way start-up compiles them) into a cache the runtime stage carries and points numba at."""
+    structure = dockerfile.structure
+    runtime_start = structure.index(final_stage(dockerfile)[0])
+    build = structure[:runtime_start]
+    cache_envs = [
+        item["value"].split("=", 1)[1]
+        for item in build
+        if item["instruction"] == "ENV" and item["value"].startswith("NUMBA_CACHE_DIR=")
+    ]
+    assert len(cache_envs) == 1
+    cache = cache_envs[0]
+    env_at = next(i for i, item in enumerate(build) if item["value"].startswith("NUMBA_CACHE_DIR"))
+    compiles = [
+        item["value"]
+        for item in build[env_at:]
+        if item["instruction"] == "RUN" and "fill_kernel_cache()" in item["value"]
+    ]
+    assert len(compiles) == 1, "no step compiles the kernels after NUMBA_CACHE_DIR is set"
+    assert f"ls -A {cache}" in compiles[0]  # the build fails if nothing was cached
+    runtime = final_stage(dockerfile)
+    copies = [item["value"].split() for item in runtime if item["instruction"] == "COPY"]
+    assert any("--from=build" in words and words[-2:] == [cache, cache] for words in copies), (
+        "the runtime stage does not take the cache"
+    )
+    runtime_env = " ".join(item["value"] for item in runtime if item["instruction"] == "ENV")
+    assert f"NUMBA_CACHE_DIR={cache}" in runtime_env
+
+
+def test_the_kernel_cache_step_runs_what_start_up_runs() -> None:
+    from renderer_service.app import startup
+
+    source = inspect.getsource(startup.fill_kernel_cache)
+    for step in ("load_packs_and_compile", "warm_up()", "draw_warm_up_cat"):
+        assert step in source
 
 
 # --- compose.yaml -------------------------------------------------------------------------
@@ -261,8 +302,27 @@ def test_nginx_limits_match_the_service(nginx: list[dict[str, Any]]) -> None:
     assert size_bytes(headers["args"][1]) == DEFAULTS.max_header_bytes
     (header_timeout,) = directives(nginx, "client_header_timeout")
     assert seconds(header_timeout["args"][0]) == DEFAULTS.header_timeout_seconds
+    (body_timeout,) = directives(nginx, "client_body_timeout")
+    assert seconds(body_timeout["args"][0]) == DEFAULTS.body_timeout_seconds
+    client_idle = [item for item in directives(nginx, "keepalive_timeout") if item not in [idle]]
+    assert [seconds(item["args"][0]) for item in client_idle] == [DEFAULTS.keep_alive_seconds]
     pages = {tuple(item["args"][:-2]): item["args"][-1] for item in directives(nginx, "error_page")}
     assert pages[("413",)] == "@body_too_large"
+
+
+def test_nginx_bounds_the_connections_of_one_client_below_the_services_cap(
+    nginx: list[dict[str, Any]],
+) -> None:
+    (zone,) = directives(nginx, "limit_conn_zone")
+    key, name = zone["args"][0], zone["args"][1].split("=")[1].split(":")[0]
+    assert key == "$binary_remote_addr"  # per client address
+    (limit,) = directives(nginx, "limit_conn")
+    assert limit["args"][0] == name
+    assert 0 < int(limit["args"][1]) < DEFAULTS.max_connections
+    (status,) = directives(nginx, "limit_conn_status")
+    assert status["args"] == ["503"]
+    pages = {tuple(item["args"][:-2]): item["args"][-1] for item in directives(nginx, "error_page")}
+    assert pages[("503",)] == "@too_many_connections"  # in the service's error shape
 
 
 def test_nginx_caches_code_pictures_and_passes_cache_control(nginx: list[dict[str, Any]]) -> None:

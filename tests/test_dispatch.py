@@ -103,7 +103,7 @@ class _InProcessQueue:
         self.under_pressure = False
         self.sent = 0
 
-    async def submit(self, kind: str, payload: Any) -> Reply:
+    async def submit(self, kind: str, payload: Any, arrived: float | None = None) -> Reply:
         self.sent += 1
         reply = self.handler(kind, payload)
         assert isinstance(reply, Reply)

@@ -461,7 +461,7 @@ class _QueueUnderPressure:
         self.renderer = renderer
         self.under_pressure = False
 
-    async def submit(self, kind: str, payload: Any) -> Reply:
+    async def submit(self, kind: str, payload: Any, arrived: float | None = None) -> Reply:
         reply = TaskHandler(PackSet.single(self.renderer))(kind, payload)
         assert isinstance(reply, Reply)
         return reply

@@ -49,7 +49,7 @@ class _Workers:
         self.queue = queue
         self.sent: list[str] = []
 
-    async def submit(self, kind: str, payload: Any) -> Reply:
+    async def submit(self, kind: str, payload: Any, arrived: float | None = None) -> Reply:
         self.sent.append(kind)
         reply = self.queue.handler(kind, payload)
         assert isinstance(reply, Reply)

@@ -93,9 +93,9 @@ def test_a_repeat_on_the_direct_path_is_a_cache_hit_with_the_same_etag(
     looked_up: list[bytes] = []
     answer_direct = ProtectedHttpProtocol._answer_direct
 
-    def counted(protocol: ProtectedHttpProtocol, direct: Any) -> None:
+    def counted(protocol: ProtectedHttpProtocol, direct: Any, *args: Any) -> None:
         looked_up.append(bytes(direct.body))
-        answer_direct(protocol, direct)
+        answer_direct(protocol, direct, *args)
 
     monkeypatch.setattr(ProtectedHttpProtocol, "_answer_direct", counted)
     body = orjson.dumps({"payload": {"spriteNumber": 5, "params": {"colour": "BLACK"}}})
@@ -178,8 +178,9 @@ def test_a_client_that_leaves_mid_render_does_not_disturb_the_next(server: Runni
 def test_only_a_render_that_must_wait_gets_a_task(
     server: Running, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # A light render (PNG, scale <= 4, no layers) is drawn inside the parser's callback and a
-    # bad body is refused there; a heavier one waits for a worker, in a task.
+    # A light render (PNG, scale <= 4, no layers) is drawn in this process from the line of
+    # light renders, and a bad body is refused in the parser's callback; a heavier one waits
+    # for a worker, in a task.
     waited: list[bytes] = []
     finish_direct = ProtectedHttpProtocol._finish_direct
 

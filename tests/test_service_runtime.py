@@ -88,7 +88,11 @@ def test_bad_input_is_refused_before_the_queue(client: TestClient) -> None:
 @pytest.fixture
 def slow_client(renderer: Renderer) -> Iterator[TestClient]:
     settings = Settings(
-        sprite_root=renderer.pack.root, worker_count=1, max_queue_size=2, retry_after_seconds=2
+        sprite_root=renderer.pack.root,
+        worker_count=1,
+        max_queue_size=2,
+        retry_after_seconds=2,
+        max_wait_ms=60_000,  # the queue's bound sheds here, not the waiting time
     )
     app = create_app(settings, renderer, handler_factory=lambda r: SlowHandler(r, 0.4))
     with TestClient(app) as test_client:
@@ -119,7 +123,12 @@ def _free_port() -> int:
 
 def test_sigterm_finishes_queued_renders_then_exits_cleanly() -> None:
     port = _free_port()
-    env = {**os.environ, "SLOW_APP_DELAY": "0.3", "CG3_WORKER_COUNT": "1"}
+    env = {
+        **os.environ,
+        "SLOW_APP_DELAY": "0.3",
+        "CG3_WORKER_COUNT": "1",
+        "CG3_MAX_WAIT_MS": "60000",  # all five wait their turn
+    }
     server = subprocess.Popen(
         [
             sys.executable,

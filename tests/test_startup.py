@@ -17,9 +17,14 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from renderer_service.app import main
 from renderer_service.app.main import create_app
 from renderer_service.app.startup import StartupError
 from renderer_service.config import Settings
+from renderer_service.packs.pack_set import PackSet
+from renderer_service.renderer import Renderer
+from renderer_service.runtime import RenderQueue
+from renderer_service.work.reply import Reply
 
 from .conftest import sprite_root
 
@@ -110,3 +115,43 @@ def test_compiling_ahead_covers_every_kernel_signature_a_render_uses() -> None:
         [sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=300
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_start_up_draws_a_warm_up_cat_before_the_workers_start_and_it_serves(
+    renderer: Renderer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new replica is ready in seconds, and ready means a cat was drawn: start-up draws
+    one the whole way a request is drawn before it forks the workers (which inherit it) and
+    before the server takes a connection (so before ``/health/ready`` can say ready)."""
+    steps: list[str] = []
+    draw = main.draw_warm_up_cat
+    start = main.RenderQueue.start
+
+    def drawing(packs: PackSet) -> Reply:
+        reply = draw(packs)
+        steps.append(f"warm-up cat {reply.status}")
+        return reply
+
+    async def starting(queue: RenderQueue) -> None:
+        steps.append("workers")
+        await start(queue)
+
+    monkeypatch.setattr(main, "draw_warm_up_cat", drawing)
+    monkeypatch.setattr(main.RenderQueue, "start", starting)
+    app = create_app(Settings(sprite_root=renderer.pack.root, worker_count=1), renderer)
+    with TestClient(app) as client:
+        assert steps == ["warm-up cat 200", "workers"]
+        assert client.get("/health/ready").status_code == 200
+        counted = client.get("/health").json()["metrics"]
+    assert counted["total_enqueued"] == 0  # outside the queue and its counters
+    assert counted["cache"]["entries"] == 0
+
+
+def test_a_warm_up_cat_that_does_not_draw_stops_start_up(
+    renderer: Renderer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = Reply(500, "application/json", b'{"error": "render_failed"}')
+    monkeypatch.setattr(main, "draw_warm_up_cat", lambda packs: broken)
+    app = create_app(Settings(sprite_root=renderer.pack.root, worker_count=1), renderer)
+    with pytest.raises(StartupError, match="warm-up cat did not draw"), TestClient(app):
+        pass

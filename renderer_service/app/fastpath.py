@@ -21,6 +21,11 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
+BODY_COMPLETE = "cg3.body_complete"
+"""Scope key: when the server had the request's whole body (``time.monotonic``), from which
+the render's waiting counts (``CG3_MAX_WAIT_MS``). Servers other than ``cg3 serve``'s leave it
+out: the waiting then counts from when the render is queued."""
+
 
 def reply_headers(reply: Reply) -> list[tuple[bytes, bytes]]:
     headers = [(b"content-length", str(len(reply.body)).encode())]
@@ -56,7 +61,12 @@ class RenderFastPath:
             if not message.get("more_body", False):
                 break
         service = scope["app"].state.service.service
-        reply = await service.render(b"".join(chunks), wanted_formats(accept), if_none_match)
+        reply = await service.render(
+            b"".join(chunks),
+            wanted_formats(accept),
+            if_none_match,
+            arrived=scope.get(BODY_COMPLETE),
+        )
         await send(
             {"type": "http.response.start", "status": reply.status, "headers": reply_headers(reply)}
         )

@@ -47,7 +47,7 @@ from renderer_service.runtime import (
     Siblings,
     freeze_long_lived,
 )
-from renderer_service.service import RenderService
+from renderer_service.service import RenderService, draw_warm_up_cat
 from renderer_service.wire import RenderRequest
 from renderer_service.work import TaskHandler
 
@@ -72,6 +72,7 @@ def queue_limits(settings: Settings) -> QueueLimits:
         retry_after_seconds=settings.retry_after_seconds,
         circuit_failure_threshold=settings.circuit_failure_threshold,
         circuit_reset_seconds=settings.circuit_reset_seconds,
+        max_wait_seconds=settings.max_wait_ms / 1000,
     )
 
 
@@ -141,6 +142,9 @@ def create_app(
         with phase(lambda s: f"{workers} ready in {s * 1000:.0f} ms"):
             for _, drawing in packs:  # before the workers fork, so they start with every kernel
                 drawing.warm_up()
+            warm_up = draw_warm_up_cat(packs)  # the whole way a request is drawn, once
+            if warm_up.status != 200:
+                raise StartupError(f"the warm-up cat did not draw: {warm_up.body[:200]!r}")
             if chosen.gc_freeze:
                 logger.info("%d long-lived objects exempt from collection", freeze_long_lived())
             queue = RenderQueue(handler_factory(packs), queue_limits(chosen))

@@ -6,7 +6,21 @@ circuit) are answered at once, without touching the workers.
 
 Workers heal: one that dies is replaced as soon as its socket closes, busy or not, and a task
 whose worker died before answering gets one more try on a fresh worker. A worker held past
-the render timeout, or stopped by the system, is reported stuck.
+the render timeout, or stopped by the system, is reported stuck. A worker that dies within
+a second of its start is started again only after a pause that doubles each time (``1, 2, 4
+... s``, at most 30 s; see ``runtime.restarts``), so a worker that cannot live does not make
+the service fork in a loop; meanwhile ``restart_reasons`` says so (``/health`` is degraded)
+and the other workers take the tasks. A worker that died holding a task was killed by that
+task (or by its length): it is replaced at once, and the task tried once more.
+
+Admission by waiting time (``QueueLimits.max_wait_seconds``, ``CG3_MAX_WAIT_MS``): a render
+that has not started within that time of its request's body being complete is answered
+``503 overloaded`` (``Retry-After: 1``) at once, without drawing: whoever asked has waited too
+long already, and a short answer lets it retry elsewhere while the work that can still be
+answered in time goes first. Queued renders are checked when a worker would take them and by
+one timer on the head of the queue (so a request deep in a long queue is answered when its
+time is up, not when its turn comes); light renders drawn in this process are checked when
+drawing would start (``run_here``). Every shed is counted by reason (``runtime.shedding``).
 
 A queue entry holds one task or, for a batch, many: a batch takes one place in the queue,
 and while it is at the head every free worker takes its next task, so its frames spread
@@ -23,10 +37,19 @@ import math
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from renderer_service.runtime.circuit import CircuitBreaker
+from renderer_service.runtime.line import (
+    Entry,
+    Line,
+    QueueRefusedError,
+    Task,
+    busy,
+)
+from renderer_service.runtime.restarts import Restarts
+from renderer_service.runtime.shedding import Sheds
 from renderer_service.runtime.stats import QueueStats
 from renderer_service.runtime.workers import Handler, Worker, WorkerCrashedError, failure_reply
 from renderer_service.wire import ApiError
@@ -37,6 +60,9 @@ logger = logging.getLogger("renderer.queue")
 HIGH_WATER = 0.8
 """Fraction of the queue's capacity above which it warns."""
 
+SpawnWorker = Callable[[int, Handler], Worker]
+"""What starts worker ``index`` (a ``Worker``; tests hand in a fake)."""
+
 
 @dataclass
 class QueueLimits:
@@ -46,80 +72,9 @@ class QueueLimits:
     retry_after_seconds: int = 1
     circuit_failure_threshold: int = 8
     circuit_reset_seconds: float = 12.0
-
-
-@dataclass(eq=False)
-class _Task:
-    """One unit of work for a worker, and where its answer goes."""
-
-    kind: str
-    payload: Any
-    future: asyncio.Future[Any]
-    enqueued_at: float
-    done: bool = field(default=False)
-    """Answered, or abandoned by its caller: a worker skips it."""
-
-
-@dataclass(eq=False)
-class _Entry:
-    """One place in the queue: one request's tasks, and its verdict for the circuit."""
-
-    tasks: deque[_Task]
-    """Tasks not yet handed to a worker."""
-    jobs: list[_Task] = field(default_factory=list)
-    """All its tasks."""
-    trial: bool = False
-    unsettled: int = 0
-    """Tasks not yet finished by a worker (or skipped)."""
-    ran: bool = False
-    failed: bool = False
-    recorded: bool = False
-
-
-class _Line:
-    """A FIFO of entries that workers wait on; an entry can go back to the front."""
-
-    def __init__(self) -> None:
-        self._entries: deque[_Entry] = deque()
-        self._wakeup = asyncio.Event()
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    def put(self, entry: _Entry, front: bool = False) -> None:
-        if front:
-            self._entries.appendleft(entry)
-        else:
-            self._entries.append(entry)
-        self._wakeup.set()
-
-    async def get(self) -> _Entry:
-        while not self._entries:
-            self._wakeup.clear()
-            await self._wakeup.wait()
-        return self._entries.popleft()
-
-    def remove(self, entry: _Entry) -> None:
-        with contextlib.suppress(ValueError):
-            self._entries.remove(entry)
-
-    def drain(self) -> list[_Entry]:
-        entries = list(self._entries)
-        self._entries.clear()
-        return entries
-
-
-class QueueRefusedError(Exception):
-    """The queue would not take the work; ``reply`` is the 503 to send."""
-
-    def __init__(self, reply: Reply) -> None:
-        self.reply = reply
-        super().__init__(reply.status)
-
-
-def _busy(error: str, detail: str, retry_after: float) -> Reply:
-    seconds = str(max(1, math.ceil(retry_after)))
-    return Reply.from_error(ApiError(503, error, detail, headers={"Retry-After": seconds}))
+    max_wait_seconds: float | None = None
+    """Longest a render may wait to start, from its request's body being complete; then it is
+    answered ``503 overloaded`` (``None``: it waits its turn however long)."""
 
 
 class RenderQueue:
@@ -130,15 +85,21 @@ class RenderQueue:
         handler: Handler,
         limits: QueueLimits,
         clock: Callable[[], float] = time.monotonic,
+        spawn: SpawnWorker = Worker,
     ) -> None:
         self.handler = handler
         self.limits = limits
         self.stats = QueueStats()
+        self.sheds = Sheds(clock)
+        self._max_wait = limits.max_wait_seconds or math.inf
+        self._spawn_worker = spawn
+        self._restarts = Restarts(limits.worker_count, clock)
+        self._sweeper: asyncio.TimerHandle | None = None
         self.breaker = CircuitBreaker(
             limits.circuit_failure_threshold, limits.circuit_reset_seconds, clock
         )
         self._clock = clock
-        self._waiting = _Line()
+        self._waiting = Line()
         self._workers: list[Worker] = []
         self._tasks: list[asyncio.Task[None]] = []
         self._supervisor: asyncio.Task[None] | None = None
@@ -159,6 +120,9 @@ class RenderQueue:
     async def close(self, grace_seconds: float) -> None:
         """Refuse new work, let queued work finish for up to ``grace_seconds``, stop workers."""
         self._closing = True
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            self._sweeper = None
         deadline = self._clock() + grace_seconds
         while (len(self._waiting) or self._in_flight) and self._clock() < deadline:
             await asyncio.sleep(0.01)
@@ -170,7 +134,7 @@ class RenderQueue:
                 await task
         for entry in self._waiting.drain():
             for job in entry.tasks:
-                self._answer(job, _busy("shutting_down", "the service is stopping", 1))
+                self._answer(job, busy("shutting_down", "the service is stopping", 1))
         await asyncio.gather(*(worker.stop() for worker in self._workers))
 
     @property
@@ -180,10 +144,12 @@ class RenderQueue:
 
     # --- admission -----------------------------------------------------------------------
 
-    async def submit(self, kind: str, payload: Any) -> Reply:
-        """Queue a task and wait for its answer; refusals come back at once as 503s."""
+    async def submit(self, kind: str, payload: Any, arrived: float | None = None) -> Reply:
+        """Queue a task and wait for its answer; refusals come back at once as 503s.
+        ``arrived``: when its request's body was complete (the queue's clock), from which its
+        waiting counts (default: now)."""
         try:
-            results = await self.submit_all([(kind, payload)])
+            results = await self.submit_all([(kind, payload)], arrived)
         except QueueRefusedError as refusal:
             return refusal.reply
         reply: Reply = results[0]
@@ -193,14 +159,15 @@ class RenderQueue:
         """Whether the circuit lets a request through (True: as its trial), or the 503 to
         send, raised as ``QueueRefusedError``: the service is stopping, or the circuit is open."""
         if self._closing:
-            raise QueueRefusedError(_busy("shutting_down", "the service is stopping", 1))
+            raise QueueRefusedError(busy("shutting_down", "the service is stopping", 1))
         allowed, trial = self.breaker.allow()
         if not allowed:
             self.stats.total_rejected += 1
             self.stats.rejected_circuit_open += 1
+            self.sheds.record("circuit_open")
             reset_in = self.breaker.reset_in()
             raise QueueRefusedError(
-                _busy(
+                busy(
                     "circuit_open",
                     f"renders are failing; the circuit is open, retry in {reset_in:.1f} s",
                     reset_in,
@@ -208,7 +175,7 @@ class RenderQueue:
             )
         return trial
 
-    def run_here(self, run: Callable[[], Reply]) -> Reply:
+    def run_here(self, run: Callable[[], Reply], arrived: float | None = None) -> Reply:
         """Run a light task in this process, now, under the same rules as a queued one.
 
         For work that takes well under a millisecond (a single cat at a small scale), the
@@ -218,13 +185,20 @@ class RenderQueue:
         be. It is not timed out (it is bounded work) and, being drawn in the server process,
         a crash there is the server process's (``cg3 serve`` replaces a server process that
         dies).
+
+        ``arrived``: when its request's body was complete; if that was longer ago than the
+        most a render may wait, it is answered ``503 overloaded`` instead.
         """
+        began = self._clock()
+        if arrived is not None and began - arrived > self._max_wait:
+            self.stats.total_rejected += 1
+            self._note_shed()
+            return self._overloaded()
         try:
             trial = self._admit()
         except QueueRefusedError as refusal:
             return refusal.reply
         self.stats.total_enqueued += 1
-        began = self._clock()
         try:
             reply = run()
         except Exception as exc:  # an answer for every task, whatever went wrong
@@ -234,13 +208,16 @@ class RenderQueue:
         self.breaker.record(not failed, trial)
         return reply
 
-    async def submit_all(self, tasks: Sequence[tuple[str, Any]]) -> list[Any]:
+    async def submit_all(
+        self, tasks: Sequence[tuple[str, Any]], arrived: float | None = None
+    ) -> list[Any]:
         """Queue tasks as one entry and wait for all their answers, in order.
 
         The entry stops at its first failed task (status 500 or more): tasks not finished by
         then are answered ``None`` and never drawn.
 
-        Raises ``QueueRefusedError`` (with the 503 to send) when the queue will not take them.
+        Raises ``QueueRefusedError`` (with the 503 to send) when the queue will not take them,
+        or when none of them had started ``max_wait_seconds`` after ``arrived`` (default: now).
         """
         trial = self._admit()
         size = len(self._waiting)
@@ -249,9 +226,10 @@ class RenderQueue:
                 self.breaker.record(None, trial=True)
             self.stats.total_rejected += 1
             self.stats.rejected_queue_full += 1
+            self.sheds.record("queue_full")
             self._log_rejection()
             raise QueueRefusedError(
-                _busy(
+                busy(
                     "queue_full",
                     f"the render queue is full ({size} of {self.limits.max_queue_size} waiting)",
                     self.limits.retry_after_seconds,
@@ -259,12 +237,16 @@ class RenderQueue:
             )
         loop = asyncio.get_running_loop()
         now = self._clock()
-        jobs = [_Task(kind, payload, loop.create_future(), now) for kind, payload in tasks]
+        jobs = [Task(kind, payload, loop.create_future(), now) for kind, payload in tasks]
         if not jobs:
             if trial:
                 self.breaker.record(None, trial=True)
             return []
-        self._waiting.put(_Entry(deque(jobs), jobs, trial=trial, unsettled=len(jobs)))
+        entry = Entry(deque(jobs), jobs, trial=trial, unsettled=len(jobs))
+        entry.arrived = now if arrived is None else arrived
+        self._waiting.put(entry)
+        if self._sweeper is None and self._max_wait != math.inf:
+            self._sweep_at(entry.arrived + self._max_wait)
         self.stats.total_enqueued += len(jobs)
         size += 1
         self.stats.max_observed_queue = max(self.stats.max_observed_queue, size)
@@ -273,13 +255,62 @@ class RenderQueue:
             if len(jobs) == 1:
                 # Not shielded: if the caller goes, its task's future is cancelled, which the
                 # workers take as "skip it" (or, once drawn, as nobody waiting).
-                return [await jobs[0].future]
-            return list(await asyncio.shield(asyncio.gather(*(job.future for job in jobs))))
+                results = [await jobs[0].future]
+            else:
+                results = list(await asyncio.shield(asyncio.gather(*(job.future for job in jobs))))
         except asyncio.CancelledError:
             # The client went away. Workers skip what they have not started.
             for job in jobs:
                 job.done = True
             raise
+        if entry.shed is not None:
+            raise QueueRefusedError(entry.shed)
+        return results
+
+    # --- shedding by waiting time --------------------------------------------------------
+
+    def _overloaded(self) -> Reply:
+        waited = round(self._max_wait * 1000)
+        return busy(
+            "overloaded",
+            f"the service is overloaded: the render did not start within {waited} ms; retry",
+            1,
+        )
+
+    def _note_shed(self) -> None:
+        self.sheds.record("wait")
+        self._log_rejection("overloaded: a render waited too long to start")
+
+    def _waited_too_long(self, entry: Entry, now: float) -> bool:
+        return not entry.started and now - entry.arrived > self._max_wait
+
+    def _shed(self, entry: Entry) -> None:
+        """Answer an entry none of whose tasks started ``503 overloaded``, and drop it."""
+        reply = self._overloaded()
+        entry.shed = reply
+        entry.tasks.clear()
+        self._waiting.remove(entry)
+        entry.unsettled = 0
+        entry.recorded = True
+        if entry.trial:
+            self.breaker.record(None, trial=True)
+        for job in entry.jobs:
+            self._answer(job, reply)
+        self.stats.total_rejected += 1
+        self._note_shed()
+
+    def _sweep_at(self, due: float) -> None:
+        delay = max(0.0, due - self._clock())
+        self._sweeper = asyncio.get_running_loop().call_later(delay, self._sweep)
+
+    def _sweep(self) -> None:
+        """Shed the entries at the head of the queue whose time is up; wait for the next."""
+        self._sweeper = None
+        now = self._clock()
+        while (head := self._waiting.first()) is not None and self._waited_too_long(head, now):
+            self._shed(head)
+        if head is not None and not self._closing:
+            self._sweep_at(max(now, head.arrived + self._max_wait))
 
     def _check_high_water(self, size: int) -> None:
         high = size > HIGH_WATER * self.limits.max_queue_size
@@ -292,12 +323,13 @@ class RenderQueue:
             )
         self._warned_high = high
 
-    def _log_rejection(self) -> None:
+    def _log_rejection(self, why: str = "") -> None:
         now = self._clock()
         if now - self._last_reject_log >= 1.0:
             extra = f" (and {self._suppressed_rejects} more since the last report)"
             logger.warning(
-                "render queue full (%d waiting): request rejected with 503%s",
+                "%s (%d waiting): request rejected with 503%s",
+                why or "render queue full",
                 len(self._waiting),
                 extra if self._suppressed_rejects else "",
             )
@@ -310,10 +342,20 @@ class RenderQueue:
 
     async def _serve(self, index: int) -> None:
         """One worker's loop: take the next task, run it, answer it."""
+        available = self._restarts.available[index]
         while True:
+            await available.wait()
             entry = await self._waiting.get()
             if not entry.tasks:  # a batch that stopped while it waited
                 continue
+            if not available.is_set():  # its worker died while this loop waited
+                self._waiting.put(entry, front=True)
+                continue
+            if not entry.started:
+                if self._waited_too_long(entry, self._clock()):
+                    self._shed(entry)
+                    continue
+                entry.started = True
             job = entry.tasks.popleft()
             if entry.tasks:  # a batch: its next task goes to the next free worker
                 self._waiting.put(entry, front=True)
@@ -327,14 +369,14 @@ class RenderQueue:
                 reply, failed = await self._run(index, job)
             except asyncio.CancelledError:
                 # Stopping past the grace period: the job still gets an answer.
-                self._answer(job, _busy("shutting_down", "the service stopped mid-render", 1))
+                self._answer(job, busy("shutting_down", "the service stopped mid-render", 1))
                 raise
             finally:
                 self._in_flight -= 1
             self.stats.record((self._clock() - job.enqueued_at) * 1000, failed)
             self._settle(entry, job, (reply, failed))
 
-    def _settle(self, entry: _Entry, job: _Task, outcome: tuple[Any, bool] | None) -> None:
+    def _settle(self, entry: Entry, job: Task, outcome: tuple[Any, bool] | None) -> None:
         """Answer a finished task (``outcome`` is ``None`` when it was skipped) and record
         the entry's verdict for the circuit once: its first failure, or its end."""
         entry.unsettled -= 1
@@ -354,7 +396,7 @@ class RenderQueue:
             entry.recorded = True
             self.breaker.record(True if entry.ran else None, entry.trial)
 
-    def _stop(self, entry: _Entry) -> None:
+    def _stop(self, entry: Entry) -> None:
         """A task of ``entry`` failed: draw none of its other tasks, and answer them now
         (``None``), even those a worker still holds."""
         skipped = len(entry.tasks)
@@ -366,7 +408,7 @@ class RenderQueue:
         if skipped:
             logger.warning("a batch frame failed: %d frames left undrawn", skipped)
 
-    async def _run(self, index: int, job: _Task) -> tuple[Any, bool]:
+    async def _run(self, index: int, job: Task) -> tuple[Any, bool]:
         """Run ``job`` on worker ``index``; a crash gets one more try on a fresh worker."""
         timeout = self.limits.render_timeout_seconds
         causes: list[str] = []
@@ -378,13 +420,13 @@ class RenderQueue:
             except TimeoutError:
                 self.stats.timeouts += 1
                 logger.error("worker %d took over %.1f s; replacing it", index, timeout)
-                self._replace(index, worker)
+                self._replace(index, worker, held_task=True)
                 error = ApiError(504, "render_timeout", f"the render took longer than {timeout} s")
                 return Reply.from_error(error), True
             except WorkerCrashedError as exc:
                 cause = worker.exit_cause()
                 causes.append(cause)
-                self._replace(index, worker)
+                self._replace(index, worker, held_task=True)
                 if len(causes) == 1:
                     logger.warning(
                         "%s (%s) before answering; trying again on a fresh worker", exc, cause
@@ -406,7 +448,8 @@ class RenderQueue:
             return reply, reply.status >= 500
 
     def _spawn(self, index: int) -> Worker:
-        worker = Worker(index, self.handler)
+        worker = self._spawn_worker(index, self.handler)
+        self._restarts.started(index)
         worker.watch(lambda: self._lost(worker))
         return worker
 
@@ -416,30 +459,60 @@ class RenderQueue:
         if worker.busy_since is None:
             self._replace(worker.index, worker, reason="died while idle")
 
-    def _replace(self, index: int, old: Worker, reason: str = "") -> None:
-        if self._closing or self._workers[index] is not old:
-            return  # stopping, or already replaced
+    def _replace(self, index: int, old: Worker, reason: str = "", held_task: bool = False) -> None:
+        """Start a new worker in place of ``old``, which died: now, or after a pause if it
+        died young on its own (``runtime.restarts``). One that died holding a task
+        (``held_task``: the task crashed it, or took too long) is replaced at once: the task
+        gets one more try, then fails, and the circuit breaker counts it."""
+        if self._closing or self._workers[index] is not old or self._restarts.waiting(index):
+            return  # stopping, already replaced, or waiting to restart
         if reason:
             logger.error(
                 "worker %d (pid %s) %s (%s); replacing it", index, old.pid, reason, old.exit_cause()
             )
         old.kill()
+        if self._restarts.died(index, old.exit_cause, held_task):
+            self._restart(index)
+        else:  # back when its pause ends, not at the supervisor's next round after it
+            self._heal_after(self._restarts.left(index))
+
+    def _heal_after(self, seconds: float) -> None:
+        # A little late rather than early: a timer may fire a clock tick before its time.
+        with contextlib.suppress(RuntimeError):  # no running loop: the supervisor will
+            asyncio.get_running_loop().call_later(seconds + 0.01, self.heal)
+
+    def _restart(self, index: int) -> None:
         try:
             self._workers[index] = self._spawn(index)
-        except OSError:  # no memory or processes to fork: the supervisor tries again
+        except OSError as exc:  # no memory or processes to fork: try again after a pause
             logger.exception("worker %d could not be started", index)
+            self._restarts.could_not_start(index, exc)
+            self._heal_after(self._restarts.left(index))
             return
         self.stats.worker_restarts += 1
 
     async def _supervise(self, every: float = 0.5) -> None:
-        """Belt and braces behind the socket watch: replace idle workers that are gone."""
+        """Belt and braces behind the socket watch: replace idle workers that are gone, and
+        start again those whose pause is over."""
         while True:
             await asyncio.sleep(every)
-            for worker in list(self._workers):
-                if worker.busy_since is None and not worker.is_alive():
-                    self._replace(worker.index, worker, reason="is gone")
+            self.heal()
 
-    def _answer(self, job: _Task, reply: Any) -> None:
+    def heal(self) -> None:
+        """One round of the supervisor (see ``_supervise``)."""
+        if self._closing:
+            return
+        for index in self._restarts.due():
+            self._restart(index)
+        for worker in list(self._workers):
+            if worker.busy_since is None and not worker.is_alive():
+                self._replace(worker.index, worker, reason="is gone")
+
+    def restart_reasons(self) -> list[str]:
+        """Workers waiting to start again after dying young, and when (for /health)."""
+        return self._restarts.reasons()
+
+    def _answer(self, job: Task, reply: Any) -> None:
         job.done = True
         if not job.future.done():
             job.future.set_result(reply)
@@ -511,6 +584,8 @@ class RenderQueue:
             "worker_count": self.limits.worker_count,
             "workers_alive": alive,
             "workers_stuck": stuck,
+            "workers_restarting": self._restarts.count(),
+            **self.sheds.snapshot(),
         }
         if percentiles:
             numbers["latency_ms"] = stats.latency_percentiles()

@@ -80,9 +80,11 @@ class MetricsCollector(Collector):
             "workers_stuck": "Render workers held past the render timeout or stopped by the system",
             "circuit_open": "1 while the circuit breaker refuses renders",
             "circuit_reset_in": "Seconds until the open circuit lets a trial request through",
+            "workers_restarting": "Render workers that died young, waiting to start again",
         }
         for name, help_text in gauges.items():
-            yield GaugeMetricFamily(f"cg3_{name}", help_text, value=float(snapshot[name]))
+            if name in snapshot:
+                yield GaugeMetricFamily(f"cg3_{name}", help_text, value=float(snapshot[name]))
         counters = {
             "total_enqueued": ("cg3_renders_enqueued", "Renders accepted into the queue"),
             "total_completed": ("cg3_renders_completed", "Renders answered by a worker"),
@@ -93,6 +95,22 @@ class MetricsCollector(Collector):
         }
         for key, (name, help_text) in counters.items():
             yield CounterMetricFamily(name, help_text, value=float(snapshot[key]))
+        if "shed" in snapshot:
+            shed = CounterMetricFamily(
+                "cg3_shed",
+                "Requests answered 503 to protect the service, by reason: wait (the render did "
+                "not start within CG3_MAX_WAIT_MS), queue_full, circuit_open, connections (a "
+                "new connection refused: every open one had a request being answered)",
+                labels=["reason"],
+            )
+            for reason, count in snapshot["shed"].items():
+                shed.add_metric([reason], float(count))
+            yield shed
+            yield CounterMetricFamily(
+                "cg3_connections_evicted",
+                "Connections closed to make room for a new one at CG3_MAX_CONNECTIONS",
+                value=float(snapshot["connections_evicted"]),
+            )
         collector = snapshot.get("gc")
         if collector is not None:
             runs = CounterMetricFamily(

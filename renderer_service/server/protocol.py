@@ -8,40 +8,67 @@ uvicorn's httptools protocol, with what it lacks for a service open to anyone:
   ``header_timeout_seconds`` of opening (or of that request's first byte) is closed, with a
   408 when it had started one, so idle and slowloris connections cannot pile up;
 - the keep-alive idle timeout from the same limits;
-- a cap on open connections (``max_connections``): one more gets 503 and is closed;
+- a body deadline: once a request's headers are complete, its body must be complete within
+  ``body_timeout_seconds`` plus 1 s per 64 KiB of its declared length (of a chunked body: per
+  64 KiB received so far), or the client gets 408 and the connection closes, so a client that
+  stalls mid-body cannot hold its connection;
+- a cap on open connections (``max_connections``): a new connection past it closes the open
+  one that has gone longest without a complete request (``server.connections``: idle
+  keep-alives first, then the slowest incomplete request); only when every open connection has
+  a request being answered is the new one answered 503 and closed;
 - pipelining in order: when a malformed or oversized request follows others in the same
   stream, the earlier requests are answered first, then the 4xx;
 - a direct path for ``POST /render``, the one hot route: the plain case (a body of declared
   length within the limit, no query, no CORS preflight to answer, no ``Expect``) goes from
   the parser straight to ``RenderService``, whose answer is written in one piece. What it
-  answers without waiting (a repeat found in the cache, a light render drawn in this
-  process, a bad request) is answered inside the parser's callback, without a task. Everything
+  answers without waiting (a repeat found in the cache, a bad request) is answered inside
+  the parser's callback, without a task; a light render is drawn in this process just after,
+  once the loop has read what else is ready (``runtime.inline_line``: so its waiting is seen
+  and overload shed), also without a task. Everything
   else takes the ASGI application, which answers the same request the same way; only the
   framework's per-request bookkeeping is skipped.
 
-Every refusal is JSON in the service's one error shape.
+Every refusal is JSON in the service's one error shape. Refused connections (``connections``)
+and evicted ones are counted in the render service's ``sheds`` (``/health``, ``/metrics``).
+
+The moment a request's body is complete (``time.monotonic``) goes with it: to the render
+service on the direct path, in the ASGI scope (``BODY_COMPLETE``) otherwise; a render that
+has not started within ``CG3_MAX_WAIT_MS`` of it is answered ``503 overloaded``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import http
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from functools import partial
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import httptools
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
-from renderer_service.wire import ApiError
+from renderer_service.app.fastpath import BODY_COMPLETE
+from renderer_service.server.connections import CLOSING, IDLE, INCOMPLETE, KINDS, Rank, Room
+from renderer_service.server.deadline import Deadline
+from renderer_service.server.direct import (
+    ASGI_ONLY_HEADERS,
+    DirectCycle,
+    ServiceSource,
+    default_head,
+    failed,
+    reply_head,
+)
+from renderer_service.server.refusals import error_response, refusals
 from renderer_service.work import Reply, wanted_formats
 
 if TYPE_CHECKING:
     from renderer_service.service import PendingRender, RenderService
 
 logger = logging.getLogger("renderer.server")
+
+BODY_RATE = 64 * 1024
+"""Bytes of body a client is given one more second for, beyond ``body_timeout_seconds``."""
 
 LINGER_SECONDS = 2.0
 """After refusing a request, how long the rest of what the client sends is read and dropped
@@ -57,179 +84,15 @@ class ServerLimits:
     max_connections: int = 1024
     max_body_bytes: int = 1024 * 1024
     """The body limit of ``POST /render``: a longer declared body takes the ASGI path (413)."""
+    body_timeout_seconds: float = 10.0
+    """Longest a body may take once its headers are complete, plus 1 s per ``BODY_RATE``."""
     cors: bool = False
     """Whether the application answers CORS: then a request with an ``Origin`` takes the
     ASGI path, where the CORS middleware adds its headers."""
 
 
-class ServiceSource:
-    """Where a connection finds the render service once the application has started
-    (``None`` before, and in applications without one): an object with an ``app`` whose
-    ``state.service.service`` is the ``RenderService``."""
-
-    def __init__(self, app: Any = None) -> None:
-        self.app = app
-        self._found: RenderService | None = None
-
-    def service(self) -> RenderService | None:
-        # Kept once found: the application sets its service once, at start-up, and reading
-        # it through Starlette's state object costs more than the rest of a cache hit's
-        # lookup.
-        if self._found is None:
-            state = getattr(getattr(self.app, "state", None), "service", None)
-            self._found = getattr(state, "service", None)
-        return self._found
-
-
-_ASGI_ONLY_HEADERS = frozenset({b"expect", b"transfer-encoding"})
-"""Headers that send a request the ASGI way: uvicorn answers ``100-continue`` and counts a
-chunked body there."""
-
-
-class _NoEvent:
-    """What uvicorn may ``set()`` on a direct request's cycle: nothing waits on it."""
-
-    def set(self) -> None:
-        pass
-
-
-_NO_EVENT = _NoEvent()
-
-
-class _DirectCycle:
-    """A ``POST /render`` answered on the direct path, standing where uvicorn keeps its
-    request-response cycle, so uvicorn's pipelining, shutdown and disconnect handling see a
-    request in progress."""
-
-    __slots__ = ("body", "disconnected", "inm", "keep_alive", "response_complete", "wanted")
-
-    message_event = _NO_EVENT
-    more_body = False
-
-    def __init__(self, keep_alive: bool, wanted: tuple[Any, ...], inm: str | None) -> None:
-        self.body = bytearray()
-        self.keep_alive = keep_alive
-        self.wanted = wanted
-        self.inm = inm
-        self.response_complete = False
-        self.disconnected = False
-
-
-class _Deadline:
-    """A time by which something must happen, moved with every request and rarely reached.
-
-    Moving it (``due``) is an attribute write; its one timer, set at the first ``set``, is set
-    again only when it fires before ``due``. A busy keep-alive connection thus makes a timer
-    every few seconds, not one (and a cancellation) for each request. ``on_due`` runs once
-    ``due`` has passed; ``due = None`` stops the wait."""
-
-    __slots__ = ("_loop", "_on_due", "_timer", "due")
-
-    def __init__(self, loop: asyncio.AbstractEventLoop, on_due: Callable[[], None]) -> None:
-        self._loop = loop
-        self._on_due = on_due
-        self._timer: asyncio.TimerHandle | None = None
-        self.due: float | None = None
-
-    def set(self, due: float) -> None:
-        """Wait until ``due`` (never earlier than a ``due`` set before it: times only grow)."""
-        self.due = due
-        if self._timer is None:
-            self._timer = self._loop.call_at(due, self._check)
-
-    def stop(self) -> None:
-        """Stop waiting and drop the timer (the connection is gone)."""
-        self.due = None
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-
-    def _check(self) -> None:
-        self._timer = None
-        due = self.due
-        if due is None:
-            return
-        if self._loop.time() < due:  # moved since the timer was set
-            self._timer = self._loop.call_at(due, self._check)
-            return
-        self.due = None
-        self._on_due()
-
-
 class _HeadersTooLargeError(Exception):
     """Raised from a parser callback to stop parsing a request whose headers are too big."""
-
-
-class _RateLimitedLog:
-    """At most one warning a second per kind of refusal, with a count of those left out."""
-
-    def __init__(self) -> None:
-        self._last: dict[str, float] = {}
-        self._left_out: dict[str, int] = {}
-
-    def warning(self, kind: str, message: str) -> None:
-        now = time.monotonic()
-        if now - self._last.get(kind, -1e9) < 1.0:
-            self._left_out[kind] = self._left_out.get(kind, 0) + 1
-            return
-        left_out = self._left_out.pop(kind, 0)
-        self._last[kind] = now
-        suffix = f" (and {left_out} more since the last report)" if left_out else ""
-        logger.warning("%s%s", message, suffix)
-
-
-_refusals = _RateLimitedLog()
-
-
-def error_response(
-    status: int,
-    error: str,
-    detail: str,
-    default_headers: list[tuple[bytes, bytes]] | None = None,
-    extra_headers: tuple[tuple[str, str], ...] = (),
-) -> bytes:
-    """A complete HTTP/1.1 error response that closes the connection."""
-    body = ApiError(status, error, detail).body()
-    lines = [f"HTTP/1.1 {status} {http.HTTPStatus(status).phrase}\r\n".encode()]
-    for name, value in default_headers or []:
-        lines.append(name + b": " + value + b"\r\n")
-    for extra_name, extra_value in extra_headers:
-        lines.append(f"{extra_name}: {extra_value}\r\n".encode("latin-1"))
-    lines.append(b"content-type: application/json\r\n")
-    lines.append(b"content-length: " + str(len(body)).encode() + b"\r\n")
-    lines.append(b"connection: close\r\n\r\n")
-    lines.append(body)
-    return b"".join(lines)
-
-
-_default_heads: list[Any] = [None, b""]
-"""The server's default headers last seen (uvicorn makes a new list when the date changes),
-and their lines."""
-
-
-def _default_head(headers: list[tuple[bytes, bytes]]) -> bytes:
-    """The lines of the server's default headers (``server``, ``date``), made once a tick."""
-    if _default_heads[0] is not headers:
-        lines = b"".join(name + b": " + value + b"\r\n" for name, value in headers)
-        _default_heads[:] = [headers, lines]
-    head: bytes = _default_heads[1]
-    return head
-
-
-def _reply_head(reply: Reply) -> bytes:
-    """The header lines of ``reply``, as the application's routes write them."""
-    head = f"content-length: {len(reply.body)}\r\n"
-    if reply.media_type:
-        head += f"content-type: {reply.media_type}\r\n"
-    for name, value in reply.headers:
-        head += f"{name.lower()}: {value}\r\n"
-    return head.encode()
-
-
-def _failed(exc: BaseException) -> Reply:
-    """The answer to a request whose handling raised (the details go to the log)."""
-    logger.error("POST /render failed", exc_info=exc)
-    return Reply.from_error(ApiError(500, "internal_error", "the request failed"))
 
 
 class ProtectedHttpProtocol(HttpToolsProtocol):
@@ -238,20 +101,28 @@ class ProtectedHttpProtocol(HttpToolsProtocol):
 
     limits: ClassVar[ServerLimits] = ServerLimits()
     source: ClassVar[ServiceSource] = ServiceSource()
+    room: ClassVar[Room] = Room()
+    """Chooses the connection to close when a new one arrives at the cap."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._direct: _DirectCycle | None = None
+        self._direct: DirectCycle | None = None
         self.timeout_keep_alive = self.limits.keep_alive_seconds  # type: ignore[assignment]
         self._reading_headers = True
         self._header_bytes = 0
         """Bytes received while a request's headers are incomplete (bounds what is buffered)."""
         self._message_header_bytes = 0
         """The current request's line and headers, as parsed (exact, whatever the chunks)."""
-        self._header_deadline = _Deadline(self.loop, self._header_timeout)
+        self._header_deadline = Deadline(self.loop, self._header_timeout)
         """When the current request's headers must be complete (``None``: not waiting)."""
-        self._idle_deadline = _Deadline(self.loop, self.timeout_keep_alive_handler)
+        self._idle_deadline = Deadline(self.loop, self.timeout_keep_alive_handler)
         """When this keep-alive connection, idle since its last answer, is closed."""
+        self._body_deadline = Deadline(self.loop, self._body_timeout)
+        """When the current request's body must be complete (``None``: not waiting)."""
+        self._chunked = False
+        """The current request's body is chunked: its deadline grows as it arrives."""
+        self._since = time.monotonic()
+        """When this connection's last request was complete (or it opened)."""
         self._refused = False
         self._lingering = False
         self._deferred: bytes | None = None
@@ -260,14 +131,17 @@ class ProtectedHttpProtocol(HttpToolsProtocol):
     # --- connection life -----------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        if len(self.connections) >= self.limits.max_connections:
+        if len(self.connections) >= self.limits.max_connections and not self._make_room():
             self._refused = True
             self.transport = transport
-            _refusals.warning(
+            refusals.warning(
                 "connections",
-                f"{len(self.connections)} connections open, the most allowed: "
-                "a new one was answered 503 and closed",
+                f"{len(self.connections)} connections open, the most allowed, each with a "
+                "request being answered: a new one was answered 503 and closed",
             )
+            service = self.source.service()
+            if service is not None:
+                service.sheds.record("connections")
             transport.write(
                 error_response(
                     503,
@@ -283,9 +157,68 @@ class ProtectedHttpProtocol(HttpToolsProtocol):
         super().connection_made(transport)
         self._arm_header_timer()
 
-    def connection_lost(self, exc: Exception | None) -> None:
+    def _make_room(self) -> bool:
+        """Close the connection that has gone longest without a complete request, for a new
+        one; False when every open connection has a request being answered."""
+        victim = self.room.victim(cast("set[ProtectedHttpProtocol]", self.connections))
+        if victim is None:
+            return False
+        rank = victim.eviction_rank() or (CLOSING, 0.0)
+        refusals.warning(
+            "evicted",
+            f"{len(self.connections)} connections open, the most allowed: closed one "
+            f"({KINDS[rank[0]]}, {time.monotonic() - rank[1]:.1f} s without a complete "
+            "request) to make room for a new one",
+        )
+        victim.evict(rank[0])
+        service = self.source.service()
+        if service is not None:
+            service.sheds.record_eviction()
+        return True
+
+    def eviction_rank(self) -> Rank | None:
+        """What this connection is doing, for ``server.connections``: ``None`` while it has
+        a complete request being answered."""
+        transport = self.transport
+        if transport is None or transport.is_closing() or self._lingering:
+            return CLOSING, self._since
+        cycle = self.cycle
+        if self.pipeline or (
+            cycle is not None
+            and not cycle.response_complete
+            and self._direct is None
+            and not cycle.more_body
+        ):
+            return None
+        if cycle is not None and self._reading_headers and not self._header_bytes:
+            return IDLE, self._since
+        return INCOMPLETE, self._since
+
+    def evict(self, kind: int) -> None:
+        """Close this connection to make room for a new one (``kind``: its rank's first part);
+        a client in the middle of a request is told so."""
+        self.connections.discard(self)  # room now: it is gone once closed
+        self._stop_deadlines()
+        if kind == INCOMPLETE and (self._header_bytes or not self._reading_headers):
+            self.transport.write(
+                error_response(
+                    503,
+                    "too_many_connections",
+                    "the connection was closed to make room for others: its request was not "
+                    "complete and the service has the most connections it allows; retry",
+                    self.server_state.default_headers,
+                    (("Retry-After", "1"),),
+                )
+            )
+        self.transport.close()
+
+    def _stop_deadlines(self) -> None:
         self._header_deadline.stop()
         self._idle_deadline.stop()
+        self._body_deadline.stop()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._stop_deadlines()
         super().connection_lost(exc)
 
     def shutdown(self) -> None:
@@ -365,9 +298,28 @@ class ProtectedHttpProtocol(HttpToolsProtocol):
         if direct is None:
             self._make_scope()
             super().on_headers_complete()
+            self._await_asgi_body()
             return
         self._direct = direct
         self.cycle = direct  # type: ignore[assignment]
+
+    def _await_asgi_body(self) -> None:
+        """Set the body deadline of a request that takes the ASGI path, if it has a body."""
+        length = None
+        chunked = False
+        for name, value in self.headers:
+            if name == b"content-length":
+                length = int(value) if value.isdigit() else 0
+            elif name == b"transfer-encoding":
+                chunked = True
+        self._chunked = chunked
+        if length is not None or chunked:
+            self._await_body(length or 0)
+
+    def _await_body(self, length: int) -> None:
+        """The body of ``length`` bytes (so far) must be complete by the deadline."""
+        timeout = self.limits.body_timeout_seconds + length / BODY_RATE
+        self._body_deadline.set(self.loop.time() + timeout)
 
     def _make_scope(self) -> None:
         """The ASGI scope uvicorn makes when a request begins, for the request so far."""
@@ -380,6 +332,8 @@ class ProtectedHttpProtocol(HttpToolsProtocol):
         if self._direct is not None:
             self._direct.body += body  # no more than the declared length, within the limit
             return
+        if self._chunked and self._body_deadline.due is not None:
+            self._body_deadline.due += len(body) / BODY_RATE
         super().on_body(body)
 
     def on_message_complete(self) -> None:
@@ -388,16 +342,19 @@ class ProtectedHttpProtocol(HttpToolsProtocol):
         """Bytes received while a request's headers are incomplete (bounds what is buffered)."""
         self._message_header_bytes = 0
         """The current request's line and headers, as parsed (exact, whatever the chunks)."""
+        self._body_deadline.due = None
+        self._since = now = time.monotonic()
         direct = self._direct
         if direct is None:
+            self.scope[BODY_COMPLETE] = now  # type: ignore[literal-required]
             super().on_message_complete()
             return
         self._direct = None
-        self._answer_direct(direct)
+        self._answer_direct(direct, now)
 
     # --- the direct path for POST /render ------------------------------------------------
 
-    def _direct_cycle(self) -> _DirectCycle | None:
+    def _direct_cycle(self) -> DirectCycle | None:
         """A cycle for the direct path if this request may take it, else ``None``."""
         if self.url != b"/render" or self.parser.get_method() != b"POST":
             return None
@@ -414,23 +371,29 @@ class ProtectedHttpProtocol(HttpToolsProtocol):
                 accept = value.decode("latin-1")
             elif name == b"if-none-match":
                 inm = value.decode("latin-1")
-            elif name in _ASGI_ONLY_HEADERS or (name == b"origin" and self.limits.cors):
+            elif name in ASGI_ONLY_HEADERS or (name == b"origin" and self.limits.cors):
                 return None
         if length is None or not length.isdigit() or int(length) > self.limits.max_body_bytes:
             return None  # the application counts the body, or answers 413
+        self._await_body(int(length))
         keep_alive = self.parser.get_http_version() == "1.1" and self.parser.should_keep_alive()
-        return _DirectCycle(keep_alive, wanted_formats(accept), inm)
+        return DirectCycle(keep_alive, wanted_formats(accept), inm)
 
-    def _answer_direct(self, direct: _DirectCycle) -> None:
+    def _answer_direct(self, direct: DirectCycle, arrived: float) -> None:
+        """Answer a direct request whose body was complete at ``arrived``."""
         service = self.source.service()
         body = bytes(direct.body)
         if service is None:
-            self._write_direct(direct, _failed(RuntimeError("the render service is not running")))
+            self._write_direct(direct, failed(RuntimeError("the render service is not running")))
             return
         try:
-            step = service.render_now(body, direct.wanted, direct.inm)
+            step = service.render_now(body, direct.wanted, direct.inm, (), arrived, True)
+            if not isinstance(step, Reply) and service.draw_soon(
+                step, partial(self._write_direct, direct)
+            ):
+                return  # a light render, drawn here shortly (``runtime.inline_line``)
         except Exception as exc:  # an answer for every request, whatever went wrong
-            step = _failed(exc)
+            step = failed(exc)
         if isinstance(step, Reply):
             self._write_direct(direct, step)
             return
@@ -439,21 +402,21 @@ class ProtectedHttpProtocol(HttpToolsProtocol):
         self.tasks.add(task)  # the server's shutdown waits for it
 
     async def _finish_direct(
-        self, direct: _DirectCycle, service: RenderService, pending: PendingRender
+        self, direct: DirectCycle, service: RenderService, pending: PendingRender
     ) -> None:
         try:
             reply = await service.finish(pending)
         except Exception as exc:  # an answer for every request, whatever went wrong
-            reply = _failed(exc)
+            reply = failed(exc)
         self._write_direct(direct, reply)
 
-    def _write_direct(self, direct: _DirectCycle, reply: Reply) -> None:
+    def _write_direct(self, direct: DirectCycle, reply: Reply) -> None:
         """Write ``reply`` as one piece, then go on as uvicorn does after an answer."""
         direct.response_complete = True
         if direct.disconnected or self.transport.is_closing():
             return
-        parts = [STATUS_LINE[reply.status], _default_head(self.server_state.default_headers)]
-        parts.append(_reply_head(reply))
+        parts = [STATUS_LINE[reply.status], default_head(self.server_state.default_headers)]
+        parts.append(reply_head(reply))
         if self.limits.cors:  # as the CORS middleware marks every answer to a request sans Origin
             parts.append(b"vary: Origin\r\n")
         keep_alive = direct.keep_alive
@@ -503,7 +466,7 @@ class ProtectedHttpProtocol(HttpToolsProtocol):
 
     def _refuse_headers(self) -> None:
         limit = self.limits.max_header_bytes
-        _refusals.warning("headers", f"request headers over {limit} bytes refused with 431")
+        refusals.warning("headers", f"request headers over {limit} bytes refused with 431")
         self._fail(
             431,
             "headers_too_large",
@@ -513,6 +476,7 @@ class ProtectedHttpProtocol(HttpToolsProtocol):
     def _fail(self, status: int, error: str, detail: str) -> None:
         """Answer ``status`` and close, after the answers to earlier pipelined requests."""
         self._cancel_header_timer()
+        self._body_deadline.due = None
         response = error_response(status, error, detail, self.server_state.default_headers)
         if (self.cycle is not None and not self.cycle.response_complete) or self.pipeline:
             self._deferred = response
@@ -526,6 +490,7 @@ class ProtectedHttpProtocol(HttpToolsProtocol):
         sends, and close when it does or after ``LINGER_SECONDS``."""
         self._lingering = True
         self._cancel_header_timer()
+        self._body_deadline.due = None
         if not self.transport.can_write_eof():
             self.transport.close()
             return
@@ -550,7 +515,7 @@ class ProtectedHttpProtocol(HttpToolsProtocol):
             return
         seconds = self.limits.header_timeout_seconds
         if self._header_bytes:
-            _refusals.warning("timeout", f"request headers not complete after {seconds} s: 408")
+            refusals.warning("timeout", f"request headers not complete after {seconds} s: 408")
             self.transport.write(
                 error_response(
                     408,
@@ -561,6 +526,30 @@ class ProtectedHttpProtocol(HttpToolsProtocol):
             )
         self.transport.close()
 
+    # --- the body deadline ---------------------------------------------------------------
+
+    def _body_timeout(self) -> None:
+        if self.transport.is_closing():
+            return
+        seconds = self.limits.body_timeout_seconds
+        if self.pipeline or self.flow.read_paused:
+            # This side stopped reading (an earlier answer is pending, or the application has
+            # not taken what came): the client is not the one late.
+            self._body_deadline.set(self.loop.time() + seconds)
+            return
+        refusals.warning("body", f"request body not complete {seconds} s after its headers: 408")
+        if not getattr(self.cycle, "response_started", False):
+            self.transport.write(
+                error_response(
+                    408,
+                    "request_timeout",
+                    f"the request's body did not arrive within {seconds} s of its headers "
+                    f"(and 1 s per {BODY_RATE // 1024} KiB)",
+                    self.server_state.default_headers,
+                )
+            )
+        self._close_after_answer()
+
 
 def protected_protocol(
     limits: ServerLimits, source: ServiceSource | None = None
@@ -568,5 +557,5 @@ def protected_protocol(
     """The protocol class uvicorn builds each connection with, for ``limits``; ``source``
     finds the render service for the direct path (without it, every request takes the
     ASGI application)."""
-    attributes = {"limits": limits, "source": source or ServiceSource()}
+    attributes = {"limits": limits, "source": source or ServiceSource(), "room": Room()}
     return type("ProtectedHttpProtocol", (ProtectedHttpProtocol,), attributes)

@@ -17,7 +17,8 @@ import uvicorn
 from fastapi import FastAPI
 
 from renderer_service.config import Settings
-from renderer_service.server.protocol import ServerLimits, ServiceSource, protected_protocol
+from renderer_service.server.direct import ServiceSource
+from renderer_service.server.protocol import ServerLimits, protected_protocol
 
 logger = logging.getLogger("renderer.server")
 
@@ -32,6 +33,7 @@ def server_limits(settings: Settings) -> ServerLimits:
         keep_alive_seconds=settings.keep_alive_seconds,
         max_connections=settings.max_connections,
         max_body_bytes=settings.max_body_bytes,
+        body_timeout_seconds=settings.body_timeout_seconds,
         cors=bool(settings.allowed_origins),
     )
 

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from starlette.responses import Response
 
 from renderer_service.app.errors import ERROR_RESPONSES
+from renderer_service.app.fastpath import BODY_COMPLETE
 from renderer_service.app.openapi import json_body
 from renderer_service.app.state import ServiceState, get_state
 from renderer_service.renderer import MEDIA_TYPES, ImageFormat
@@ -52,7 +53,9 @@ async def render(
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
     body = await request.body()
-    return reply_response(await state.service.render(body, wanted_formats(accept), if_none_match))
+    arrived = request.scope.get(BODY_COMPLETE)  # when cg3 serve had the whole body
+    reply = await state.service.render(body, wanted_formats(accept), if_none_match, (), arrived)
+    return reply_response(reply)
 
 
 def _code_route(image_format: ImageFormat) -> None:
@@ -60,6 +63,7 @@ def _code_route(image_format: ImageFormat) -> None:
 
     async def render_code(
         code: str,
+        request: Request,
         state: Annotated[ServiceState, Depends(get_state)],
         scale: Annotated[int, Query(ge=1, le=16, description="Enlargement, 1-16.")] = 1,
         background: Annotated[
@@ -68,7 +72,7 @@ def _code_route(image_format: ImageFormat) -> None:
         if_none_match: Annotated[str | None, Header()] = None,
     ) -> Response:
         reply = await state.service.render_code(
-            code, scale, if_none_match, image_format, background
+            code, scale, if_none_match, image_format, background, request.scope.get(BODY_COMPLETE)
         )
         return reply_response(reply)
 
