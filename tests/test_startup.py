@@ -83,15 +83,15 @@ def test_a_missing_pack_folder_is_named(tmp_path: Path) -> None:
 
 
 def test_start_up_logs_one_line_per_phase_with_its_time(caplog: pytest.LogCaptureFixture) -> None:
-    settings = Settings(sprite_root=None, worker_count=1)  # the bundled pack
+    settings = Settings(sprite_root=None, worker_count=1)  # both bundled packs
     with caplog.at_level(logging.INFO, logger="renderer"), TestClient(create_app(settings)):
         pass
     lines = [r.getMessage() for r in caplog.records if r.name == "renderer.startup"]
-    assert len(lines) == 3, lines
-    loaded, compiled, ready = lines
-    assert re.fullmatch(
-        r"pack loaded: \d+ groups from the bundled lifegen pack in \d+ ms \(hash \w+\)", loaded
-    )
+    assert len(lines) == 4, lines
+    *loaded, compiled, ready = lines
+    for pack, line in zip(("lifegen", "clangen"), loaded, strict=True):
+        pattern = rf"pack loaded: \d+ groups from the bundled {pack} pack in \d+ ms \(hash \w+\)"
+        assert re.fullmatch(pattern, line)
     assert re.fullmatch(r"kernels compiled in \d+\.\d s \(while the pack loaded\)", compiled)
     assert re.fullmatch(r"1 render worker ready in \d+ ms", ready)
 
