@@ -11,11 +11,14 @@ benchmarks and drills (``running_service``), and always stops it again.
 
 from renderer_service.harness.cases import Case, CasesError, load_cases
 from renderer_service.harness.launch import (
+    SERVE,
     ServiceProcess,
     ServiceStartError,
+    children,
     descendants,
     free_port,
     http_status,
+    launch_command,
     running_service,
     uvicorn_command,
 )
@@ -24,6 +27,7 @@ from renderer_service.harness.report import html_report
 from renderer_service.harness.run import compare_all, summarise
 
 __all__ = [
+    "SERVE",
     "Case",
     "CasesError",
     "FolderSource",
@@ -31,11 +35,13 @@ __all__ = [
     "ServiceProcess",
     "ServiceSource",
     "ServiceStartError",
+    "children",
     "compare_all",
     "descendants",
     "free_port",
     "html_report",
     "http_status",
+    "launch_command",
     "load_cases",
     "running_service",
     "summarise",

@@ -1,0 +1,39 @@
+"""``cg3 soak``: mixed valid, invalid and oversized traffic against the service, over loopback."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+EXAMPLE = """\
+example:
+  cg3 soak --duration 60 --clients 16        (starts cg3 serve itself, then stops it)
+  cg3 soak --url http://127.0.0.1:8001 --pid 12345 --json soak.json
+
+Exit code 1 when a request went unanswered, an answer was a 500 or 504, or memory grew by
+more than --max-growth-mib after the warm-up."""
+
+
+def register(subparsers: Any) -> None:
+    from renderer_service.drills import add_soak_arguments
+
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "soak",
+        help="soak the service with mixed traffic and watch its memory (loopback only)",
+        description="Each client keeps one connection alive and sends, in the proportions of "
+        "--mix, valid renders, invalid params, malformed, oversized and chunked bodies and "
+        "unknown routes. Reports answers by kind and status, latency, unanswered requests "
+        "and the server's memory (its own and its workers', from /proc). Without --url it "
+        "starts cg3 serve on a free loopback port and stops it afterwards.",
+        epilog=EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_soak_arguments(parser)
+    parser.set_defaults(handler=lambda args: run(parser, args))
+
+
+def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    from renderer_service.drills import check_soak_arguments, run_soak
+
+    check_soak_arguments(parser, args)
+    return run_soak(args)
