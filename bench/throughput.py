@@ -56,6 +56,7 @@ from renderer_service.drills import (
     percentiles,
     run,
     summary_lines,
+    timed_request,
     verdict_line,
 )
 from renderer_service.harness import running_service, uvicorn_command
@@ -185,15 +186,8 @@ async def drive(
         while time.perf_counter() < deadline and budget.take():
             raw = requests[next_case % len(requests)]
             next_case += 1
-            began = time.perf_counter()
-            try:
-                response = await connection.request(raw)
-            except RequestError as failed:
-                recorder.failure(failed)
-                if failed.kind == "connect":
-                    await asyncio.sleep(0.1)
-            else:
-                recorder.response(response, time.perf_counter() - began)
+            if not await timed_request(connection, raw, recorder):
+                await asyncio.sleep(0.1)
 
     server_before = service.cpu_seconds() if service else None
     client_before = cpu_seconds()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -117,3 +118,33 @@ def error_message(body: bytes) -> str:
             line = f"{item['field']}: {line}"
         lines.append(line)
     return "\n".join(lines)
+
+
+def add_drill(
+    subparsers: Any,
+    name: str,
+    *,
+    summary: str,
+    description: str,
+    example: str,
+    add_arguments: Callable[[argparse.ArgumentParser], None],
+    run: Callable[[argparse.Namespace], int],
+    check: Callable[[argparse.ArgumentParser, argparse.Namespace], None] | None = None,
+) -> None:
+    """Add a drill (``renderer_service.drills``) as the subcommand ``name``: its arguments, an
+    example under ``--help``, and a handler that checks the arguments, then runs it."""
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        name,
+        help=summary,
+        description=description,
+        epilog=example,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_arguments(parser)
+
+    def handler(args: argparse.Namespace) -> int:
+        if check is not None:
+            check(parser, args)
+        return run(args)
+
+    parser.set_defaults(handler=handler)

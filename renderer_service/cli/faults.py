@@ -3,8 +3,9 @@ loopback, with one summary line each."""
 
 from __future__ import annotations
 
-import argparse
 from typing import Any
+
+from renderer_service.cli.common import add_drill
 
 EXAMPLE = """\
 example:
@@ -15,24 +16,18 @@ Exit code 1 if any fault's check failed."""
 
 
 def register(subparsers: Any) -> None:
-    from renderer_service.drills import add_fault_arguments
+    from renderer_service.drills import add_fault_arguments, run_faults
 
-    parser: argparse.ArgumentParser = subparsers.add_parser(
+    add_drill(
+        subparsers,
         "faults",
-        help="inject faults into a cg3 serve it starts on loopback",
+        summary="inject faults into a cg3 serve it starts on loopback",
         description="Start cg3 serve on a free loopback port (your CG3_* settings apply, "
         "except CG3_RENDER_TIMEOUT_SECONDS, set by --render-timeout), run the faults in "
         "order (dead-workers, stuck-worker, big-headers, slow-clients, failing-batch, "
         "pipelining, batch-cache), then stop the service with SIGTERM while a client is "
         "stalled mid-body (shutdown).",
-        epilog=EXAMPLE,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        example=EXAMPLE,
+        add_arguments=add_fault_arguments,
+        run=run_faults,
     )
-    add_fault_arguments(parser)
-    parser.set_defaults(handler=run)
-
-
-def run(args: argparse.Namespace) -> int:
-    from renderer_service.drills import run_faults
-
-    return run_faults(args)

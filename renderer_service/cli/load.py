@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
 from typing import Any
+
+from renderer_service.cli.common import add_drill
 
 EXAMPLE = """\
 example:
@@ -15,24 +16,18 @@ bad arguments."""
 
 
 def register(subparsers: Any) -> None:
-    from renderer_service.drills import add_load_arguments
+    from renderer_service.drills import add_load_arguments, check_load_arguments, run_load
 
-    parser: argparse.ArgumentParser = subparsers.add_parser(
+    add_drill(
+        subparsers,
         "load",
-        help="load-test POST /render with ramping virtual users (loopback only)",
+        summary="load-test POST /render with ramping virtual users (loopback only)",
         description="Virtual users ramp up, hold and ramp down against POST /render, each on "
         "one keep-alive connection: send a render, wait, think, repeat. Prints requests/s, "
         "latency percentiles, answers by status and X-Cache level, and requests with no "
         "answer. Traffic goes to loopback addresses only.",
-        epilog=EXAMPLE,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        example=EXAMPLE,
+        add_arguments=add_load_arguments,
+        check=check_load_arguments,
+        run=run_load,
     )
-    add_load_arguments(parser)
-    parser.set_defaults(handler=lambda args: run(parser, args))
-
-
-def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
-    from renderer_service.drills import check_load_arguments, run_load
-
-    check_load_arguments(parser, args)
-    return run_load(args)

@@ -3,8 +3,9 @@ replica's loss and Redis's loss and return."""
 
 from __future__ import annotations
 
-import argparse
 from typing import Any
+
+from renderer_service.cli.common import add_drill
 
 EXAMPLE = """\
 example:
@@ -16,26 +17,24 @@ failed, 3 when a program is missing."""
 
 
 def register(subparsers: Any) -> None:
-    from renderer_service.drills import add_scale_out_arguments
+    from renderer_service.drills import (
+        add_scale_out_arguments,
+        check_scale_out_arguments,
+        run_scale_out,
+    )
 
-    parser: argparse.ArgumentParser = subparsers.add_parser(
+    add_drill(
+        subparsers,
         "scale-out",
-        help="run the production stack on loopback and check its failover",
+        summary="run the production stack on loopback and check its failover",
         description="Start redis-server, N replicas of cg3 serve and nginx (deploy/nginx/"
         "nginx.conf, its '# loopback:' lines rewritten) on free loopback ports, then check: "
         "a cat drawn by one replica is a Redis hit on another; traffic survives a replica "
         "killed and Redis stopped; the replicas reconnect when Redis returns. --bench "
         "measures 1 vs 2 replicas and Redis hits with cg3 load instead. Everything started "
         "is stopped.",
-        epilog=EXAMPLE,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        example=EXAMPLE,
+        add_arguments=add_scale_out_arguments,
+        check=check_scale_out_arguments,
+        run=run_scale_out,
     )
-    add_scale_out_arguments(parser)
-    parser.set_defaults(handler=lambda args: run(parser, args))
-
-
-def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
-    from renderer_service.drills import check_scale_out_arguments, run_scale_out
-
-    check_scale_out_arguments(parser, args)
-    return run_scale_out(args)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
 from typing import Any
+
+from renderer_service.cli.common import add_drill
 
 EXAMPLE = """\
 example:
@@ -15,25 +16,19 @@ more than --max-growth-mib after the warm-up."""
 
 
 def register(subparsers: Any) -> None:
-    from renderer_service.drills import add_soak_arguments
+    from renderer_service.drills import add_soak_arguments, check_soak_arguments, run_soak
 
-    parser: argparse.ArgumentParser = subparsers.add_parser(
+    add_drill(
+        subparsers,
         "soak",
-        help="soak the service with mixed traffic and watch its memory (loopback only)",
+        summary="soak the service with mixed traffic and watch its memory (loopback only)",
         description="Each client keeps one connection alive and sends, in the proportions of "
         "--mix, valid renders, invalid params, malformed, oversized and chunked bodies and "
         "unknown routes. Reports answers by kind and status, latency, unanswered requests "
         "and the server's memory (its own and its workers', from /proc). Without --url it "
         "starts cg3 serve on a free loopback port and stops it afterwards.",
-        epilog=EXAMPLE,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        example=EXAMPLE,
+        add_arguments=add_soak_arguments,
+        check=check_soak_arguments,
+        run=run_soak,
     )
-    add_soak_arguments(parser)
-    parser.set_defaults(handler=lambda args: run(parser, args))
-
-
-def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
-    from renderer_service.drills import check_soak_arguments, run_soak
-
-    check_soak_arguments(parser, args)
-    return run_soak(args)

@@ -46,6 +46,7 @@ from renderer_service.drills.record import (
     poll_health,
     run,
     summary_lines,
+    timed_request,
     verdict_line,
 )
 from renderer_service.drills.scale_out import add_arguments as add_scale_out_arguments
@@ -99,5 +100,6 @@ __all__ = [
     "run_scale_out",
     "run_soak",
     "summary_lines",
+    "timed_request",
     "verdict_line",
 ]

@@ -54,6 +54,20 @@ def uncached_cats(start: int, count: int) -> list[dict[str, Any]]:
     return [cat(pose=n % 21, scale=1 + (n // 21) % 16) for n in range(start, start + count)]
 
 
+async def big_batch(client: httpx.AsyncClient, colour: str, tile: int) -> dict[str, Any]:
+    """A 256-frame batch: every eye colour the catalog lists, at every pose, ``tile`` px."""
+    eyes = (await client.get("/catalog")).json()["eyeColours"]
+    return {
+        "payload": cat(colour=colour)["payload"],
+        "variants": [
+            {"id": f"{eye}-{pose}", "spriteNumber": pose, "params": {"eyeColour": eye}}
+            for eye in eyes
+            for pose in range(21)
+        ][:256],
+        "options": {"tileSize": tile},
+    }
+
+
 @dataclass
 class Service:
     launched: ServiceProcess
@@ -347,16 +361,7 @@ async def failing_batch(service: Service) -> None:
     single = await client.post("/render", json=cat(pose=5, scale=3))
     timeouts = after["timeouts"] - before["timeouts"]
     # A 256-frame batch, with a worker killed while it runs.
-    eyes = (await client.get("/catalog")).json()["eyeColours"]
-    big = {
-        "payload": cat(colour="BLACK")["payload"],
-        "variants": [
-            {"id": f"{eye}-{pose}", "spriteNumber": pose, "params": {"eyeColour": eye}}
-            for eye in eyes
-            for pose in range(21)
-        ][:256],
-        "options": {"tileSize": 100},
-    }
+    big = await big_batch(client, "BLACK", 100)
     started = asyncio.ensure_future(client.post("/render/batch", json=big))
     while (await service.health())["in_flight"] == 0 and not started.done():
         await asyncio.sleep(0.005)
@@ -396,16 +401,7 @@ async def batch_cache(service: Service) -> None:
     cats = uncached_cats(3000, 100)
     for body in cats:
         await client.post("/render", json=body)
-    eyes = (await client.get("/catalog")).json()["eyeColours"]
-    batch = {
-        "payload": cat(colour="WHITE")["payload"],
-        "variants": [
-            {"id": f"{eye}-{pose}", "spriteNumber": pose, "params": {"eyeColour": eye}}
-            for eye in eyes
-            for pose in range(21)
-        ][:256],
-        "options": {"tileSize": 250},
-    }
+    batch = await big_batch(client, "WHITE", 250)
     answer = await client.post("/render/batch", json=batch)
     hits = Counter[str | None]()
     for body in cats:

@@ -35,7 +35,6 @@ from renderer_service.drills.client import (
     SINGLE_COLOUR_WHITE,
     HttpConnection,
     NotLoopbackError,
-    RequestError,
     Target,
     json_request,
     load_public_cases,
@@ -51,6 +50,7 @@ from renderer_service.drills.record import (
     poll_health,
     run,
     summary_lines,
+    timed_request,
     verdict_line,
 )
 from renderer_service.harness import running_service
@@ -113,16 +113,9 @@ async def virtual_user(
         while clock() < stop and state.budget.take():
             raw = requests[turn % len(requests)]
             turn += 1
-            began = time.perf_counter()
-            try:
-                response = await connection.request(raw)
-            except RequestError as failed:
-                state.recorder.failure(failed)
-                if failed.kind == "connect":  # nothing listening: do not spin
-                    await asyncio.sleep(max(profile.think, 0.1))
-                    continue
-            else:
-                state.recorder.response(response, time.perf_counter() - began)
+            if not await timed_request(connection, raw, state.recorder):
+                await asyncio.sleep(max(profile.think, 0.1))  # nothing listening: do not spin
+                continue
             pause = min(profile.think, stop - clock())
             if pause > 0:
                 await asyncio.sleep(pause)

@@ -9,6 +9,7 @@ import contextlib
 import json
 import math
 import resource
+import time
 from collections import Counter
 from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -133,6 +134,21 @@ class Recorder:
     @property
     def total(self) -> int:
         return self.answered + self.unanswered
+
+
+async def timed_request(connection: HttpConnection, raw: bytes, recorder: Recorder) -> bool:
+    """Send ``raw`` on ``connection`` and record its answer and latency, or its failure.
+
+    False when nothing listens (a ``connect`` failure): the caller pauses rather than spin.
+    """
+    began = time.perf_counter()
+    try:
+        response = await connection.request(raw)
+    except RequestError as failed:
+        recorder.failure(failed)
+        return failed.kind != "connect"
+    recorder.response(response, time.perf_counter() - began)
+    return True
 
 
 def error_code(body: bytes) -> str:

@@ -198,6 +198,18 @@ class ServiceProcess:
         """Wait until ``GET path`` answers 200 (see ``wait_until``)."""
         return self.wait_until("ready", lambda: http_status(self.port, path) == 200, seconds)
 
+    def send_signal(self, signum: int) -> None:
+        """Send ``signum`` to the process itself (not its group), as a supervisor would."""
+        if self.process is None:
+            raise RuntimeError(f"{self.name} was not started")
+        self.process.send_signal(signum)
+
+    def wait(self, timeout: float) -> int:
+        """Wait at most ``timeout`` s for the process to exit; its exit code."""
+        if self.process is None:
+            raise RuntimeError(f"{self.name} was not started")
+        return self.process.wait(timeout)
+
     def signal_group(self, signum: int) -> None:
         """Send ``signum`` to the process's group (to the process alone when it has none)."""
         if self.process is None:
