@@ -39,6 +39,7 @@ from renderer_service.drills import (
     percentile,
     percentiles,
 )
+from renderer_service.harness import free_port
 
 REPO = Path(__file__).resolve().parent.parent
 T = TypeVar("T")
@@ -448,13 +449,20 @@ def test_profile_windows_ramp_up_and_down() -> None:
     ]
 
 
+def load(capsys: pytest.CaptureFixture[str], url: str, *options: str) -> tuple[int, str]:
+    """``cg3 load`` against ``url``, with no ramps and no think time unless ``options`` set
+    them; its exit code and what it printed."""
+    quick = ["--ramp-up", "0", "--ramp-down", "0", "--think", "0"]
+    code = cg3(["load", "--url", url, *quick, *options])
+    return code, capsys.readouterr().out
+
+
 def test_load_test_runs_a_short_profile(
     server: StubServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    arguments = ["--url", server.url, "--users", "4", "--ramp-up", "0.2", "--hold", "0.3"]
-    arguments += ["--ramp-down", "0.1", "--think", "0.01", "--health-interval", "0.2"]
-    assert cg3(["load", *arguments]) == 0
-    out = capsys.readouterr().out
+    profile = ["--users", "4", "--ramp-up", "0.2", "--hold", "0.3", "--ramp-down", "0.1"]
+    code, out = load(capsys, server.url, *profile, "--think", "0.01", "--health-interval", "0.2")
+    assert code == 0
     assert "health status=ok queue=2" in out
     assert "by status       200: " in out
     assert "loadgen CPU" in out
@@ -464,22 +472,17 @@ def test_load_test_runs_a_short_profile(
 def test_load_test_stops_at_the_request_cap(
     server: StubServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    arguments = ["--url", server.url, "--users", "3", "--ramp-up", "0", "--hold", "2"]
-    arguments += ["--ramp-down", "0", "--think", "0", "--max-requests", "25"]
-    assert cg3(["load", *arguments]) == 0
-    out = capsys.readouterr().out
+    code, out = load(capsys, server.url, "--users", "3", "--hold", "2", "--max-requests", "25")
+    assert code == 0
     assert "requests        25 sent, 25 answered" in out
     assert "request cap reached" in out
 
 
 def test_load_test_fails_when_requests_get_no_answer(capsys: pytest.CaptureFixture[str]) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    arguments = ["--url", f"http://127.0.0.1:{port}", "--users", "2", "--ramp-up", "0"]
-    arguments += ["--hold", "0.2", "--ramp-down", "0", "--think", "0"]
-    assert cg3(["load", *arguments]) == 1
-    assert "RESULT: FAIL" in capsys.readouterr().out
+    nobody = f"http://127.0.0.1:{free_port()}"  # a port nothing listens on
+    code, out = load(capsys, nobody, "--users", "2", "--hold", "0.2")
+    assert code == 1
+    assert "RESULT: FAIL" in out
 
 
 def test_load_starts_the_service_itself_and_stops_it(capsys: pytest.CaptureFixture[str]) -> None:

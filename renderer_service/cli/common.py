@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -120,19 +119,13 @@ def error_message(body: bytes) -> str:
     return "\n".join(lines)
 
 
-def add_drill(
-    subparsers: Any,
-    name: str,
-    *,
-    summary: str,
-    description: str,
-    example: str,
-    add_arguments: Callable[[argparse.ArgumentParser], None],
-    run: Callable[[argparse.Namespace], int],
-    check: Callable[[argparse.ArgumentParser, argparse.Namespace], None] | None = None,
-) -> None:
-    """Add a drill (``renderer_service.drills``) as the subcommand ``name``: its arguments, an
-    example under ``--help``, and a handler that checks the arguments, then runs it."""
+def add_drill(subparsers: Any, name: str, summary: str, description: str, example: str) -> None:
+    """Add the drill ``name`` (``renderer_service.drills``) as a subcommand of that name: its
+    arguments, an example under ``--help``, and a handler that checks the arguments, then
+    runs it."""
+    from renderer_service.drills import DRILLS
+
+    drill = DRILLS[name]
     parser: argparse.ArgumentParser = subparsers.add_parser(
         name,
         help=summary,
@@ -140,11 +133,10 @@ def add_drill(
         epilog=example,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    add_arguments(parser)
+    drill.add_arguments(parser)
 
     def handler(args: argparse.Namespace) -> int:
-        if check is not None:
-            check(parser, args)
-        return run(args)
+        drill.check(parser, args)
+        return drill.run(args)
 
     parser.set_defaults(handler=handler)

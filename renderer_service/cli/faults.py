@@ -7,6 +7,14 @@ from typing import Any
 
 from renderer_service.cli.common import add_drill
 
+SUMMARY = "inject faults into a cg3 serve it starts on loopback"
+DESCRIPTION = (
+    "Start cg3 serve on a free loopback port (your CG3_* settings apply, "
+    "except CG3_RENDER_TIMEOUT_SECONDS, set by --render-timeout), run the faults in "
+    "order (dead-workers, stuck-worker, big-headers, slow-clients, failing-batch, "
+    "pipelining, batch-cache), then stop the service with SIGTERM while a client is "
+    "stalled mid-body (shutdown)."
+)
 EXAMPLE = """\
 example:
   cg3 faults
@@ -16,18 +24,4 @@ Exit code 1 if any fault's check failed."""
 
 
 def register(subparsers: Any) -> None:
-    from renderer_service.drills import add_fault_arguments, run_faults
-
-    add_drill(
-        subparsers,
-        "faults",
-        summary="inject faults into a cg3 serve it starts on loopback",
-        description="Start cg3 serve on a free loopback port (your CG3_* settings apply, "
-        "except CG3_RENDER_TIMEOUT_SECONDS, set by --render-timeout), run the faults in "
-        "order (dead-workers, stuck-worker, big-headers, slow-clients, failing-batch, "
-        "pipelining, batch-cache), then stop the service with SIGTERM while a client is "
-        "stalled mid-body (shutdown).",
-        example=EXAMPLE,
-        add_arguments=add_fault_arguments,
-        run=run_faults,
-    )
+    add_drill(subparsers, "faults", SUMMARY, DESCRIPTION, EXAMPLE)

@@ -6,6 +6,13 @@ from typing import Any
 
 from renderer_service.cli.common import add_drill
 
+SUMMARY = "load-test POST /render with ramping virtual users (loopback only)"
+DESCRIPTION = (
+    "Virtual users ramp up, hold and ramp down against POST /render, each on "
+    "one keep-alive connection: send a render, wait, think, repeat. Prints requests/s, "
+    "latency percentiles, answers by status and X-Cache level, and requests with no "
+    "answer. Traffic goes to loopback addresses only."
+)
 EXAMPLE = """\
 example:
   cg3 load --url http://127.0.0.1:8001 --users 40 --ramp-up 10 --hold 20 --ramp-down 10
@@ -16,18 +23,4 @@ bad arguments."""
 
 
 def register(subparsers: Any) -> None:
-    from renderer_service.drills import add_load_arguments, check_load_arguments, run_load
-
-    add_drill(
-        subparsers,
-        "load",
-        summary="load-test POST /render with ramping virtual users (loopback only)",
-        description="Virtual users ramp up, hold and ramp down against POST /render, each on "
-        "one keep-alive connection: send a render, wait, think, repeat. Prints requests/s, "
-        "latency percentiles, answers by status and X-Cache level, and requests with no "
-        "answer. Traffic goes to loopback addresses only.",
-        example=EXAMPLE,
-        add_arguments=add_load_arguments,
-        check=check_load_arguments,
-        run=run_load,
-    )
+    add_drill(subparsers, "load", SUMMARY, DESCRIPTION, EXAMPLE)

@@ -7,6 +7,15 @@ from typing import Any
 
 from renderer_service.cli.common import add_drill
 
+SUMMARY = "run the production stack on loopback and check its failover"
+DESCRIPTION = (
+    "Start redis-server, N replicas of cg3 serve and nginx (deploy/nginx/"
+    "nginx.conf, its '# loopback:' lines rewritten) on free loopback ports, then check: "
+    "a cat drawn by one replica is a Redis hit on another; traffic survives a replica "
+    "killed and Redis stopped; the replicas reconnect when Redis returns. --bench "
+    "measures 1 vs 2 replicas and Redis hits with cg3 load instead. Everything started "
+    "is stopped."
+)
 EXAMPLE = """\
 example:
   cg3 scale-out --replicas 2 --seconds 6 --json stack.json
@@ -17,24 +26,4 @@ failed, 3 when a program is missing."""
 
 
 def register(subparsers: Any) -> None:
-    from renderer_service.drills import (
-        add_scale_out_arguments,
-        check_scale_out_arguments,
-        run_scale_out,
-    )
-
-    add_drill(
-        subparsers,
-        "scale-out",
-        summary="run the production stack on loopback and check its failover",
-        description="Start redis-server, N replicas of cg3 serve and nginx (deploy/nginx/"
-        "nginx.conf, its '# loopback:' lines rewritten) on free loopback ports, then check: "
-        "a cat drawn by one replica is a Redis hit on another; traffic survives a replica "
-        "killed and Redis stopped; the replicas reconnect when Redis returns. --bench "
-        "measures 1 vs 2 replicas and Redis hits with cg3 load instead. Everything started "
-        "is stopped.",
-        example=EXAMPLE,
-        add_arguments=add_scale_out_arguments,
-        check=check_scale_out_arguments,
-        run=run_scale_out,
-    )
+    add_drill(subparsers, "scale-out", SUMMARY, DESCRIPTION, EXAMPLE)

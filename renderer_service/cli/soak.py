@@ -6,6 +6,14 @@ from typing import Any
 
 from renderer_service.cli.common import add_drill
 
+SUMMARY = "soak the service with mixed traffic and watch its memory (loopback only)"
+DESCRIPTION = (
+    "Each client keeps one connection alive and sends, in the proportions of "
+    "--mix, valid renders, invalid params, malformed, oversized and chunked bodies and "
+    "unknown routes. Reports answers by kind and status, latency, unanswered requests "
+    "and the server's memory (its own and its workers', from /proc). Without --url it "
+    "starts cg3 serve on a free loopback port and stops it afterwards."
+)
 EXAMPLE = """\
 example:
   cg3 soak --duration 60 --clients 16        (starts cg3 serve itself, then stops it)
@@ -16,19 +24,4 @@ more than --max-growth-mib after the warm-up."""
 
 
 def register(subparsers: Any) -> None:
-    from renderer_service.drills import add_soak_arguments, check_soak_arguments, run_soak
-
-    add_drill(
-        subparsers,
-        "soak",
-        summary="soak the service with mixed traffic and watch its memory (loopback only)",
-        description="Each client keeps one connection alive and sends, in the proportions of "
-        "--mix, valid renders, invalid params, malformed, oversized and chunked bodies and "
-        "unknown routes. Reports answers by kind and status, latency, unanswered requests "
-        "and the server's memory (its own and its workers', from /proc). Without --url it "
-        "starts cg3 serve on a free loopback port and stops it afterwards.",
-        example=EXAMPLE,
-        add_arguments=add_soak_arguments,
-        check=check_soak_arguments,
-        run=run_soak,
-    )
+    add_drill(subparsers, "soak", SUMMARY, DESCRIPTION, EXAMPLE)

@@ -6,7 +6,7 @@ percentiles, answers by status, summary lines); ``load`` ramps virtual users aga
 memory (``cg3 soak``); ``faults`` reproduces each way the service was once hurt (``cg3
 faults``); ``stack`` and ``scale_out`` run redis-server, replicas and nginx on loopback and
 check failover (``cg3 scale-out``). Each starts the service with the harness's launcher
-when it needs one, and stops everything it started.
+when it needs one, and stops everything it started; ``registry`` lists them by subcommand.
 """
 
 from renderer_service.drills.client import (
@@ -25,12 +25,7 @@ from renderer_service.drills.client import (
     loopback_address,
     parse_target,
 )
-from renderer_service.drills.faults import add_arguments as add_fault_arguments
-from renderer_service.drills.faults import main as run_faults
 from renderer_service.drills.load import Profile
-from renderer_service.drills.load import add_arguments as add_load_arguments
-from renderer_service.drills.load import check_arguments as check_load_arguments
-from renderer_service.drills.load import main as run_load
 from renderer_service.drills.record import (
     LoopFactory,
     Recorder,
@@ -49,20 +44,17 @@ from renderer_service.drills.record import (
     timed_request,
     verdict_line,
 )
-from renderer_service.drills.scale_out import add_arguments as add_scale_out_arguments
-from renderer_service.drills.scale_out import check_arguments as check_scale_out_arguments
-from renderer_service.drills.scale_out import main as run_scale_out
-from renderer_service.drills.soak import add_arguments as add_soak_arguments
-from renderer_service.drills.soak import check_arguments as check_soak_arguments
-from renderer_service.drills.soak import soak as run_soak
+from renderer_service.drills.registry import DRILLS, Drill
 from renderer_service.drills.stack import NGINX_CONF, loopback_nginx_conf
 
 __all__ = [
     "DEFAULT_URL",
+    "DRILLS",
     "NGINX_CONF",
     "PUBLIC_CASES",
     "REPO_ROOT",
     "SINGLE_COLOUR_WHITE",
+    "Drill",
     "HttpConnection",
     "LoopFactory",
     "NotLoopbackError",
@@ -72,14 +64,7 @@ __all__ = [
     "RequestError",
     "Response",
     "Target",
-    "add_fault_arguments",
-    "add_load_arguments",
-    "add_scale_out_arguments",
-    "add_soak_arguments",
     "build_request",
-    "check_load_arguments",
-    "check_scale_out_arguments",
-    "check_soak_arguments",
     "cpu_line",
     "cpu_seconds",
     "event_loop",
@@ -95,10 +80,6 @@ __all__ = [
     "percentiles",
     "poll_health",
     "run",
-    "run_faults",
-    "run_load",
-    "run_scale_out",
-    "run_soak",
     "summary_lines",
     "timed_request",
     "verdict_line",
