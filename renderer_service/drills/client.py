@@ -1,4 +1,5 @@
-"""Loopback-only load generation: a lean HTTP/1.1 keep-alive client and its bookkeeping.
+"""Loopback-only load generation: a lean HTTP/1.1 keep-alive client (its bookkeeping is in
+``record``).
 
 Generic clients (httpx, aiohttp) spend more CPU per request than a small renderer does, and on a
 two-core machine the load generator shares the CPU with the service it measures. This client does
