@@ -29,7 +29,6 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import IO
 
 HOST = "127.0.0.1"
 SERVE = (sys.executable, "-m", "renderer_service.cli.main", "serve")
@@ -153,7 +152,6 @@ class ServiceProcess:
         """Start the command (again, after a stop or a kill); its output is added to the log."""
         if self.running:
             raise RuntimeError(f"{self.name} is already running")
-        sink: IO[bytes]
         with self.log.open("ab") as sink:
             self.process = subprocess.Popen(
                 self.command,
