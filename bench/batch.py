@@ -34,11 +34,11 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from loadgen import HttpConnection, event_loop, json_request, parse_target, run
 from throughput import Service, parse_environment, started_service
+
+from renderer_service.drills import HttpConnection, event_loop, json_request, parse_target, run
 
 EYES = [
     "YELLOW", "AMBER", "HAZEL", "PALEGREEN", "GREEN", "BLUE", "DARKBLUE", "GREY", "CYAN",
@@ -149,7 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     first = batch_document(colours[0], args.tile)
     cold_documents = [batch_document(colour, args.tile) for colour in colours[1 : args.rounds + 1]]
     factory, _loop = event_loop("auto")
-    with started_service(parse_environment(args.env), None, 120.0, factory) as service:
+    with started_service(parse_environment(args.env), None, 120.0) as service:
         print("first batch (fresh workers, empty cache):")
         run(lambda: time_batches(service, [first], "first"), factory)
         print("cold (a coat colour not drawn before: every frame drawn):")

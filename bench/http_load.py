@@ -43,7 +43,6 @@ import numpy as np
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 
 from throughput import (
     Service,
@@ -167,7 +166,7 @@ def service_for(mode: str, args: argparse.Namespace) -> Iterator[tuple[str, Serv
     for item in args.env:
         name, _, value = item.partition("=")
         environment[name] = value
-    with started_service(environment, None, 300.0, None) as service:
+    with started_service(environment, None, 300.0) as service:
         target = service.target
         yield f"http://{target.host}:{target.port}", service
 

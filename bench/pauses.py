@@ -21,17 +21,14 @@ import base64
 import gc
 import json
 import statistics
-import sys
 import time
 import urllib.request
-from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-
-from loadgen import json_request, load_public_cases, percentiles, run
 from parity import check
 from throughput import drive, started_service, with_repeat_rate
+
+from renderer_service.drills import json_request, load_public_cases, percentiles, run
 
 PREFIX = "data:image/png;base64,"
 
@@ -51,7 +48,7 @@ def measure(
 ) -> tuple[float, list[float]]:
     """Start the service with ``CG3_GC_FREEZE=freeze``, check parity, then time ``count``
     requests: (requests/s, [p50, p99, p99.9, max, longest full collection] in ms)."""
-    with started_service({"CG3_GC_FREEZE": freeze}, None, 120.0, None) as service:
+    with started_service({"CG3_GC_FREEZE": freeze}, None, 120.0) as service:
         target = service.target
         url = target.url().rstrip("/")
         print(check(lambda case, scale: rendered_png(url, case, scale), (1, 4)))

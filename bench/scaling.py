@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 
 from http_load import CASES, LUA, check_parity, parse_wrk, run_wrk
 from throughput import Service, started_service
@@ -122,7 +121,7 @@ def main(argv: list[str] | None = None) -> None:
     rows: list[Row] = []
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
-        with started_service({"CG3_CACHE_SIZE": "0"}, None, 300.0, None) as service:
+        with started_service({"CG3_CACHE_SIZE": "0"}, None, 300.0) as service:
             url = f"http://{service.target.host}:{service.target.port}"
             print(check_parity(url, cases), flush=True)
             warm = script_for(folder, "warm", "/render", public)

@@ -4,28 +4,26 @@
 
 Clones the committed repository into an empty temporary folder (so numba has no cache yet),
 then starts the service there with the README's command (``cg3 serve``, on a free loopback
-port) ``--starts`` times in a row. Each start is timed from launch until the first
-``POST /render`` answers with a PNG; the service is then stopped with SIGTERM. The first start
-is the cold one (the kernels compile), the others are warm (numba's on-disk cache). Prints each
-start with its phase lines, the cold time and the median of the warm ones.
+port, with the harness launcher) ``--starts`` times in a row. Each start is timed from launch
+until the first ``POST /render`` answers with a PNG; the service is then stopped with SIGTERM.
+The first start is the cold one (the kernels compile), the others are warm (numba's on-disk
+cache). Prints each start with its phase lines, the cold time and the median of the warm ones.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import queue
-import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 from pathlib import Path
+
+from renderer_service.harness import running_service
 
 REPO = Path(__file__).resolve().parents[1]
 CAT = b'{"payload": {"params": {"peltName": "Tabby", "colour": "GINGER"}}}'
@@ -35,53 +33,25 @@ PHASES = ("pack loaded", "kernels compiled", "ready in")
 def start_once(clone: Path, workers: int, timeout: float) -> tuple[float, list[str]]:
     """Seconds from launch to the first cat served, and the start-up's phase lines."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CG3_", "NUMBA_CACHE"))}
-    env.update(PYTHONPATH=str(clone), CG3_WORKER_COUNT=str(workers))
     began = time.perf_counter()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "renderer_service.cli.main", "serve", "--port", "0"],
+    with running_service(
+        base_env=env,
+        env={"PYTHONPATH": str(clone), "CG3_WORKER_COUNT": str(workers)},
         cwd=clone,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    lines: queue.Queue[str] = queue.Queue()
-
-    def read() -> None:
-        assert server.stderr is not None
-        for line in server.stderr:
-            lines.put(line)
-
-    threading.Thread(target=read, daemon=True).start()
-    phases: list[str] = []
-    try:
-        port = None
-        while port is None:
-            if time.perf_counter() - began > timeout or server.poll() is not None:
-                raise RuntimeError("the service did not start:\n" + "".join(phases))
-            try:
-                line = lines.get(timeout=0.5)
-            except queue.Empty:
-                continue
-            if any(phase in line for phase in PHASES):
-                phases.append(line.split(": ", 1)[-1].strip())
-            found = re.search(r"running on http://127\.0\.0\.1:(\d+)", line)
-            port = int(found.group(1)) if found else None
+        ready_seconds=timeout,
+        stop_seconds=60,
+    ) as service:
         request = urllib.request.Request(
-            f"http://127.0.0.1:{port}/render",
+            f"{service.url}/render",
             data=CAT,
             headers={"Content-Type": "application/json", "Accept": "image/png"},
         )
         with urllib.request.urlopen(request, timeout=60) as answer:
             answer.read()
-        return time.perf_counter() - began, phases
-    finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        seconds = time.perf_counter() - began
+        lines = service.output().splitlines()
+    phases = [line.split(": ", 1)[-1].strip() for line in lines if any(p in line for p in PHASES)]
+    return seconds, phases
 
 
 def main() -> None:

@@ -6,8 +6,8 @@
 
 Without ``--url`` it starts the service itself (``cg3 serve``, or plain uvicorn with
 ``--server uvicorn``, on a free loopback port, ``--log-level warning``, this environment passed
-through so ``CG3_*`` settings apply, plus any ``--env``), waits for GET /health to answer ok,
-warms up, measures, and always stops the service again.
+through so ``CG3_*`` settings apply, plus any ``--env``) with the harness launcher, waits for
+GET /health/ready to answer 200, warms up, measures, and always stops the service again.
 With ``--url`` it drives a service that is already running.
 
 Each measurement keeps ``--concurrency`` keep-alive connections busy, with no pause, sending the
@@ -28,24 +28,20 @@ import platform
 import random
 import shlex
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-
-from loadgen import (
+from renderer_service.drills import (
     PUBLIC_CASES,
     REPO_ROOT,
     HttpConnection,
-    LoopFactory,
     NotLoopbackError,
     Recorder,
     RequestBudget,
@@ -54,27 +50,21 @@ from loadgen import (
     cpu_line,
     cpu_seconds,
     event_loop,
-    get_health,
     json_request,
     load_public_cases,
     parse_target,
     percentiles,
     run,
     summary_lines,
+    timed_request,
     verdict_line,
 )
+from renderer_service.harness import running_service, uvicorn_command
 
 APP = "renderer_service.app.main:app"
 
 
 # --- the service under test ---------------------------------------------------------------------
-
-
-def free_loopback_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def process_group_cpu_seconds(group: int) -> float | None:
@@ -116,80 +106,6 @@ class Service:
         return process_group_cpu_seconds(self.process.pid)
 
 
-def server_command(port: int, uvicorn_workers: int | None, server: str = "cg3") -> list[str]:
-    if server == "cg3":
-        return [
-            sys.executable,
-            "-m",
-            "renderer_service.cli.main",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ]
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        APP,
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-    ]
-    if uvicorn_workers is not None:
-        command += ["--workers", str(uvicorn_workers)]
-    return command
-
-
-async def wait_until_healthy(
-    target: Target, process: subprocess.Popen[bytes], timeout: float
-) -> float:
-    """Poll GET /health until it answers 200 with ``status: ok``; the seconds it took."""
-    began = time.perf_counter()
-    connection = HttpConnection(target, timeout=2.0)
-    last = "no answer yet"
-    try:
-        while time.perf_counter() - began < timeout:
-            code = process.poll()
-            if code is not None:
-                raise RuntimeError(f"the service exited with code {code} while starting")
-            try:
-                document = await get_health(connection)
-            except RequestError as failed:
-                last = str(failed)
-            else:
-                if isinstance(document, dict) and document.get("status") == "ok":
-                    return time.perf_counter() - began
-                last = f"/health said {str(document)[:200]}"
-            await asyncio.sleep(0.1)
-    finally:
-        await connection.aclose()
-    raise RuntimeError(f"the service was not healthy within {timeout:g} s ({last})")
-
-
-def stop_service(process: subprocess.Popen[bytes]) -> None:
-    """Stop the service and anything it started (its own process group): TERM, then KILL."""
-    if process.poll() is None:
-        try:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=15)
-        except ProcessLookupError:
-            pass
-        except subprocess.TimeoutExpired:
-            print("the service did not stop within 15 s of SIGTERM; killing it", file=sys.stderr)
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-    # Worker processes it may have left behind share its process group.
-    with suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signal.SIGKILL)
-
-
 def _exit_on_signal(signum: int, _frame: FrameType | None) -> None:
     print(f"stopped by {signal.Signals(signum).name}; stopping the service", file=sys.stderr)
     raise SystemExit(128 + signum)
@@ -200,30 +116,28 @@ def started_service(
     environment: Mapping[str, str],
     uvicorn_workers: int | None,
     startup_timeout: float,
-    factory: LoopFactory | None,
     server: str = "cg3",
 ) -> Iterator[Service]:
     """Start the service on a free loopback port in its own process group; always stop it."""
-    port = free_loopback_port()
-    target = parse_target(f"http://127.0.0.1:{port}")
-    command = server_command(port, uvicorn_workers, server)
-    print(f"service         python {shlex.join(command[1:])}", flush=True)
-    process = subprocess.Popen(
-        command,
-        cwd=REPO_ROOT,
-        env={**os.environ, **environment},
-        stdin=subprocess.DEVNULL,
-        start_new_session=True,  # Ctrl-C reaches this script, which then stops the service
-    )
+    command = None if server == "cg3" else uvicorn_command(APP)
+    extra = [] if uvicorn_workers is None else ["--workers", str(uvicorn_workers)]
     previous = {
         number: signal.signal(number, _exit_on_signal) for number in (signal.SIGTERM, signal.SIGHUP)
     }
+    began = time.perf_counter()
     try:
-        seconds = run(lambda: wait_until_healthy(target, process, startup_timeout), factory)
-        print(f"service up      healthy after {seconds:.1f} s (pid {process.pid})", flush=True)
-        yield Service(target, process)
+        with running_service(
+            [*extra, "--log-level", "warning"],
+            env=environment,
+            command=command,
+            cwd=REPO_ROOT,
+            ready_seconds=startup_timeout,
+        ) as launched:
+            seconds = time.perf_counter() - began
+            print(f"service         python {shlex.join(launched.command[1:])}", flush=True)
+            print(f"service up      ready after {seconds:.1f} s (pid {launched.pid})", flush=True)
+            yield Service(parse_target(launched.url), launched.process)
     finally:
-        stop_service(process)
         for number, handler in previous.items():
             signal.signal(number, handler)
 
@@ -272,15 +186,8 @@ async def drive(
         while time.perf_counter() < deadline and budget.take():
             raw = requests[next_case % len(requests)]
             next_case += 1
-            began = time.perf_counter()
-            try:
-                response = await connection.request(raw)
-            except RequestError as failed:
-                recorder.failure(failed)
-                if failed.kind == "connect":
-                    await asyncio.sleep(0.1)
-            else:
-                recorder.response(response, time.perf_counter() - began)
+            if not await timed_request(connection, raw, recorder):
+                await asyncio.sleep(0.1)
 
     server_before = service.cpu_seconds() if service else None
     client_before = cpu_seconds()
@@ -551,7 +458,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if target is not None:
             return measure(target, None)
         with started_service(
-            environment, args.uvicorn_workers, args.startup_timeout, factory, args.server
+            environment, args.uvicorn_workers, args.startup_timeout, args.server
         ) as service:
             return measure(service.target, service)
     except KeyboardInterrupt:

@@ -22,15 +22,17 @@ FLOORS: tuple[frozenset[str], ...] = (
     frozenset({"packs"}),
     frozenset({"work"}),
     frozenset({"harness", "runtime"}),
+    frozenset({"drills"}),
     frozenset({"service"}),
     frozenset({"app"}),
     frozenset({"server"}),
     frozenset({"cli"}),
 )
 """Bottom to top. A part may import its own modules and any part on a lower floor; parts that
-share a floor do not import each other."""
+share a floor do not import each other. The drills sit on a floor of their own, just above the
+harness, since they start the service with its launcher."""
 
-FACED = frozenset({"renderer", "saves", "wire", "packs", "work", "harness", "runtime"})
+FACED = frozenset({"renderer", "saves", "wire", "packs", "work", "harness", "runtime", "drills"})
 """Floors that other floors use only through their face (``__init__``). The top floors (``app``,
 ``server``, ``cli``) are entry points, used by naming their entry modules: importing the app's
 face must not build an application."""

@@ -3,24 +3,22 @@ pictures, no ``CG3_*`` settings next to it), the service starts with the README'
 and draws a cat.
 
 The clone holds the committed files only, so this checks what a newcomer gets. It starts one
-service on a port the system picks, on loopback, and stops it.
+service on a free loopback port, and stops it.
 """
 
 from __future__ import annotations
 
 import os
-import queue
 import re
 import shutil
-import signal
 import subprocess
 import sys
-import threading
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
+
+from renderer_service.harness import running_service
 
 from .conftest import REPO
 
@@ -70,48 +68,19 @@ def test_the_readme_start_command_serves_a_cat_from_the_clone(clone: Path) -> No
     found = re.search(r"-d '(\{.*?\})'\s*\\?\s*-o cat\.png", first_cat, re.DOTALL)
     assert found, "the README's first cat is not one curl writing cat.png"
     body = found.group(1).encode()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "renderer_service.cli.main", "serve", "--port", "0"],
+    with running_service(
+        base_env=clone_env(clone),
+        env={"CG3_WORKER_COUNT": "1"},
         cwd=clone,
-        env={**clone_env(clone), "CG3_WORKER_COUNT": "1"},
-        stderr=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        text=True,
-    )
-    lines: queue.Queue[str] = queue.Queue()
-    log: list[str] = []
-
-    def read() -> None:
-        assert server.stderr is not None
-        for line in server.stderr:
-            lines.put(line)
-
-    threading.Thread(target=read, daemon=True).start()
-    try:
-        port = None
-        deadline = time.monotonic() + START_TIMEOUT
-        while port is None and time.monotonic() < deadline and server.poll() is None:
-            try:
-                line = lines.get(timeout=1)
-            except queue.Empty:
-                continue
-            log.append(line)
-            found = re.search(r"running on http://127\.0\.0\.1:(\d+)", line)
-            port = int(found.group(1)) if found else None
-        assert port is not None, "".join(log)
+        ready_seconds=START_TIMEOUT,
+    ) as service:
+        log = service.output().splitlines()
         assert any("pack loaded: " in line and "bundled lifegen pack" in line for line in log)
         request = urllib.request.Request(
-            f"http://127.0.0.1:{port}/render",
+            f"{service.url}/render",
             data=body,
             headers={"Content-Type": "application/json", "Accept": "image/png"},
         )
         with urllib.request.urlopen(request, timeout=60) as answer:
             assert answer.status == 200
             assert answer.read().startswith(PNG_SIGNATURE)
-    finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -46,6 +47,14 @@ def test_every_subcommand_has_help(capsys: pytest.CaptureFixture[str]) -> None:
             main([name, "--help"])
         assert exited.value.code == 0
         assert f"usage: cg3 {name}" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("name", ["load", "soak", "faults", "scale-out"])
+def test_each_drill_shows_an_example(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main([name, "--help"])
+    shown = capsys.readouterr().out
+    assert re.search(rf"example:\n  cg3 {name}\b", shown), shown
 
 
 def test_the_console_script_runs() -> None:

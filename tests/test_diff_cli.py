@@ -12,15 +12,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from renderer_service.app.main import create_app
 from renderer_service.cli import common
 from renderer_service.cli.main import main
-from renderer_service.config import Settings
+from renderer_service.harness import free_port, running_service
 from renderer_service.packs.pack_set import PackSet
 from renderer_service.renderer import Renderer
 
-from .conftest import PARITY
-from .loopback import serving
+from .conftest import PARITY, REPO
 
 PUBLIC = PARITY / "legacy-public"
 SUBSET = 12
@@ -170,9 +168,10 @@ def test_usage_errors_exit_2(cases: Path, tmp_path: Path) -> None:
 def test_against_another_service_on_loopback_is_clean(
     renderer: Renderer, cases: Path, tmp_path: Path
 ) -> None:
-    app = create_app(Settings(sprite_root=renderer.pack.root, worker_count=1), renderer=renderer)
+    env = {"CG3_SPRITE_ROOT": str(renderer.pack.root), "CG3_WORKER_COUNT": "1"}
     summary = tmp_path / "summary.json"
-    with serving(app) as url:
+    with running_service(["--log-level", "warning"], env=env, cwd=REPO) as service:
+        url = service.url
         code = main(["diff", "--cases", str(cases), "--against-url", url, "--json", str(summary)])
     assert code == 0
     written: dict[str, Any] = json.loads(summary.read_text())
@@ -181,10 +180,6 @@ def test_against_another_service_on_loopback_is_clean(
 
 
 def test_an_unreachable_service_exits_2(cases: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    import socket
-
-    with socket.socket() as sock:  # a port nothing listens on
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()  # a port nothing listens on
     assert main(["diff", "--cases", str(cases), "--against-url", f"http://127.0.0.1:{port}"]) == 2
     assert f"127.0.0.1:{port}" in capsys.readouterr().err

@@ -1,4 +1,5 @@
-"""The load-test client (scripts/loadgen.py): loopback guard, bookkeeping, HTTP behaviour.
+"""The load-test client (renderer_service.drills) and ``cg3 load``: loopback guard, bookkeeping,
+HTTP behaviour.
 
 The client talks to a tiny asyncio HTTP server in this file, on 127.0.0.1 and a free port, whose
 paths each behave one way (keep-alive, error statuses, close, truncate, chunked, hang). No sprite
@@ -11,6 +12,7 @@ import asyncio
 import importlib.util
 import json
 import math
+import re
 import socket
 import statistics
 import sys
@@ -22,11 +24,9 @@ from typing import Any, TypeVar
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-
-import load_test
-import loadgen
-from loadgen import (
+from renderer_service import drills
+from renderer_service.cli.main import main as cg3
+from renderer_service.drills import (
     HttpConnection,
     NotLoopbackError,
     Recorder,
@@ -39,6 +39,7 @@ from loadgen import (
     percentile,
     percentiles,
 )
+from renderer_service.harness import free_port
 
 REPO = Path(__file__).resolve().parent.parent
 T = TypeVar("T")
@@ -173,7 +174,7 @@ def run_client(work: Callable[[], Awaitable[T]], limit: float = 3.0) -> T:
 
 
 def get(target: Target, path: str) -> bytes:
-    return loadgen.build_request(target, "GET", path)
+    return drills.build_request(target, "GET", path)
 
 
 # --- the loopback guard -------------------------------------------------------------------------
@@ -251,8 +252,10 @@ def test_connection_refuses_a_hand_built_remote_target() -> None:
         HttpConnection(Target(host="10.0.0.1", address="10.0.0.1", port=80))
 
 
-def test_scripts_refuse_remote_urls_before_sending(capsys: pytest.CaptureFixture[str]) -> None:
-    assert load_test.main(["--url", "http://8.8.8.8:8001", "--hold", "1"]) == 2
+def test_load_and_bench_refuse_remote_urls_before_sending(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert cg3(["load", "--url", "http://8.8.8.8:8001", "--hold", "1"]) == 2
     assert "loopback only" in capsys.readouterr().err
     bench = load_bench()
     assert bench.main(["--url", "http://example.com:8001", "--requests", "1"]) == 2
@@ -326,7 +329,7 @@ def test_keep_alive_reuses_one_connection(server: StubServer) -> None:
 
     async def work() -> list[int]:
         connection = HttpConnection(target, timeout=2)
-        raw = loadgen.json_request(target, "/render", loadgen.SINGLE_COLOUR_WHITE)
+        raw = drills.json_request(target, "/render", drills.SINGLE_COLOUR_WHITE)
         statuses = [(await connection.request(raw)).status for _ in range(20)]
         assert connection.opened == 1
         await connection.aclose()
@@ -403,7 +406,7 @@ def test_broken_answers_are_errors_and_the_next_request_reconnects(
 
     run_client(work)
     assert recorder.unanswered == 1
-    assert "RESULT: FAIL - 1 of 1 requests got no answer" in loadgen.verdict_line(recorder)
+    assert "RESULT: FAIL - 1 of 1 requests got no answer" in drills.verdict_line(recorder)
 
 
 def test_a_server_that_never_answers_times_out(server: StubServer) -> None:
@@ -433,11 +436,11 @@ def test_nothing_listening_is_a_connect_error() -> None:
     assert run_client(work) == "connect"
 
 
-# --- the scripts end to end ---------------------------------------------------------------------
+# --- cg3 load and the bench end to end -----------------------------------------------------------
 
 
 def test_profile_windows_ramp_up_and_down() -> None:
-    profile = load_test.Profile(users=4, ramp_up=4, hold=2, ramp_down=4, think=0.2)
+    profile = drills.Profile(users=4, ramp_up=4, hold=2, ramp_down=4, think=0.2)
     assert [profile.window(user) for user in range(4)] == [
         (0.0, 10.0),
         (1.0, 9.0),
@@ -446,13 +449,20 @@ def test_profile_windows_ramp_up_and_down() -> None:
     ]
 
 
+def load(capsys: pytest.CaptureFixture[str], url: str, *options: str) -> tuple[int, str]:
+    """``cg3 load`` against ``url``, with no ramps and no think time unless ``options`` set
+    them; its exit code and what it printed."""
+    quick = ["--ramp-up", "0", "--ramp-down", "0", "--think", "0"]
+    code = cg3(["load", "--url", url, *quick, *options])
+    return code, capsys.readouterr().out
+
+
 def test_load_test_runs_a_short_profile(
     server: StubServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    arguments = ["--url", server.url, "--users", "4", "--ramp-up", "0.2", "--hold", "0.3"]
-    arguments += ["--ramp-down", "0.1", "--think", "0.01", "--health-interval", "0.2"]
-    assert load_test.main(arguments) == 0
-    out = capsys.readouterr().out
+    profile = ["--users", "4", "--ramp-up", "0.2", "--hold", "0.3", "--ramp-down", "0.1"]
+    code, out = load(capsys, server.url, *profile, "--think", "0.01", "--health-interval", "0.2")
+    assert code == 0
     assert "health status=ok queue=2" in out
     assert "by status       200: " in out
     assert "loadgen CPU" in out
@@ -462,22 +472,26 @@ def test_load_test_runs_a_short_profile(
 def test_load_test_stops_at_the_request_cap(
     server: StubServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    arguments = ["--url", server.url, "--users", "3", "--ramp-up", "0", "--hold", "2"]
-    arguments += ["--ramp-down", "0", "--think", "0", "--max-requests", "25"]
-    assert load_test.main(arguments) == 0
-    out = capsys.readouterr().out
+    code, out = load(capsys, server.url, "--users", "3", "--hold", "2", "--max-requests", "25")
+    assert code == 0
     assert "requests        25 sent, 25 answered" in out
     assert "request cap reached" in out
 
 
 def test_load_test_fails_when_requests_get_no_answer(capsys: pytest.CaptureFixture[str]) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    arguments = ["--url", f"http://127.0.0.1:{port}", "--users", "2", "--ramp-up", "0"]
-    arguments += ["--hold", "0.2", "--ramp-down", "0", "--think", "0"]
-    assert load_test.main(arguments) == 1
-    assert "RESULT: FAIL" in capsys.readouterr().out
+    nobody = f"http://127.0.0.1:{free_port()}"  # a port nothing listens on
+    code, out = load(capsys, nobody, "--users", "2", "--hold", "0.2")
+    assert code == 1
+    assert "RESULT: FAIL" in out
+
+
+def test_load_starts_the_service_itself_and_stops_it(capsys: pytest.CaptureFixture[str]) -> None:
+    arguments = ["--start", "--users", "2", "--ramp-up", "0", "--hold", "1", "--ramp-down", "0"]
+    assert cg3(["load", *arguments, "--think", "0.05", "--max-requests", "40"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"service         cg3 serve on http://127\.0\.0\.1:\d+ \(pid \d+\)", out)
+    assert "by status       200: " in out
+    assert "RESULT: OK" in out
 
 
 def test_throughput_drives_a_running_service(
@@ -496,7 +510,7 @@ def test_throughput_drives_a_running_service(
 
 def test_json_requests_are_framed_by_length() -> None:
     target = parse_target("http://127.0.0.1:8001")
-    raw = loadgen.json_request(target, "/render", loadgen.SINGLE_COLOUR_WHITE)
+    raw = drills.json_request(target, "/render", drills.SINGLE_COLOUR_WHITE)
     head, _, body = raw.partition(b"\r\n\r\n")
     assert head.startswith(b"POST /render HTTP/1.1\r\nHost: 127.0.0.1:8001\r\n")
     assert f"Content-Length: {len(body)}".encode() in head
@@ -507,12 +521,12 @@ def test_json_requests_are_framed_by_length() -> None:
 def test_latencies_are_split_by_the_cache_level_that_answered() -> None:
     recorder = Recorder()
     for level, seconds in (("miss", 0.010), ("hit-redis", 0.002), ("hit-redis", 0.004)):
-        answer = loadgen.Response(200, {"x-cache": level}, RENDER_BODY, False)
+        answer = drills.Response(200, {"x-cache": level}, RENDER_BODY, False)
         recorder.response(answer, seconds)
-    recorder.response(loadgen.Response(503, {}, b'{"error": "queue_full"}', False), 0.001)
+    recorder.response(drills.Response(503, {}, b'{"error": "queue_full"}', False), 0.001)
     assert {level: len(values) for level, values in recorder.by_cache.items()} == {
         "miss": 1,
         "hit-redis": 2,
     }
-    lines = loadgen.summary_lines(recorder, 1.0)
+    lines = drills.summary_lines(recorder, 1.0)
     assert any(line.startswith("X-Cache hit-redis   n=2  p50 3.0") for line in lines)

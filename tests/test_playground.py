@@ -10,11 +10,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +17,8 @@ from typing import Any
 import httpx
 import numpy as np
 import pytest
+
+from renderer_service.harness import running_service
 
 from .conftest import sprite_root
 from .imaging import load_rgba
@@ -45,53 +42,14 @@ if not CHROMIUM.exists():
     pytest.skip(f"no Chromium at {CHROMIUM} (.ci/run installs it)", allow_module_level=True)
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def base_url() -> Iterator[str]:
     """The service as the README starts it (``cg3 serve``), on a free loopback port."""
-    port = free_port()
-    env = {**os.environ, "CG3_WORKER_COUNT": "1", "CG3_SPRITE_ROOT": str(sprite_root())}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "renderer_service.cli.main",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            try:
-                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the service did not start (exit code {process.poll()})")
-            time.sleep(0.5)
-        yield url
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    env = {"CG3_WORKER_COUNT": "1", "CG3_SPRITE_ROOT": str(sprite_root())}
+    with running_service(
+        ["--log-level", "warning"], env=env, ready_seconds=START_TIMEOUT_S
+    ) as service:
+        yield service.url
 
 
 @pytest.fixture(scope="module")

@@ -8,22 +8,20 @@ in the others, a process that dies is replaced, and SIGTERM stops them all.
 from __future__ import annotations
 
 import os
-import queue
 import re
 import signal
 import socket
-import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from renderer_service.harness import ServiceProcess, running_service
 from renderer_service.runtime.board import PUBLISH_SECONDS
 
 from .test_startup import broken_pack, start
@@ -35,21 +33,14 @@ CAT = {"payload": {"params": {"peltName": "Tabby", "colour": "GINGER", "eyeColou
 
 @dataclass
 class Service:
-    process: subprocess.Popen[str]
-    port: int = 0
-    log: list[str] = field(default_factory=list)
-    lines: queue.Queue[str] = field(default_factory=queue.Queue)
+    launched: ServiceProcess
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return self.launched.url
 
     def read_log(self) -> str:
-        while True:
-            try:
-                self.log.append(self.lines.get_nowait())
-            except queue.Empty:
-                return "".join(self.log)
+        return self.launched.output()
 
     def health(self) -> dict[str, Any]:
         with httpx.Client(base_url=self.url, timeout=10) as client:
@@ -57,58 +48,27 @@ class Service:
             return metrics
 
 
-def _start(**env: str) -> Service:
-    clean = {name: value for name, value in os.environ.items() if not name.startswith("CG3_")}
-    process = subprocess.Popen(
-        SERVE,
-        cwd=REPO,
-        env={
-            **clean,
-            "CG3_SERVER_PROCESSES": "2",
-            "CG3_WORKER_COUNT": "2",
-            "CG3_SHUTDOWN_GRACE_SECONDS": "2",
-            **env,
-        },
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,  # the log, and uvicorn's access lines (on stdout)
-        text=True,
-    )
-    service = Service(process)
-
-    def read() -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            service.lines.put(line)
-
-    threading.Thread(target=read, daemon=True).start()
-    deadline = time.monotonic() + 120
-    while not service.port:
-        assert time.monotonic() < deadline, service.read_log()
-        assert process.poll() is None, service.read_log()
-        found = re.search(r"running on http://127\.0\.0\.1:(\d+) with 2", service.read_log())
-        service.port = int(found.group(1)) if found else 0
-        time.sleep(0.05)
-    return service
-
-
 def _stop(service: Service) -> int:
-    if service.process.poll() is None:
-        service.process.send_signal(signal.SIGTERM)
-    try:
-        return service.process.wait(timeout=30)
-    finally:
-        if service.process.poll() is None:
-            service.process.kill()
-            service.process.wait()
+    """SIGTERM to the parent, as a supervisor stops it; its exit code."""
+    service.launched.send_signal(signal.SIGTERM)
+    return service.launched.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")
 def service() -> Iterator[Service]:
-    running = _start()
-    try:
-        yield running
-    finally:
-        _stop(running)
+    clean = {name: value for name, value in os.environ.items() if not name.startswith("CG3_")}
+    env = {
+        "CG3_SERVER_PROCESSES": "2",
+        "CG3_WORKER_COUNT": "2",
+        "CG3_SHUTDOWN_GRACE_SECONDS": "2",
+    }
+    # The log holds uvicorn's access lines (on standard output) too.
+    with running_service(base_env=clean, env=env, cwd=REPO) as launched:
+        # One process answering /health/ready is not all of them: the parent says when both are.
+        launched.wait_until(
+            "running with both", lambda: "with 2 server processes" in launched.output(), 120
+        )
+        yield Service(launched)
 
 
 def _until(check: Any, seconds: float = 10.0) -> Any:
@@ -147,7 +107,7 @@ def test_two_server_processes_answer_on_one_port_and_report_as_one(service: Serv
     assert processes["count"] == 2
     assert processes["reporting"] == 2
     assert len(set(processes["pids"])) == 2
-    assert service.process.pid not in processes["pids"]
+    assert service.launched.pid not in processes["pids"]
     assert metrics["worker_count"] == 2 * 2  # CG3_WORKER_COUNT in each server process
     assert metrics["workers_alive"] == 2 * 2
     assert metrics["max_queue"] == 2 * 120

@@ -1,4 +1,4 @@
-"""The production stack on loopback (``scripts/scale_out.py``): redis-server, two replicas and
+"""The production stack on loopback (``cg3 scale-out``): redis-server, two replicas and
 nginx in front, through a replica's loss and Redis's loss and return.
 
 Needs Debian's ``redis-server`` and ``nginx`` (``.ci/run`` installs them); skipped without.
@@ -15,9 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from renderer_service.drills import NGINX_CONF, loopback_nginx_conf
+
 from .conftest import REPO
 
-SCRIPT = REPO / "scripts" / "scale_out.py"
+SCALE_OUT = [sys.executable, "-m", "renderer_service.cli.main", "scale-out"]
 MISSING = [program for program in ("redis-server", "nginx") if shutil.which(program) is None]
 
 pytestmark = pytest.mark.stack
@@ -28,7 +30,7 @@ def test_two_replicas_behind_nginx_share_redis_and_survive_losing_a_replica_and_
     tmp_path: Path,
 ) -> None:
     figures_file = tmp_path / "stack.json"
-    command = [sys.executable, str(SCRIPT), "--seconds", "5", "--json", str(figures_file)]
+    command = [*SCALE_OUT, "--seconds", "5", "--json", str(figures_file)]
     # The replica-loss check counts every answer but 200 as lost. It drives eight clients of
     # renders up to 16x onto the one replica left (two workers), whose renders then wait
     # longer than CG3_MAX_WAIT_MS's 250 ms: they would be shed, by design, and nginx, with no
@@ -65,9 +67,6 @@ def test_two_replicas_behind_nginx_share_redis_and_survive_losing_a_replica_and_
 
 
 def test_the_loopback_config_rewrites_only_the_marked_lines() -> None:
-    sys.path.insert(0, str(REPO / "scripts"))
-    from scale_out import NGINX_CONF, loopback_nginx_conf
-
     template = NGINX_CONF.read_text()
     conf = loopback_nginx_conf(template, 18080, [18001, 18002], Path("/tmp/stack"))
     assert "server 127.0.0.1:18001 max_fails=2 fail_timeout=5s;" in conf
@@ -81,9 +80,6 @@ def test_the_loopback_config_rewrites_only_the_marked_lines() -> None:
 
 @pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed")
 def test_nginx_accepts_the_loopback_config(tmp_path: Path) -> None:
-    sys.path.insert(0, str(REPO / "scripts"))
-    from scale_out import NGINX_CONF, loopback_nginx_conf
-
     conf = tmp_path / "nginx.conf"
     conf.write_text(loopback_nginx_conf(NGINX_CONF.read_text(), 18080, [18001], tmp_path))
     check = subprocess.run(

@@ -3,12 +3,9 @@ order and a bounded shutdown, checked with raw sockets on loopback."""
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -20,6 +17,7 @@ import pytest
 
 from renderer_service.app.main import create_app
 from renderer_service.config import Settings
+from renderer_service.harness import running_service
 from renderer_service.renderer import Renderer
 from renderer_service.runtime import Handler
 from renderer_service.server import build_server
@@ -281,55 +279,24 @@ def test_shutdown_answers_renders_then_closes_a_stalled_upload_within_the_grace(
     assert took < 3.0 + 3.0  # the grace period, then at most the workers' stop
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def test_cg3_serve_starts_the_protected_server_and_stops_within_the_grace() -> None:
-    port = _free_port()
     env = {
-        **os.environ,
         "CG3_WORKER_COUNT": "1",
         "CG3_SHUTDOWN_GRACE_SECONDS": "1",
         "CG3_MAX_HEADER_BYTES": "4096",
     }
-    command = [sys.executable, "-m", "renderer_service.cli.main", "serve"]
-    server = subprocess.Popen(
-        [*command, "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        cwd=REPO,
-        env=env,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the service did not start"
-            assert server.poll() is None, "the service exited at start-up"
-            time.sleep(0.2)
-        big = httpx.get(f"http://127.0.0.1:{port}/health", headers={"X-Big": "a" * 5000})
+    with running_service(["--log-level", "warning"], env=env, cwd=REPO) as service:
+        big = httpx.get(f"{service.url}/health", headers={"X-Big": "a" * 5000})
         assert big.status_code == 431  # CG3_MAX_HEADER_BYTES applies
-        with socket.create_connection(("127.0.0.1", port)) as stalled:
+        with socket.create_connection(("127.0.0.1", service.port)) as stalled:
             stalled.sendall(b"POST /render HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\n{")
             time.sleep(0.2)
             began = time.monotonic()
-            server.send_signal(signal.SIGTERM)
-            code = server.wait(timeout=30)
+            service.send_signal(signal.SIGTERM)
+            code = service.wait(timeout=30)
             took = time.monotonic() - began
         assert code in (0, -signal.SIGTERM)
         assert took < 1.0 + 3.0
-        log = server.stderr.read() if server.stderr else ""
+        log = service.output()
         assert "closing 1 connections still open" in log
         assert "Traceback" not in log
-    finally:
-        if server.poll() is None:
-            server.kill()
-            server.wait()

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -17,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from renderer_service.app.main import create_app
 from renderer_service.config import Settings
+from renderer_service.harness import running_service, uvicorn_command
 from renderer_service.renderer import Renderer
 
 from .conftest import REPO
@@ -114,53 +111,19 @@ def test_a_full_queue_answers_503_with_retry_after_over_http(slow_client: TestCl
     assert health["max_observed_queue"] == 2
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def test_sigterm_finishes_queued_renders_then_exits_cleanly() -> None:
-    port = _free_port()
-    env = {
-        **os.environ,
-        "SLOW_APP_DELAY": "0.3",
-        "CG3_WORKER_COUNT": "1",
-        "CG3_MAX_WAIT_MS": "60000",  # all five wait their turn
-    }
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "tests.slow_app:create",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
+    with running_service(
+        ["--log-level", "warning"],
+        command=uvicorn_command("tests.slow_app:create", factory=True),
+        env={
+            "SLOW_APP_DELAY": "0.3",
+            "CG3_WORKER_COUNT": "1",
+            "CG3_MAX_WAIT_MS": "60000",  # all five wait their turn
+        },
         cwd=REPO,
-        env=env,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the service did not start"
-            assert server.poll() is None, "the service exited at start-up"
-            time.sleep(0.2)
-
+        ready_seconds=60,
+    ) as service:
+        base = service.url
         with ThreadPoolExecutor(5) as pool:
             cats = [{"payload": {**CAT["payload"], "spriteNumber": pose}} for pose in range(5)]
             futures = [
@@ -170,19 +133,15 @@ def test_sigterm_finishes_queued_renders_then_exits_cleanly() -> None:
             while httpx.get(f"{base}/health", timeout=5).json()["metrics"]["total_enqueued"] < 5:
                 assert time.monotonic() < deadline, "the renders never reached the queue"
                 time.sleep(0.02)
-            server.send_signal(signal.SIGTERM)  # all five are queued or rendering
+            service.send_signal(signal.SIGTERM)  # all five are queued or rendering
             responses = [future.result() for future in futures]
         assert [response.status_code for response in responses] == [200] * 5
         assert all(response.json()["image"].startswith("data:image/png") for response in responses)
         # uvicorn finishes its shutdown, then re-raises the signal it was stopped with.
-        assert server.wait(timeout=30) in (0, -signal.SIGTERM)
-        log = server.stderr.read() if server.stderr else ""
+        assert service.wait(timeout=30) in (0, -signal.SIGTERM)
+        log = service.output()
         assert "render workers stopped" in log
         assert "Traceback" not in log
-    finally:
-        if server.poll() is None:
-            server.kill()
-            server.wait()
 
 
 def test_the_fast_path_and_the_framework_route_answer_alike(

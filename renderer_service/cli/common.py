@@ -117,3 +117,26 @@ def error_message(body: bytes) -> str:
             line = f"{item['field']}: {line}"
         lines.append(line)
     return "\n".join(lines)
+
+
+def add_drill(subparsers: Any, name: str, summary: str, description: str, example: str) -> None:
+    """Add the drill ``name`` (``renderer_service.drills``) as a subcommand of that name: its
+    arguments, an example under ``--help``, and a handler that checks the arguments, then
+    runs it."""
+    from renderer_service.drills import DRILLS
+
+    drill = DRILLS[name]
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        name,
+        help=summary,
+        description=description,
+        epilog=example,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    drill.add_arguments(parser)
+
+    def handler(args: argparse.Namespace) -> int:
+        drill.check(parser, args)
+        return drill.run(args)
+
+    parser.set_defaults(handler=handler)

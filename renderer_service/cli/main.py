@@ -18,9 +18,21 @@ Handler = Callable[[argparse.Namespace], int]
 
 def _subcommand_modules() -> list[ModuleType]:
     """The modules that each add a subcommand, in the order ``--help`` lists them."""
-    from renderer_service.cli import batch, catalog, diff, pack, render, save, serve
+    from renderer_service.cli import (
+        batch,
+        catalog,
+        diff,
+        faults,
+        load,
+        pack,
+        render,
+        save,
+        scale_out,
+        serve,
+        soak,
+    )
 
-    return [serve, render, batch, catalog, diff, pack, save]
+    return [serve, render, batch, catalog, diff, pack, save, load, soak, faults, scale_out]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,13 +1,15 @@
-"""Load test for POST /render: virtual users ramp up, hold, ramp down (loopback only).
+"""``cg3 load``: virtual users ramp up, hold and ramp down against POST /render (loopback only).
 
-    uv run python scripts/load_test.py [--url http://127.0.0.1:8001] [--users 40]
+    cg3 load [--url http://127.0.0.1:8001 | --start] [--users 40]
         [--ramp-up 10] [--hold 20] [--ramp-down 10] [--think 0.2] [--mixed]
         [--max-requests 100000] [--health-interval 2]
 
 Each virtual user holds one keep-alive connection and loops: send a render, wait for the answer,
 think, repeat. Users start evenly over the ramp-up, all run through the hold, and leave evenly
 over the ramp-down, each finishing its request in flight. The run stops by itself at the end of
-the profile or at the request cap, whichever comes first.
+the profile or at the request cap, whichever comes first. With ``--start`` it starts the
+service itself (``cg3 serve`` on a free loopback port, this environment's ``CG3_*`` settings
+applying) and stops it afterwards.
 
 The summary gives requests, requests/s, latency percentiles, answers by status, 503 answers by
 reason and requests that got no answer at all. The exit code is 1 if any request got no answer
@@ -27,30 +29,31 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from loadgen import (
+from renderer_service.drills.client import (
     DEFAULT_URL,
     PUBLIC_CASES,
     SINGLE_COLOUR_WHITE,
     HttpConnection,
     NotLoopbackError,
+    Target,
+    json_request,
+    load_public_cases,
+    parse_target,
+)
+from renderer_service.drills.record import (
     Recorder,
     RequestBudget,
-    RequestError,
-    Target,
     cpu_line,
     cpu_seconds,
     event_loop,
     health_scalars,
-    json_request,
-    load_public_cases,
-    parse_target,
     poll_health,
     run,
     summary_lines,
+    timed_request,
     verdict_line,
 )
+from renderer_service.harness import running_service
 
 MAX_PROFILE_SECONDS = 3600.0
 MAX_USERS = 2000
@@ -110,16 +113,9 @@ async def virtual_user(
         while clock() < stop and state.budget.take():
             raw = requests[turn % len(requests)]
             turn += 1
-            began = time.perf_counter()
-            try:
-                response = await connection.request(raw)
-            except RequestError as failed:
-                state.recorder.failure(failed)
-                if failed.kind == "connect":  # nothing listening: do not spin
-                    await asyncio.sleep(max(profile.think, 0.1))
-                    continue
-            else:
-                state.recorder.response(response, time.perf_counter() - began)
+            if not await timed_request(connection, raw, state.recorder):
+                await asyncio.sleep(max(profile.think, 0.1))  # nothing listening: do not spin
+                continue
             pause = min(profile.think, stop - clock())
             if pause > 0:
                 await asyncio.sleep(pause)
@@ -205,11 +201,14 @@ async def load_test(args: argparse.Namespace, target: Target, requests: list[byt
     return 1 if recorder.unanswered else 0
 
 
-def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description="Ramp virtual users against POST /render on a loopback service.",
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--url", default=DEFAULT_URL, help=f"loopback only (default {DEFAULT_URL})")
+    where.add_argument(
+        "--start",
+        action="store_true",
+        help="start the service (cg3 serve on a free loopback port) instead, and stop it after",
     )
-    parser.add_argument("--url", default=DEFAULT_URL, help=f"loopback only (default {DEFAULT_URL})")
     parser.add_argument("--users", type=int, default=40, help="peak virtual users (default 40)")
     parser.add_argument("--ramp-up", type=float, default=10.0, help="seconds (default 10)")
     parser.add_argument("--hold", type=float, default=20.0, help="seconds (default 20)")
@@ -248,7 +247,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         default="auto",
         help="event loop for the client (default auto: uvloop when installed)",
     )
-    args = parser.parse_args(argv)
+
+
+def check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """``parser.error`` for arguments out of their bounds."""
     if not 1 <= args.users <= MAX_USERS:
         parser.error(f"--users must be 1-{MAX_USERS}")
     for name in ("ramp_up", "hold", "ramp_down", "think", "health_interval", "progress_interval"):
@@ -262,13 +264,29 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         parser.error("--max-requests must be at least 1")
     if not 0 < args.timeout <= 600:
         parser.error("--timeout must be in (0, 600] s")
-    return args
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
+def main(args: argparse.Namespace) -> int:
+    """Run the load test ``args`` ask for; the exit code."""
+    if not args.start:
+        return drive(args, args.url)
+    with running_service(["--log-level", "warning"]) as service:
+        print(f"service         cg3 serve on {service.url} (pid {service.pid})")
+        return drive(args, service.url)
+
+
+def command_line(args: argparse.Namespace, url: str) -> str:
+    """The command that runs this load test again, every profile setting spelled out."""
+    words = ["cg3", "load", "--url", url, "--users", str(args.users)]
+    for name in ("ramp_up", "hold", "ramp_down", "think"):
+        words += [f"--{name.replace('_', '-')}", f"{getattr(args, name):g}"]
+    words += ["--max-requests", str(args.max_requests), *(["--mixed"] if args.mixed else [])]
+    return shlex.join(words)
+
+
+def drive(args: argparse.Namespace, url: str) -> int:
     try:
-        target = parse_target(args.url)
+        target = parse_target(url)
     except (NotLoopbackError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -283,8 +301,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         documents = [SINGLE_COLOUR_WHITE]
         payload = "SingleColour WHITE, pose 8"
     requests = [json_request(target, "/render", document) for document in documents]
-    shown = shlex.join(["scripts/load_test.py", *(sys.argv[1:] if argv is None else argv)])
-    print(f"command         {shown}")
+    print(f"command         {command_line(args, url)}")
     print(f"target          {target.url('/render')} (connecting to {target.address}:{target.port})")
     print(f"payload         {payload}")
     factory, loop = event_loop(args.loop)
@@ -294,7 +311,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-
-
-if __name__ == "__main__":
-    sys.exit(main())

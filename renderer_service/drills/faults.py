@@ -1,7 +1,7 @@
-"""Fault injection against ``cg3 serve`` on loopback: each way the service was once hurt,
-reproduced, with one summary line each.
+"""``cg3 faults``: fault injection against ``cg3 serve`` on loopback: each way the service was
+once hurt, reproduced, with one summary line each.
 
-    uv run python scripts/faults.py [--only NAME ...] [--render-timeout 2]
+    cg3 faults [--only NAME ...] [--render-timeout 2]
 
 It starts ``cg3 serve`` on a free loopback port (your ``CG3_*`` settings apply, except
 ``CG3_RENDER_TIMEOUT_SECONDS``, set by ``--render-timeout`` so that timing-out batches take
@@ -25,7 +25,6 @@ import contextlib
 import os
 import re
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,7 +37,8 @@ from typing import Any
 
 import httpx
 
-REPO = Path(__file__).resolve().parent.parent
+from renderer_service.harness import ServiceProcess, ServiceStartError, children, running_service
+
 HOST = "127.0.0.1"
 
 
@@ -54,17 +54,39 @@ def uncached_cats(start: int, count: int) -> list[dict[str, Any]]:
     return [cat(pose=n % 21, scale=1 + (n // 21) % 16) for n in range(start, start + count)]
 
 
+async def big_batch(client: httpx.AsyncClient, colour: str, tile: int) -> dict[str, Any]:
+    """A 256-frame batch: every eye colour the catalog lists, at every pose, ``tile`` px."""
+    eyes = (await client.get("/catalog")).json()["eyeColours"]
+    return {
+        "payload": cat(colour=colour)["payload"],
+        "variants": [
+            {"id": f"{eye}-{pose}", "spriteNumber": pose, "params": {"eyeColour": eye}}
+            for eye in eyes
+            for pose in range(21)
+        ][:256],
+        "options": {"tileSize": tile},
+    }
+
+
 @dataclass
 class Service:
-    process: subprocess.Popen[bytes]
-    port: int
+    launched: ServiceProcess
     client: httpx.AsyncClient
     settings: dict[str, str]
     results: list[tuple[str, bool, str]] = field(default_factory=list)
 
     @property
     def url(self) -> str:
-        return f"http://{HOST}:{self.port}"
+        return self.launched.url
+
+    @property
+    def port(self) -> int:
+        return self.launched.port
+
+    @property
+    def process(self) -> subprocess.Popen[bytes]:
+        assert self.launched.process is not None
+        return self.launched.process
 
     async def health(self) -> dict[str, Any]:
         metrics: dict[str, Any] = (await self.client.get("/health")).json()["metrics"]
@@ -73,13 +95,13 @@ class Service:
     def server_pids(self) -> list[int]:
         """The processes that serve HTTP: the service's own, or with several server
         processes (``CG3_SERVER_PROCESSES``) the ones its parent forked."""
-        forked = _children(self.process.pid)
-        if forked and any(_children(pid) for pid in forked):
+        forked = children(self.process.pid)
+        if forked and any(children(pid) for pid in forked):
             return forked
         return [self.process.pid]
 
     def worker_pids(self) -> list[int]:
-        return [pid for server in self.server_pids() for pid in _children(server)]
+        return [pid for server in self.server_pids() for pid in children(server)]
 
     def rss_mib(self) -> float:
         return sum(_rss_mib(pid) for pid in self.server_pids())
@@ -89,28 +111,12 @@ class Service:
         print(f"{'PASS' if ok else 'FAIL'}  {name:<14} {summary}", flush=True)
 
 
-def _children(pid: int) -> list[int]:
-    found: list[int] = []
-    with contextlib.suppress(OSError):
-        for task in Path(f"/proc/{pid}/task").iterdir():
-            with contextlib.suppress(OSError):
-                found += [int(child) for child in (task / "children").read_text().split()]
-    return found
-
-
 def _rss_mib(pid: int) -> float:
     with contextlib.suppress(OSError):
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return 0.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 async def raw_exchange(port: int, data: bytes, timeout: float = 10.0) -> bytes:
@@ -355,16 +361,7 @@ async def failing_batch(service: Service) -> None:
     single = await client.post("/render", json=cat(pose=5, scale=3))
     timeouts = after["timeouts"] - before["timeouts"]
     # A 256-frame batch, with a worker killed while it runs.
-    eyes = (await client.get("/catalog")).json()["eyeColours"]
-    big = {
-        "payload": cat(colour="BLACK")["payload"],
-        "variants": [
-            {"id": f"{eye}-{pose}", "spriteNumber": pose, "params": {"eyeColour": eye}}
-            for eye in eyes
-            for pose in range(21)
-        ][:256],
-        "options": {"tileSize": 100},
-    }
+    big = await big_batch(client, "BLACK", 100)
     started = asyncio.ensure_future(client.post("/render/batch", json=big))
     while (await service.health())["in_flight"] == 0 and not started.done():
         await asyncio.sleep(0.005)
@@ -404,16 +401,7 @@ async def batch_cache(service: Service) -> None:
     cats = uncached_cats(3000, 100)
     for body in cats:
         await client.post("/render", json=body)
-    eyes = (await client.get("/catalog")).json()["eyeColours"]
-    batch = {
-        "payload": cat(colour="WHITE")["payload"],
-        "variants": [
-            {"id": f"{eye}-{pose}", "spriteNumber": pose, "params": {"eyeColour": eye}}
-            for eye in eyes
-            for pose in range(21)
-        ][:256],
-        "options": {"tileSize": 250},
-    }
+    batch = await big_batch(client, "WHITE", 250)
     answer = await client.post("/render/batch", json=batch)
     hits = Counter[str | None]()
     for body in cats:
@@ -470,47 +458,39 @@ FAULTS: dict[str, Callable[[Service], Awaitable[None]]] = {
 }
 
 
-async def main(args: argparse.Namespace) -> int:
-    port = free_port()
+def main(args: argparse.Namespace) -> int:
+    """Start the service, inject the chosen faults, stop it; the exit code."""
     settings = {k: v for k, v in os.environ.items() if k.startswith("CG3_")}
     settings["CG3_RENDER_TIMEOUT_SECONDS"] = str(args.render_timeout)
-    command = [sys.executable, "-m", "renderer_service.cli.main", "serve"]
-    command += ["--host", HOST, "--port", str(port), "--log-level", "warning"]
-    print(f"service   cg3 serve --host {HOST} --port {port}", flush=True)
-    process = subprocess.Popen(command, cwd=REPO, env={**os.environ, **settings})
     try:
-        async with httpx.AsyncClient(base_url=f"http://{HOST}:{port}", timeout=60) as client:
-            deadline = time.monotonic() + 180
-            while True:
-                with contextlib.suppress(httpx.TransportError):
-                    if (await client.get("/health")).status_code == 200:
-                        break
-                if process.poll() is not None or time.monotonic() > deadline:
-                    print("the service did not start", file=sys.stderr)
-                    return 1
-                await asyncio.sleep(0.3)
-            service = Service(process, port, client, settings)
-            chosen = args.only or list(FAULTS)
-            for name in [name for name in FAULTS if name in chosen and name != "shutdown"]:
-                await FAULTS[name](service)
-            if "shutdown" in chosen:
-                await shutdown(service)
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-    failed = [name for name, ok, _ in service.results if not ok]
-    print(f"{len(service.results) - len(failed)} of {len(service.results)} faults handled", end="")
+        with running_service(
+            ["--log-level", "warning"], env=settings, ready_seconds=180, stop_seconds=30
+        ) as launched:
+            print(f"service   cg3 serve --host {HOST} --port {launched.port}", flush=True)
+            results = asyncio.run(inject(args, launched, settings))
+    except ServiceStartError as error:
+        print(f"the service did not start: {error}", file=sys.stderr)
+        return 1
+    failed = [name for name, ok, _ in results if not ok]
+    print(f"{len(results) - len(failed)} of {len(results)} faults handled", end="")
     print(f"; failed: {', '.join(failed)}" if failed else "")
     return 1 if failed else 0
 
 
-def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+async def inject(
+    args: argparse.Namespace, launched: ServiceProcess, settings: dict[str, str]
+) -> list[tuple[str, bool, str]]:
+    async with httpx.AsyncClient(base_url=launched.url, timeout=60) as client:
+        service = Service(launched, client, settings)
+        chosen = args.only or list(FAULTS)
+        for name in [name for name in FAULTS if name in chosen and name != "shutdown"]:
+            await FAULTS[name](service)
+        if "shutdown" in chosen:
+            await shutdown(service)
+    return service.results
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--only", nargs="+", choices=list(FAULTS), help="run only these faults")
     parser.add_argument(
         "--render-timeout",
@@ -518,8 +498,3 @@ def parse_args() -> argparse.Namespace:
         default=2.0,
         help="CG3_RENDER_TIMEOUT_SECONDS for the service (default 2)",
     )
-    return parser.parse_args()
-
-
-if __name__ == "__main__":
-    sys.exit(asyncio.run(main(parse_args())))

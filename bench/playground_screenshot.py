@@ -1,24 +1,20 @@
-"""Take the README's picture of the playground: start the service (``cg3 serve``) on a free
-loopback port, open ``/`` in headless Chromium (the system one), make a cat, and save a
-screenshot.
+"""Take the README's picture of the playground: start the service (``cg3 serve``, with the
+harness launcher) on a free loopback port, open ``/`` in headless Chromium (the system one),
+make a cat, and save a screenshot.
 
-    uv run python scripts/playground_screenshot.py [--out docs/playground.png]
+    uv run python bench/playground_screenshot.py [--out docs/playground.png]
 """
 
 from __future__ import annotations
 
 import argparse
 import io
-import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-import httpx
 from PIL import Image
 from playwright.sync_api import sync_playwright
+
+from renderer_service.harness import running_service
 
 ARGS = [
     "--headless",
@@ -39,28 +35,9 @@ def main() -> None:
     parser.add_argument("--height", type=int, default=820)
     args = parser.parse_args()
 
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    url = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(  # the README's start command
-        [
-            *(sys.executable, "-m", "renderer_service.cli.main", "serve"),
-            *("--port", str(port), "--log-level", "warning"),
-        ],
-        env={**os.environ, "CG3_WORKER_COUNT": "1"},
-    )
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(url + "/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                sys.exit("the service did not start")
-            time.sleep(0.5)
+    # the README's start command, with one render worker
+    with running_service(["--log-level", "warning"], env={"CG3_WORKER_COUNT": "1"}) as service:
+        url = service.url
         with sync_playwright() as driver:
             browser = driver.chromium.launch(executable_path=args.chromium, args=ARGS)
             page = browser.new_page(viewport={"width": args.width, "height": args.height})
@@ -92,9 +69,6 @@ def main() -> None:
                 args.out, optimize=True
             )
         print(f"saved {args.out}")
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
-"""The production stack on loopback: redis-server, N replicas of the service, nginx in front.
+"""``cg3 scale-out``: the production stack on loopback: redis-server, N replicas of the service,
+nginx in front.
 
-    uv run python scripts/scale_out.py [--replicas 2] [--workers 1] [--json report.json]
-    uv run python scripts/scale_out.py --bench [--bench-seconds 20]
+    cg3 scale-out [--replicas 2] [--workers 1] [--json report.json]
+    cg3 scale-out --bench [--bench-seconds 20]
 
 Everything listens on 127.0.0.1, on free ports; nginx runs ``deploy/nginx/nginx.conf`` with
 only its ``# loopback:`` lines rewritten. The checks, in order:
@@ -16,7 +17,7 @@ only its ``# loopback:`` lines rewritten. The checks, in order:
 4. **Redis recovery**: redis-server starts again on its port; the replicas reconnect on their
    own and a cat drawn by one is again a Redis hit on the other.
 
-``--bench`` instead measures the stack with ``scripts/load_test.py`` through the proxy: 1 vs 2
+``--bench`` instead measures the stack with ``cg3 load`` through the proxy: 1 vs 2
 replicas, and the latency of Redis hits (replicas with no memory cache). Every run is bounded in
 time and requests, and everything it started it stops, whatever happens. Needs ``redis-server``
 and ``nginx`` on the PATH (Debian: ``apt-get install redis-server nginx``); exit code 0 when
@@ -29,11 +30,7 @@ import argparse
 import asyncio
 import contextlib
 import json
-import os
 import re
-import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -44,11 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parent
-sys.path.insert(0, str(HERE))
-
-from loadgen import (  # noqa: E402
+from renderer_service.drills.client import (
     PUBLIC_CASES,
     HttpConnection,
     RequestError,
@@ -56,285 +49,16 @@ from loadgen import (  # noqa: E402
     json_request,
     load_public_cases,
     parse_target,
-    percentiles,
 )
-
-NGINX_CONF = REPO / "deploy" / "nginx" / "nginx.conf"
-MARK = "# loopback:"
-UPSTREAM = re.compile(r"upstream=(.*?) upstream_status=")
-"""The replicas nginx tried for one request, in order ("127.0.0.1:A, 127.0.0.1:B")."""
-STOP_SECONDS = 15.0
-"""Longest any process is given to stop after SIGTERM before it is killed."""
-
-
-class MissingProgramError(RuntimeError):
-    pass
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def loopback_nginx_conf(
-    template: str, listen_port: int, upstreams: Sequence[int], folder: Path
-) -> str:
-    """``deploy/nginx/nginx.conf`` for loopback: each ``# loopback: KIND`` line rewritten."""
-    out = []
-    seen: Counter[str] = Counter()
-    for line in template.splitlines():
-        if MARK not in line:
-            out.append(line)
-            continue
-        directive, _, kind = line.partition(MARK)
-        kind = kind.strip()
-        indent = directive[: len(directive) - len(directive.lstrip())]
-        seen[kind] += 1
-        if kind == "pid":
-            out.append(f"{indent}pid {folder}/nginx.pid;")
-        elif kind == "error_log":
-            out.append(f"{indent}error_log {folder}/error.log warn;")
-        elif kind == "access_log":
-            out.append(f"{indent}access_log {folder}/access.log cg3;")
-        elif kind == "folder":
-            out.append(directive.rstrip().replace("/tmp/nginx-", f"{folder}/"))
-        elif kind == "upstream":
-            options = directive.strip().removesuffix(";").split()[2:]
-            for port in upstreams:
-                out.append(f"{indent}server 127.0.0.1:{port} {' '.join(options)};".rstrip())
-        elif kind == "listen":
-            out.append(f"{indent}listen 127.0.0.1:{listen_port};")
-        else:
-            raise ValueError(f"unknown loopback marker {kind!r} in {NGINX_CONF.name}")
-    missing = {"pid", "error_log", "access_log", "folder", "upstream", "listen"} - set(seen)
-    if missing:
-        raise ValueError(f"{NGINX_CONF.name} lacks loopback markers: {sorted(missing)}")
-    return "\n".join(out) + "\n"
-
-
-# --- processes -------------------------------------------------------------------------------
-
-
-@dataclass
-class Process:
-    name: str
-    command: list[str]
-    log: Path
-    env: dict[str, str] | None = None
-    popen: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        with self.log.open("ab") as sink:
-            self.popen = subprocess.Popen(
-                self.command,
-                stdout=sink,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                env=self.env,
-                cwd=REPO,
-                start_new_session=True,  # its own group: a stop reaches its children too
-            )
-
-    @property
-    def running(self) -> bool:
-        return self.popen is not None and self.popen.poll() is None
-
-    def signal_group(self, signum: int) -> None:
-        if self.popen is None:
-            return
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.popen.pid, signum)
-
-    def kill(self) -> None:
-        """Lose the process at once, as a machine would: SIGKILL to its whole group."""
-        self.signal_group(signal.SIGKILL)
-        if self.popen is not None:
-            self.popen.wait(STOP_SECONDS)
-
-    def stop(self) -> None:
-        """SIGTERM, then SIGKILL after ``STOP_SECONDS``; its group is cleared either way."""
-        if self.popen is None:
-            return
-        if self.popen.poll() is None:
-            self.popen.send_signal(signal.SIGTERM)
-            try:
-                self.popen.wait(STOP_SECONDS)
-            except subprocess.TimeoutExpired:
-                self.popen.kill()
-                self.popen.wait(STOP_SECONDS)
-        self.signal_group(signal.SIGKILL)  # anything of its group still there
-
-    def tail(self, lines: int = 15) -> str:
-        try:
-            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return ""
-
-
-def http_get(port: int, path: str, timeout: float = 2.0) -> tuple[int, dict[str, Any]]:
-    async def fetch() -> tuple[int, dict[str, Any]]:
-        connection = HttpConnection(parse_target(f"http://127.0.0.1:{port}"), timeout=timeout)
-        raw = (f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").encode()
-        try:
-            response = await connection.request(raw)
-        finally:
-            await connection.aclose()
-        try:
-            body = json.loads(response.body) if response.body else {}
-        except ValueError:
-            body = {}
-        return response.status, body
-
-    return asyncio.run(fetch())
-
-
-def wait_until(
-    what: str, condition: Callable[[], bool], seconds: float, process: Process | None = None
-) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        with contextlib.suppress(RequestError, OSError):
-            if condition():
-                return
-        if process is not None and not process.running:
-            raise RuntimeError(f"{process.name} exited while waiting for {what}:\n{process.tail()}")
-        if time.monotonic() > deadline:
-            detail = f":\n{process.tail()}" if process is not None else ""
-            raise RuntimeError(f"{what}: not reached within {seconds:g} s{detail}")
-        time.sleep(0.1)
-
-
-class Stack:
-    """redis-server, the replicas and nginx, on loopback; ``close`` stops all of them."""
-
-    def __init__(
-        self,
-        folder: Path,
-        replicas: int,
-        workers: int,
-        extra_env: dict[str, str] | None = None,
-        serve_command: Sequence[str] | None = None,
-    ) -> None:
-        for program in ("redis-server", "nginx"):
-            if shutil.which(program) is None:
-                raise MissingProgramError(f"{program} is not installed (apt-get install {program})")
-        self.folder = folder
-        self.workers = workers
-        self.extra_env = dict(extra_env or {})
-        self.serve_command = list(
-            serve_command or [sys.executable, "-m", "renderer_service.cli.main", "serve"]
-        )
-        self.redis_port = free_port()
-        self.replica_ports = [free_port() for _ in range(replicas)]
-        self.proxy_port = free_port()
-        self.redis = self._redis_process()
-        self.replicas = [
-            self._replica_process(index, port) for index, port in enumerate(self.replica_ports)
-        ]
-        self.nginx: Process | None = None
-
-    # --- the pieces ----------------------------------------------------------------------
-
-    def _redis_process(self) -> Process:
-        command = [
-            "redis-server", "--bind", "127.0.0.1", "--port", str(self.redis_port),
-            "--save", "", "--appendonly", "no", "--daemonize", "no",
-            "--maxmemory", "64mb", "--maxmemory-policy", "allkeys-lru",
-            "--dir", str(self.folder),
-        ]  # fmt: skip
-        return Process("redis-server", command, self.folder / "redis.log")
-
-    def _replica_process(self, index: int, port: int) -> Process:
-        env = {
-            **os.environ,
-            "CG3_CACHE_URL": f"redis://127.0.0.1:{self.redis_port}/0",
-            "CG3_WORKER_COUNT": str(self.workers),
-            "CG3_CACHE_RETRY_SECONDS": "0.5",
-            "CG3_CACHE_TIMEOUT_SECONDS": "0.25",
-            **self.extra_env,
-        }
-        env.pop("CG3_ALLOWED_ORIGINS", None)
-        command = [*self.serve_command, "--host", "127.0.0.1", "--port", str(port)]
-        name = f"replica {'ABCDEFGHIJ'[index] if index < 10 else index}"
-        return Process(name, command, self.folder / f"replica-{index}.log", env)
-
-    def start(self) -> None:
-        self.redis.start()
-        wait_until("redis-server answering", self.redis_answers, 20, self.redis)
-        for replica in self.replicas:
-            replica.start()
-        for replica, port in zip(self.replicas, self.replica_ports, strict=True):
-            self.wait_ready(replica, port)
-        self.start_nginx()
-
-    def redis_answers(self) -> bool:
-        with socket.create_connection(("127.0.0.1", self.redis_port), timeout=1) as connection:
-            connection.sendall(b"PING\r\n")
-            return connection.recv(16).startswith(b"+PONG")
-
-    def wait_ready(self, replica: Process, port: int, seconds: float = 120) -> None:
-        wait_until(
-            f"{replica.name} ready",
-            lambda: http_get(port, "/health/ready")[0] == 200,
-            seconds,
-            replica,
-        )
-
-    def start_nginx(self) -> None:
-        self.folder.chmod(0o755)  # nginx's workers (another user when run as root) read it
-        conf = self.folder / "nginx.conf"
-        conf.write_text(
-            loopback_nginx_conf(
-                NGINX_CONF.read_text(), self.proxy_port, self.replica_ports, self.folder
-            )
-        )
-        base = [
-            "nginx",
-            "-p",
-            str(self.folder),
-            "-e",
-            str(self.folder / "error.log"),
-            "-c",
-            str(conf),
-        ]
-        check = subprocess.run([*base, "-t"], capture_output=True, text=True, timeout=30)
-        if check.returncode != 0:
-            raise RuntimeError(f"nginx -t refused the loopback config:\n{check.stderr}")
-        self.nginx = Process("nginx", [*base, "-g", "daemon off;"], self.folder / "nginx.out")
-        self.nginx.start()
-        wait_until(
-            "nginx answering",
-            lambda: http_get(self.proxy_port, "/proxy/health")[0] == 200,
-            20,
-            self.nginx,
-        )
-
-    def restart_replica(self, index: int) -> None:
-        replica = self.replicas[index]
-        replica.start()
-        self.wait_ready(replica, self.replica_ports[index])
-
-    def health(self, index: int) -> dict[str, Any]:
-        return http_get(self.replica_ports[index], "/health")[1]
-
-    def close(self) -> None:
-        processes = [self.nginx, *self.replicas, self.redis]
-        for process in processes:
-            if process is not None:
-                with contextlib.suppress(Exception):
-                    process.stop()
-
-    def leftovers(self) -> list[str]:
-        processes = [self.nginx, *self.replicas, self.redis]
-        return [process.name for process in processes if process is not None and process.running]
-
-    def access_log(self) -> list[str]:
-        try:
-            return (self.folder / "access.log").read_text(errors="replace").splitlines()
-        except OSError:
-            return []
-
+from renderer_service.drills.record import percentiles
+from renderer_service.drills.stack import (
+    UPSTREAM,
+    MissingProgramError,
+    Stack,
+    http_get,
+    wait_until,
+)
+from renderer_service.harness import ServiceProcess
 
 # --- traffic -----------------------------------------------------------------------------
 
@@ -660,7 +384,8 @@ def run_checks(args: argparse.Namespace, folder: Path) -> Report:
 
 def load_test(port: int, seconds: float, users: int, mixed: bool) -> dict[str, Any]:
     command = [
-        sys.executable, str(HERE / "load_test.py"), "--url", f"http://127.0.0.1:{port}",
+        sys.executable, "-m", "renderer_service.cli.main", "load",
+        "--url", f"http://127.0.0.1:{port}",
         "--users", str(users), "--ramp-up", "2", "--hold", str(seconds), "--ramp-down", "1",
         "--think", "0", "--progress-interval", "0", "--max-requests", "200000",
     ]  # fmt: skip
@@ -689,12 +414,12 @@ def load_test(port: int, seconds: float, users: int, mixed: bool) -> dict[str, A
     return figures
 
 
-def group_rss_mib(process: Process) -> float:
+def group_rss_mib(process: ServiceProcess) -> float:
     """Resident memory of a process and its children (its process group), in MiB. Pages the
     forked workers share with the parent are counted once per process, so this overstates."""
-    if process.popen is None:
+    if process.process is None:
         return 0.0
-    group = process.popen.pid  # the leader of its own session and group
+    group = process.process.pid  # the leader of its own session and group
     total = 0
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -710,7 +435,7 @@ def group_rss_mib(process: Process) -> float:
 
 NO_CACHE = {"CG3_CACHE_SIZE": "0", "CG3_CACHE_URL": ""}
 REDIS_ONLY = {"CG3_CACHE_SIZE": "0"}
-BENCH_RUNS = (
+BENCH_RUNS: tuple[tuple[str, int, dict[str, str], int | None], ...] = (
     # label, replicas, replica environment, load test users
     ("1 replica, every request drawn", 1, NO_CACHE, None),
     ("2 replicas, every request drawn", 2, NO_CACHE, None),
@@ -750,10 +475,7 @@ def run_bench(args: argparse.Namespace, folder: Path) -> Report:
     return report
 
 
-def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description="redis-server, replicas and nginx on loopback: failover checks"
-    )
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--replicas", type=int, default=2, help="replicas behind nginx (2-8, default 2)"
     )
@@ -786,7 +508,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "(default: cg3 serve, as python -m renderer_service.cli.main serve)",
     )
     parser.add_argument("--json", type=Path, help="write the figures and checks here")
-    args = parser.parse_args(argv)
+
+
+def check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """``parser.error`` for arguments out of their bounds; fills in ``--workers``."""
     if args.workers is None:
         args.workers = 2 if args.bench else 1
     if not 2 <= args.replicas <= 8:
@@ -795,11 +520,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         parser.error("--workers 1-8, --clients 1-64, --users 1-200")
     if not 1 <= args.seconds <= 120 or not 1 <= args.bench_seconds <= 300:
         parser.error("--seconds 1-120, --bench-seconds 1-300")
-    return args
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
+def main(args: argparse.Namespace) -> int:
+    """Run the checks (or ``--bench``) on a stack in a temporary folder; the exit code."""
     with tempfile.TemporaryDirectory(prefix="cg3-stack-") as temporary:
         folder = Path(temporary)
         try:
@@ -815,7 +539,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     held = sum(report.checks.values())
     print(f"RESULT: {'OK' if ok else 'FAIL'} - {held} of {len(report.checks)} checks held")
     return 0 if ok else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

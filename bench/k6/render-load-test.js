@@ -1,7 +1,7 @@
-// k6 load test for POST /render: the same profile as scripts/load_test.py (loopback only).
+// k6 load test for POST /render: the same profile as `cg3 load` (loopback only).
 //
-//   k6 run scripts/render-load-test.js
-//   BASE_URL=http://127.0.0.1:8001 MIXED=1 MAX_REQUESTS=20000 k6 run scripts/render-load-test.js
+//   k6 run bench/k6/render-load-test.js
+//   BASE_URL=http://127.0.0.1:8001 MIXED=1 MAX_REQUESTS=20000 k6 run bench/k6/render-load-test.js
 //
 // Virtual users ramp 0 -> 40 over 10 s, hold 20 s, ramp down over 10 s; each sends a render,
 // checks the answer and sleeps 0.2 s. MIXED=1 cycles through the 120 public parity cats
@@ -50,7 +50,7 @@ const bodies = new SharedArray('render bodies', function () {
   if (!__ENV.MIXED || __ENV.MIXED === '0') {
     return [JSON.stringify(SINGLE_COLOUR_WHITE)];
   }
-  const path = __ENV.CASES || '../tests/data/legacy-public/cases.json';
+  const path = __ENV.CASES || '../../tests/data/legacy-public/cases.json';
   return JSON.parse(open(path)).map((item) => JSON.stringify({ payload: { params: item.params } }));
 });
 

@@ -1,4 +1,4 @@
-"""The soak script runs end to end against a service it starts, and refuses non-loopback."""
+"""``cg3 soak`` runs end to end against a service it starts, and refuses non-loopback."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from pathlib import Path
 
 from .conftest import REPO
 
-SOAK = REPO / "scripts" / "soak.py"
+SOAK = [sys.executable, "-m", "renderer_service.cli.main", "soak"]
 
 
 def test_a_short_soak_answers_every_request(tmp_path: Path) -> None:
     figures = tmp_path / "soak.json"
-    command = [sys.executable, str(SOAK), "--duration", "4", "--clients", "4"]
+    command = [*SOAK, "--duration", "4", "--clients", "4"]
     command += ["--warm-up", "1", "--workers", "2", "--json", str(figures)]
     run = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout + run.stderr
@@ -42,7 +42,7 @@ def test_a_short_soak_answers_every_request(tmp_path: Path) -> None:
 def test_traffic_goes_to_loopback_only() -> None:
     for url in ["http://example.com:8001", "http://10.0.0.1:8001", "http://[2001:db8::1]:80"]:
         run = subprocess.run(
-            [sys.executable, str(SOAK), "--url", url, "--duration", "1"],
+            [*SOAK, "--url", url, "--duration", "1"],
             cwd=REPO,
             capture_output=True,
             text=True,

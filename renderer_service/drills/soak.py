@@ -1,10 +1,10 @@
-"""Soak test: mixed valid, invalid and oversized traffic against the service, over loopback.
+"""``cg3 soak``: mixed valid, invalid and oversized traffic against the service, over loopback.
 
-    uv run python scripts/soak.py [--duration 60] [--clients 16] [--mix valid=60,invalid=12,...]
-    uv run python scripts/soak.py --url http://127.0.0.1:8001 [--pid SERVER_PID]
+    cg3 soak [--duration 60] [--clients 16] [--mix valid=60,invalid=12,...]
+    cg3 soak --url http://127.0.0.1:8001 [--pid SERVER_PID]
 
-Without ``--url`` it starts the service itself (`cg3 serve` on a free loopback port) and stops it
-afterwards. Each client keeps one HTTP/1.1 connection alive and sends, in the proportions of
+Without ``--url`` it starts the service itself (``cg3 serve`` on a free loopback port) and stops
+it afterwards. Each client keeps one HTTP/1.1 connection alive and sends, in the proportions of
 ``--mix``:
 
 - ``valid``: one of the 120 public parity cats, as JSON, as PNG, enlarged or with layers;
@@ -27,12 +27,7 @@ import argparse
 import asyncio
 import contextlib
 import json
-import os
 import random
-import signal
-import socket
-import subprocess
-import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -40,8 +35,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-REPO = Path(__file__).resolve().parents[1]
-CASES = REPO / "tests" / "data" / "legacy-public" / "cases.json"
+from renderer_service.drills.client import PUBLIC_CASES as CASES
+from renderer_service.harness import running_service
+
+HOST = "127.0.0.1"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 DEFAULT_MIX = "valid=60,invalid=12,malformed=8,oversized=6,chunked=4,unknown=10"
 BODY_LIMIT = 262_144
@@ -278,27 +275,10 @@ class Connection:
 # --- the server and its memory ---------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def start_server(port: int, workers: int | None) -> subprocess.Popen[bytes]:
-    env = dict(os.environ)
-    if workers is not None:
-        env["CG3_WORKER_COUNT"] = str(workers)
-    command = [sys.executable, "-m", "renderer_service.cli.main", "serve"]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
-    return subprocess.Popen(command, cwd=REPO, env=env)
-
-
-async def wait_until_up(host: str, port: int, server: subprocess.Popen[bytes] | None) -> None:
+async def wait_until_up(host: str, port: int) -> None:
+    """Wait until a service given by ``--url`` answers ``/health`` (at most 180 s)."""
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
-        if server is not None and server.poll() is not None:
-            raise SystemExit(f"the service exited at start-up (status {server.returncode})")
         connection = Connection(host, port)
         try:
             status, _ = await connection.send(Request("probe", "GET", "/health"))
@@ -420,28 +400,22 @@ async def sample_memory(pid: int, since: float, every: float, samples: list[Memo
             samples.append(reading)
 
 
-async def soak(args: argparse.Namespace) -> int:
-    url = urlsplit(args.url) if args.url else None
-    server = None
-    if url is not None:
-        host, port, pid = url.hostname or "", url.port or 80, args.pid
-        if host not in LOOPBACK:
-            raise SystemExit(f"refusing {args.url}: soak traffic goes to loopback only")
-    else:
-        host, port = "127.0.0.1", free_port()
-        server = start_server(port, args.workers)
-        pid = server.pid
-    try:
-        await wait_until_up(host, port, server)
-        return await run(args, host, port, pid)
-    finally:
-        if server is not None:
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+def soak(args: argparse.Namespace) -> int:
+    """Soak the service at ``--url``, or one started here; the exit code."""
+    if args.url is None:
+        env = {} if args.workers is None else {"CG3_WORKER_COUNT": str(args.workers)}
+        with running_service(["--log-level", "warning"], env=env) as service:
+            return asyncio.run(run(args, HOST, service.port, service.pid))
+    url = urlsplit(args.url)
+    host, port = url.hostname or "", url.port or 80
+    if host not in LOOPBACK:
+        raise SystemExit(f"refusing {args.url}: soak traffic goes to loopback only")
+
+    async def soak_running() -> int:
+        await wait_until_up(host, port)
+        return await run(args, host, port, args.pid)
+
+    return asyncio.run(soak_running())
 
 
 async def run(args: argparse.Namespace, host: str, port: int, pid: int | None) -> int:
@@ -560,8 +534,7 @@ def report(
     return 1 if failed else 0
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of traffic")
     parser.add_argument("--clients", type=int, default=16, help="concurrent connections")
     parser.add_argument("--mix", default=DEFAULT_MIX, help=f"kind=weight,... ({DEFAULT_MIX})")
@@ -575,11 +548,8 @@ def main() -> None:
     parser.add_argument("--sample-every", type=float, default=2.0, help="memory sampling, s")
     parser.add_argument("--max-growth-mib", type=float, default=64.0)
     parser.add_argument("--json", help="also write the figures to this file")
-    args = parser.parse_args()
+
+
+def check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     if args.duration <= 0 or args.clients < 1:
         parser.error("--duration and --clients must be positive")
-    sys.exit(asyncio.run(soak(args)))
-
-
-if __name__ == "__main__":
-    main()
