@@ -18,7 +18,16 @@ from renderer_service.app.errors import COMMON_ERROR_RESPONSES, install_error_ha
 from renderer_service.app.fastpath import RenderFastPath
 from renderer_service.app.limits import BodyLimit
 from renderer_service.app.openapi import install_schemas
-from renderer_service.app.routes import batch, catalog, diff, health, palettes, render, save
+from renderer_service.app.routes import (
+    batch,
+    catalog,
+    diff,
+    health,
+    palettes,
+    render,
+    save,
+    share,
+)
 from renderer_service.app.routes.playground import install_playground
 from renderer_service.app.routes.save import SAVE_PATHS
 from renderer_service.app.startup import StartupError, StartupGuard, load_packs_and_compile, phase
@@ -203,6 +212,7 @@ def create_app(
     app.include_router(health.router)
     app.include_router(catalog.router)
     app.include_router(palettes.router)
+    app.include_router(share.router)
     install_playground(app)
     install_schemas(app, [RenderRequest])
     return app

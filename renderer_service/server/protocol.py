@@ -36,7 +36,7 @@ import httptools
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 from renderer_service.wire import ApiError
-from renderer_service.work import Reply, wanted_formats
+from renderer_service.work import Reply, accept_error, wanted_formats
 
 if TYPE_CHECKING:
     from renderer_service.service import PendingRender, RenderService
@@ -412,6 +412,8 @@ class ProtectedHttpProtocol(HttpToolsProtocol):
                 length = value
             elif name == b"accept":
                 accept = value.decode("latin-1")
+                if accept_error(accept) is not None:
+                    return None  # the application answers the 406
             elif name == b"if-none-match":
                 inm = value.decode("latin-1")
             elif name in _ASGI_ONLY_HEADERS or (name == b"origin" and self.limits.cors):

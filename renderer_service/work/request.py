@@ -40,6 +40,7 @@ from renderer_service.wire import (
     traits_error,
     validation_error_from,
 )
+from renderer_service.work.backgrounds import background_suggestions
 from renderer_service.work.canonical import DEFAULT_OPTIONS_DUMPS, canonical_options
 from renderer_service.work.job import OutputFormat, RenderJob, Wanted
 
@@ -88,12 +89,15 @@ def pose_of(outer: int | None, inner: int | None) -> int:
 
 
 def background_error(error: TraitError, field: str) -> ApiError:
-    """The 422 for a background the service cannot draw (a name it does not have)."""
+    """The 422 for a background the service cannot draw (a name it does not have), with the
+    closest backgrounds (``forest`` -> the forest platforms) like the traits get."""
+    suggestions = list(error.suggestions) or background_suggestions(str(error.value))
+    hint = f"; did you mean {' or '.join(suggestions[:3])}?" if suggestions else ""
     return ApiError(
         422,
         "invalid_params",
-        f"{field}: {error.value!r} is not a background",
-        [error_item(field, error.value, str(error), error.expected, error.suggestions)],
+        f"{field}: {error.value!r} is not a background{hint}",
+        [error_item(field, error.value, str(error), error.expected, suggestions)],
     )
 
 
