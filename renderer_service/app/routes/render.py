@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Request
 from starlette.responses import Response
 
-from renderer_service.app.errors import ERROR_RESPONSES
+from renderer_service.app.errors import ERROR_RESPONSES, documented
 from renderer_service.app.openapi import json_body
 from renderer_service.app.state import ServiceState, get_state
 from renderer_service.renderer import MEDIA_TYPES, ImageFormat
@@ -42,6 +42,7 @@ def reply_response(reply: Reply) -> Response:
     response_model=RenderResponse,
     responses={
         **ERROR_RESPONSES,
+        **documented({406: "The Accept header names no type the service answers in"}),
         304: {"description": "Not modified: `If-None-Match` names this answer's ETag."},
         200: {
             "content": {"image/png": {}, "image/webp": {}, "image/gif": {}},
@@ -96,12 +97,15 @@ def _code_route(image_format: ImageFormat) -> None:
         response_class=Response,
         responses={
             **ERROR_RESPONSES,
+            **documented(
+                {
+                    404: "The extension is not a format the service draws (the answer lists them)",
+                    406: f"The Accept header names neither {media_type} nor a wildcard that "
+                    "covers it",
+                }
+            ),
             200: {"content": {media_type: {}}, "description": f"The cat as {media_type}."},
             304: {"description": "Not modified (the ETag matched)."},
-            406: {
-                "description": f"The Accept header names neither {media_type} nor a "
-                "wildcard that covers it."
-            },
         },
         description="Query parameters: `scale` and `background` (tracking parameters "
         "`utm_*` are ignored; any other is a 400 that lists these).",

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import HTMLResponse, Response
 
+from renderer_service.app.errors import documented
 from renderer_service.app.routes.render import reply_response
 from renderer_service.app.state import ServiceState, get_state
 from renderer_service.wire import ApiError, CodeError, decode_cat_code, error_item
@@ -156,14 +157,17 @@ a {{ color: #6b4e16; font-size: 1.1rem; }}
 
 @router.get(
     "/c/{code}",
-    response_class=HTMLResponse,
+    response_class=Response,
     summary="A cat's share page (unfurls in chats)",
     description="A small HTML page with OpenGraph and Twitter-card tags: `og:image` is the "
     f"cat's PNG at scale {SHARE_SCALE} ({SPRITE_SIZE * SHARE_SCALE} x "
     f"{SPRITE_SIZE * SHARE_SCALE}), `og:title` a short description from its traits, "
     "`og:url` the link itself. The page shows the cat and links into the playground. Query "
     "parameters are ignored (links carry tracking parameters).",
-    responses={400: {"description": "The code cannot be read."}},
+    responses={
+        **documented({400: "The code cannot be read"}),
+        200: {"content": {"text/html": {}}, "description": "The share page."},
+    },
 )
 async def share_page(
     code: str, request: Request, state: Annotated[ServiceState, Depends(get_state)]
