@@ -158,7 +158,7 @@ def test_the_colour_browser_shows_swatches_by_palette_and_searchable_pattern_thu
     kente.wait_for(state="visible", timeout=WAIT_MS)
     assert panel.locator("button[data-colour='AW_ABYSSNAVY']").is_hidden()
     wide.wait_for_function(
-        "() => document.querySelector(\"#trait-colour-panel"
+        '() => document.querySelector("#trait-colour-panel'
         " button[data-colour='AF_KENTE_GOLD_FINE']\").style.backgroundImage.startsWith('url(')",
         timeout=WAIT_MS,
     )
