@@ -33,11 +33,13 @@ from renderer_service.wire import (
     RenderRequest,
     RequestParams,
     error_item,
+    given_of,
     normalise_given,
     normalise_params,
     read_plain_body,
     trait_items,
     traits_error,
+    v2_notes,
     validation_error_from,
 )
 from renderer_service.work.backgrounds import background_suggestions
@@ -158,6 +160,7 @@ def parse_render_request(body: bytes, packs: PackSet, wanted: Wanted = ()) -> Re
                 options,
                 partial(normalise_given, plain.given),
                 defaults=plain.options is None,
+                notes=v2_notes(plain.given),
             )
         except (ApiError, ValidationError, InvalidTraitsError):
             pass  # the models read it again, for the answer that names every problem
@@ -174,6 +177,7 @@ def parse_render_request(body: bytes, packs: PackSet, wanted: Wanted = ()) -> Re
             resolve_pose(request),
             request.options,
             partial(normalise_params, request.payload.params),
+            notes=v2_notes(given_of(request.payload.params)),
         )
     except InvalidTraitsError as error:
         raise traits_error(error) from None
@@ -190,6 +194,7 @@ def _job(
     options: RenderOptions,
     params_for: Callable[[Vocabulary], CatParams],
     defaults: bool = False,
+    notes: tuple[tuple[str, str], ...] = (),
 ) -> RenderJob:
     """The checked job; raises ``ApiError`` and ``InvalidTraitsError``. ``params_for`` makes
     the params for a pack's vocabulary; ``defaults`` says ``options`` are ``_NO_OPTIONS``."""
@@ -204,7 +209,7 @@ def _job(
     else:
         job_options = _with_choices(options, image_format, background.name, pack)
     output: OutputFormat = "image" if wanted else "json"
-    return RenderJob(params, pose, job_options, output, background)
+    return RenderJob(params, pose, job_options, output, background, notes)
 
 
 def _with_choices(
