@@ -8,7 +8,8 @@ const SCALES = [1, 2, 3, 4, 6, 8];
 const DOWNLOAD_SCALES = [1, 4, 6]; // the scales the game's own export offers
 const FORMATS = ["png", "webp", "gif"];
 const DEBOUNCE_MS = 150;
-const PAGE_SIZE = 100; // tiles per page of a variants sheet or a clan (a batch holds 256)
+const PAGE_SIZE = 100; // tiles per page of a variants sheet (a batch holds 256 frames)
+const CLAN_PAGE_SIZE = 200; // cats per page of a clan: most clans fit on one
 const NARROW = "(max-width: 759px)";
 
 // Traits the variant sheet can walk.
@@ -1216,10 +1217,10 @@ function clanSelection() {
 
 async function showClan(page) {
   const chosen = clanSelection();
-  const pages = Math.max(1, Math.ceil(chosen.length / PAGE_SIZE));
+  const pages = Math.max(1, Math.ceil(chosen.length / CLAN_PAGE_SIZE));
   clan.page = Math.min(Math.max(page, 0), pages - 1);
-  const start = clan.page * PAGE_SIZE;
-  const shown = chosen.slice(start, start + PAGE_SIZE);
+  const start = clan.page * CLAN_PAGE_SIZE;
+  const shown = chosen.slice(start, start + CLAN_PAGE_SIZE);
   const sheet = $("clan-sheet");
   const status = $("clan-status");
   $("clan-pager").hidden = pages < 2;
