@@ -103,6 +103,10 @@ def test_at_360_px_the_cat_comes_first_and_a_small_preview_floats_beside_the_con
     narrow.check("#trait-accessories-HOLLY")
     wait_ready(narrow, count)
     assert narrow.get_attribute("#mini-preview", "src") == narrow.get_attribute("#preview", "src")
+    narrow.click("#tortie-add")
+    narrow.click("#trait-colour-browse")
+    narrow.click("#trait-tortie-0-colour-browse")
+    narrow.wait_for_timeout(300)
     assert narrow.evaluate("() => document.documentElement.scrollWidth") <= 360
 
 
