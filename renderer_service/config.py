@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from pathlib import Path
@@ -211,6 +212,37 @@ class Settings(BaseSettings):
         default_factory=list,
         description="CORS origins allowed to call the service (comma-separated, or `*`).",
     )
+
+    public_url: str | None = Field(
+        None,
+        description="The service's public address (e.g. `https://cats.example`), for the "
+        "absolute links of share pages (`GET /c/{code}`). Unset: taken from the request's "
+        "`Host` (and `X-Forwarded-Proto` / `X-Forwarded-Host` from trusted proxies).",
+    )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Addresses or networks (comma-separated, e.g. `10.0.0.0/8,127.0.0.1`) "
+        "whose `X-Forwarded-Proto` and `X-Forwarded-Host` are believed.",
+    )
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.strip().rstrip("/")
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, list):
+            for part in value:
+                ipaddress.ip_network(str(part), strict=False)  # ValueError names the bad one
+        return value
 
     @field_validator("dark_forest_overlay_colour")
     @classmethod

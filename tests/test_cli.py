@@ -227,3 +227,59 @@ def test_catalog_lists_a_section_for_people(capsys: pytest.CaptureFixture[str]) 
     assert "Tabby" in out
     assert main(["catalog", "--section", "pelt"]) == 2
     assert "pelts" in capsys.readouterr().err
+
+
+# --- issue 25: the command line, finished ----------------------------------------------------
+
+
+def test_catalog_as_the_readme_shows_it_prints_tables_without_a_traceback(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["catalog"]) == 0
+    out = capsys.readouterr().out
+    assert "pack: name " in out
+    assert "pelts (15)" in out
+    assert "─" in out  # tables, not Python data
+    assert "{'" not in out
+    assert max(len(line) for line in out.splitlines()) <= 120
+
+
+def test_catalog_poses_show_their_life_stages(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["catalog", "--section", "poses"]) == 0
+    out = capsys.readouterr().out
+    assert "life stage" in out
+    rows = [line.split() for line in out.splitlines() if line.strip()[:2].strip().isdigit()]
+    assert rows[0][:2] == ["0", "kitten"]
+    assert rows[-1][:2] == ["20", "newborn"]
+
+
+def test_catalog_palettes_are_listed_palette_by_palette(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["catalog", "--section", "palettes"]) == 0
+    out = capsys.readouterr().out
+    assert "African Patterns (african-patterns, 18 colours)" in out
+    assert "kente, 6 px tile" in out
+    assert max(len(line) for line in out.splitlines()) <= 120
+    assert main(["catalog", "--section", "palettes", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["palettes"][0]["id"] == "african-patterns"
+
+
+def test_every_subcommand_shows_an_example_in_its_help(capsys: pytest.CaptureFixture[str]) -> None:
+    for name in _subcommands():
+        with pytest.raises(SystemExit):
+            main([name, "--help"])
+        assert "example" in capsys.readouterr().out, name
+
+
+def test_render_flags_take_values_only_where_the_param_does(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["render", "--help"])
+    out = capsys.readouterr().out
+    assert "--is-tortie NAME" not in out
+    assert "--is-tortie, --no-is-tortie" in out
+    assert "Default: SingleColour" in " ".join(out.split())
+    args = build_parser().parse_args(["render", "--is-tortie", "-o", "x.png"])
+    assert args.trait_isTortie is True

@@ -207,12 +207,39 @@ def test_names_are_matched_case_insensitively_and_answered_canonically(
     assert a.json()["code"] == b.json()["code"]  # the same cat, spelt canonically
 
 
-def test_skin_color_and_skin_colour_naming_different_skins_is_refused(
+def test_skin_colour_wins_over_a_different_skin_color_as_v2_reads_them_with_a_note(
     client: TestClient,
 ) -> None:
-    response = post(client, {"skinColour": "PINK", "skinColor": "BLACK"})
-    assert response.status_code == 422
-    assert response.json()["field"] == "payload.params.skinColor"
+    both = client.post(
+        "/render",
+        json={
+            "payload": {"params": {"skinColour": "PINK", "skinColor": "BLACK"}},
+            "options": {"collectLayers": True},
+        },
+    )
+    assert both.status_code == 200, both.text
+    alone = post(client, {"skinColour": "PINK"})
+    assert both.json()["image"] == alone.json()["image"]
+    skin = next(layer for layer in both.json()["layers"] if layer["id"] == "skin")
+    assert any("skinColor 'BLACK' is not drawn" in note for note in skin["diagnostics"])
+    assert post(client, {"skinColor": "BLAK"}).status_code == 422  # alone, it is still checked
+
+
+def test_an_empty_colour_is_drawn_white_as_v2_draws_it_with_a_note(client: TestClient) -> None:
+    empty = client.post(
+        "/render",
+        json={"payload": {"params": {"colour": ""}}, "options": {"collectLayers": True}},
+    )
+    assert empty.status_code == 200, empty.text
+    assert empty.json()["image"] == post(client, {"colour": "WHITE"}).json()["image"]
+    base = next(layer for layer in empty.json()["layers"] if layer["id"] == "base")
+    assert any("colour is empty" in note for note in base["diagnostics"])
+    plain = client.post(
+        "/render",
+        json={"payload": {"params": {"colour": "WHITE"}}, "options": {"collectLayers": True}},
+    )
+    base = next(layer for layer in plain.json()["layers"] if layer["id"] == "base")
+    assert not any("colour is empty" in note for note in base["diagnostics"])  # not cached
 
 
 # --- tortie as V2 reads it ---------------------------------------------------------------------

@@ -36,6 +36,9 @@ TIMEOUT_SECONDS = 20.0
 APP = create_app(Settings(sprite_root=sprite_root(), worker_count=2))
 SCHEMA = schemathesis.openapi.from_dict(APP.openapi())
 SCHEMA.app = APP  # requests go to the app in-process; its lifespan starts with the first
+# A schema-invalid body longer than the body limit (a `reference` past its maxLength) is
+# refused with 413 before it is read: a 4xx like the others, which schemathesis' list lacks.
+SCHEMA.config.checks.negative_data_rejection.expected_statuses.append("413")
 
 ANSWERS: Counter[tuple[str, int]] = Counter()
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from renderer_service.work import Reply, wanted_formats
+from renderer_service.work import Reply, accept_error, wanted_formats
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -61,12 +61,16 @@ class RenderFastPath:
             if not message.get("more_body", False):
                 break
         service = scope["app"].state.service.service
-        reply = await service.render(
-            b"".join(chunks),
-            wanted_formats(accept),
-            if_none_match,
-            arrived=scope.get(BODY_COMPLETE),
-        )
+        refused = accept_error(accept)
+        if refused is not None:
+            reply = Reply.from_error(refused)
+        else:
+            reply = await service.render(
+                b"".join(chunks),
+                wanted_formats(accept),
+                if_none_match,
+                arrived=scope.get(BODY_COMPLETE),
+            )
         await send(
             {"type": "http.response.start", "status": reply.status, "headers": reply_headers(reply)}
         )

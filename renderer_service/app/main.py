@@ -27,6 +27,7 @@ from renderer_service.app.routes import (
     pcm,
     render,
     save,
+    share,
 )
 from renderer_service.app.routes.playground import install_playground
 from renderer_service.app.routes.save import SAVE_PATHS
@@ -217,6 +218,7 @@ def create_app(
     app.include_router(catalog.router)
     app.include_router(pcm.router)
     app.include_router(palettes.router)
+    app.include_router(share.router)
     install_playground(app)
     install_schemas(app, [RenderRequest])
     return app

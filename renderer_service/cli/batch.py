@@ -29,6 +29,9 @@ def register(subparsers: Any) -> None:
         description="Render the frames of a POST /render/batch body (base payload, variants, "
         "options) in-process and write the sheet as a PNG, with the same pixels the service "
         "answers. Limits and checks are the service's.",
+        epilog="example: cg3 batch eyes.json -o eyes.png --json eyes-answer.json, with "
+        'eyes.json holding {"payload": {"params": {"colour": "GINGER"}}, "options": '
+        '{"layerId": "eyes", "expandVariants": true}}',
     )
     parser.add_argument("file", metavar="FILE", help="the batch body as JSON ('-': stdin)")
     parser.add_argument(

@@ -15,6 +15,11 @@ from renderer_service.cli.common import USAGE_ERROR, UsageError
 
 Handler = Callable[[argparse.Namespace], int]
 
+FALLBACK_EXAMPLES = {
+    "save": "example: cg3 save clan_cats.json -o clan --include living --order rank",
+}
+"""An example for the ``--help`` of subcommands whose module gives none."""
+
 
 def _subcommand_modules() -> list[ModuleType]:
     """The modules that each add a subcommand, in the order ``--help`` lists them."""
@@ -43,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in _subcommand_modules():
         module.register(subparsers)
+    for name, sub in subparsers.choices.items():
+        if not sub.epilog and name in FALLBACK_EXAMPLES:
+            sub.epilog = FALLBACK_EXAMPLES[name]
     return parser
 
 

@@ -16,6 +16,7 @@ def register(subparsers: Any) -> None:
         "pack",
         help="inspect sprite packs",
         description="Inspect sprite packs (folders of atlases in the legacy ClanGen layout).",
+        epilog="example: cg3 pack check mymod:bundled",
     )
     actions = parser.add_subparsers(dest="pack_command", metavar="ACTION", required=True)
     check = actions.add_parser(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+import typing
 from typing import Any
 
 import orjson
@@ -46,6 +47,14 @@ def _trait_flags() -> list[tuple[str, str, Any]]:
         if alias not in SKIPPED_PARAMS:
             flags.append((alias, _flag(alias), info))
     return flags
+
+
+def _is_flag(annotation: Any) -> bool:
+    """Whether a param is a yes/no one (``bool``, or ``bool | None`` like ``isTortie``)."""
+    if annotation is bool:
+        return True
+    args = typing.get_args(annotation)
+    return bool(args) and bool in args and all(a in (bool, type(None)) for a in args)
 
 
 def _tortie_layer(text: str) -> dict[str, str]:
@@ -87,9 +96,15 @@ def register(subparsers: Any) -> None:
         help="pose (spriteNumber) 0-20; default 8 (an adult pose), as the service draws it, "
         "unless --params gives one",
     )
-    parser.add_argument("--scale", type=int, metavar="N", help="enlargement 1-16")
     parser.add_argument(
-        "--background", metavar="VALUE", help="options.background, where the service has one"
+        "--scale", type=int, metavar="N", help="enlargement 1-16; default 1, as the API"
+    )
+    parser.add_argument(
+        "--background",
+        metavar="VALUE",
+        help="options.background: transparent, #rrggbb or a platform such as "
+        "platform:forest:greenleaf:light (see `cg3 catalog --section backgrounds`); "
+        "default transparent, as the API",
     )
     parser.add_argument(
         "--option",
@@ -106,6 +121,8 @@ def register(subparsers: Any) -> None:
     for alias, flag, info in _trait_flags():
         names = (flag, *SHORT_NAMES.get(alias, ()))
         help_text = f"{alias}: {info.description or 'see the catalog'}"
+        if info.default not in (None, False) and "default" not in help_text.lower():
+            help_text += f" Default: {info.default}, as the API."
         dest = f"trait_{alias}"
         if alias == "tortie":
             traits.add_argument(
@@ -120,7 +137,7 @@ def register(subparsers: Any) -> None:
             traits.add_argument(
                 *names, dest=dest, action="append", metavar="NAME[,NAME...]", help=help_text
             )
-        elif info.annotation in (bool, bool | None):
+        elif _is_flag(info.annotation):
             traits.add_argument(
                 *names, dest=dest, action=argparse.BooleanOptionalAction, help=help_text
             )

@@ -17,9 +17,13 @@ def register(subparsers: Any) -> None:
         "CG3_KEEP_ALIVE_SECONDS, CG3_MAX_CONNECTIONS and CG3_SHUTDOWN_GRACE_SECONDS. "
         "CG3_SERVER_PROCESSES (default: one per core) sets how many server processes share "
         "the port.",
+        epilog="example: CG3_WORKER_COUNT=2 cg3 serve --host 0.0.0.0 --port 8001, then open "
+        "http://localhost:8001/ for the playground",
     )
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    parser.add_argument("--port", type=int, default=8001, help="port to listen on")
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
+    )
+    parser.add_argument("--port", type=int, default=8001, help="port to listen on (default: 8001)")
     parser.add_argument(
         "--log-level",
         default="info",

@@ -60,7 +60,7 @@ from renderer_service.server.direct import (
     reply_head,
 )
 from renderer_service.server.refusals import error_response, refusals
-from renderer_service.work import Reply, wanted_formats
+from renderer_service.work import Reply, accept_error, wanted_formats
 
 if TYPE_CHECKING:
     from renderer_service.service import PendingRender, RenderService
@@ -369,6 +369,8 @@ class ProtectedHttpProtocol(HttpToolsProtocol):
                 length = value
             elif name == b"accept":
                 accept = value.decode("latin-1")
+                if accept_error(accept) is not None:
+                    return None  # the application answers the 406
             elif name == b"if-none-match":
                 inm = value.decode("latin-1")
             elif name in ASGI_ONLY_HEADERS or (name == b"origin" and self.limits.cors):

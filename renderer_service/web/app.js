@@ -1,14 +1,18 @@
 // The playground: every trait as a control filled from GET /catalog, a live preview from
 // POST /render, the layer strip, variant sheets from POST /render/batch, share links,
-// downloads and a seeded random cat. No framework and no build step: the browser runs this file.
+// downloads, a seeded random cat and a whole clan from a save. No framework and no build
+// step: the browser runs this file.
 "use strict";
 
 const SCALES = [1, 2, 3, 4, 6, 8];
 const DOWNLOAD_SCALES = [1, 4, 6]; // the scales the game's own export offers
 const FORMATS = ["png", "webp", "gif"];
 const DEBOUNCE_MS = 150;
+const PAGE_SIZE = 100; // tiles per page of a variants sheet (a batch holds 256 frames)
+const CLAN_PAGE_SIZE = 200; // cats per page of a clan: most clans fit on one
+const NARROW = "(max-width: 759px)";
 
-// Traits the variant sheet can walk, and how a picked frame changes the cat.
+// Traits the variant sheet can walk.
 const VARIANT_LAYERS = [
   ["base", "Pelt (or tortie mask)"],
   ["tint", "Tint"],
@@ -38,6 +42,7 @@ const SINGLE_TRAITS = [
   ["eyeColour2", "Second eye colour", "eyeColours2", true],
   ["skinColour", "Skin", "skins", false],
 ];
+const COLOUR_TRAITS = new Set(["colour", "whitePatchesTint"]);
 const DEFAULTS = {
   peltName: "SingleColour",
   colour: "WHITE",
@@ -46,6 +51,17 @@ const DEFAULTS = {
   tint: "none",
   whitePatchesTint: "none",
 };
+// The cat the page opens with: the one in the README's picture of the playground.
+const OPENING_CAT = {
+  spriteNumber: 8,
+  peltName: "Tabby",
+  colour: "GINGER",
+  eyeColour: "GREEN",
+  whitePatches: "LITTLE",
+  shading: true,
+  accessories: ["MAPLE LEAF"],
+};
+const OPENING_BACKGROUND = "platform:auto:forest:greenleaf:light";
 const FLAGS = [
   ["shading", "Shading"],
   ["dead", "Dead"],
@@ -53,17 +69,33 @@ const FLAGS = [
   ["aprilFools", "April Fools lineart"],
   ["reverse", "Mirrored"],
 ];
+// What each param is called on the page, for sentences about the cat.
+const LABELS = {
+  spriteNumber: "The pose",
+  tortie: "A tortie layer",
+  scars: "A scar",
+  accessories: "An accessory",
+  afterlife: "The afterlife",
+  opacity: "The fading",
+  background: "The background",
+  shading: "Shading",
+  dead: "Dead",
+  darkForest: "Dark Forest",
+  aprilFools: "April Fools lineart",
+};
 
 const $ = (id) => document.getElementById(id);
 
 const state = {
   catalog: null,
-  cat: { spriteNumber: 8 }, // V2 params, defaults left out
+  cat: structuredClone(OPENING_CAT), // V2 params, defaults left out
   scale: 4,
-  background: "transparent",
+  background: OPENING_BACKGROUND,
   code: null,
   request: 0,
-  seed: 1,
+  seed: null, // the seed of the cat on screen; null once its traits were changed by hand
+  seedTyped: false, // a seed was typed in the box since the last random cat
+  colours: null, // name -> {palette, kind, swatch}
 };
 
 // --- small helpers ---------------------------------------------------------------------------
@@ -92,11 +124,11 @@ function debounce(fn, ms) {
   };
 }
 
-async function postJSON(url, body) {
+async function postJSON(url, body, raw = false) {
   const response = await fetch(url, {
     method: "POST",
     headers: { "Content-Type": "application/json", Accept: "application/json" },
-    body: JSON.stringify(body),
+    body: raw ? body : JSON.stringify(body),
   });
   let data = null;
   try {
@@ -119,6 +151,10 @@ function generator(seed) {
   };
 }
 
+function slug(text) {
+  return text.replace(/[^A-Za-z0-9]/g, "_");
+}
+
 // --- the cat's params ------------------------------------------------------------------------
 
 function setParam(name, value) {
@@ -127,6 +163,17 @@ function setParam(name, value) {
     (Array.isArray(value) && value.length === 0) || DEFAULTS[name] === value;
   if (empty) delete state.cat[name];
   else state.cat[name] = value;
+}
+
+// What a living cat cannot have goes with its death; what Dark Forest rules out goes too.
+function tidyCat() {
+  const cat = state.cat;
+  if (!cat.dead) {
+    delete cat.afterlife;
+    delete cat.opacity;
+  } else if (cat.darkForest && cat.afterlife && cat.afterlife !== "darkForest") {
+    delete cat.afterlife;
+  }
 }
 
 function renderBody(extraOptions = {}) {
@@ -139,6 +186,13 @@ function renderBody(extraOptions = {}) {
   };
 }
 
+// A change made by hand: the cat is no longer the seed's.
+function edited() {
+  state.seed = null;
+  showSeed();
+  changed();
+}
+
 // --- controls --------------------------------------------------------------------------------
 
 function fieldId(param) {
@@ -149,13 +203,208 @@ function errorSlot(param) {
   return el("p", { class: "error", id: `error-${param}`, role: "alert", hidden: true });
 }
 
+function colourIndex() {
+  if (state.colours) return state.colours;
+  const index = new Map();
+  for (const entry of state.catalog.colours) index.set(entry.name, { kind: "game", palette: null });
+  for (const palette of state.catalog.palettes) {
+    for (const colour of palette.colours) {
+      index.set(colour.name, { kind: colour.kind, palette, colour, swatch: swatchColour(colour) });
+    }
+  }
+  state.colours = index;
+  return index;
+}
+
+// The colour of a flat palette colour over white: multiplied, then screened at its alpha.
+function swatchColour(colour) {
+  if (!colour.multiply && !colour.screen) return null;
+  let rgb = colour.multiply ? [...colour.multiply] : [255, 255, 255];
+  if (colour.screen) {
+    const [sr, sg, sb, alpha] = colour.screen;
+    rgb = rgb.map((c, i) => {
+      const screened = 255 - ((255 - c) * (255 - [sr, sg, sb][i])) / 255;
+      return c + (screened - c) * alpha;
+    });
+  }
+  return `rgb(${rgb.map((c) => Math.round(c)).join(", ")})`;
+}
+
+// The options of a colour select: the game's colours, then each palette's (patterns marked).
+function fillColourSelect(select, { tints = false, allowNone = false } = {}) {
+  const c = state.catalog;
+  if (allowNone) select.append(option("", "none"));
+  if (tints) {
+    const group = el("optgroup", { label: "White patch tints" });
+    for (const entry of c.whitePatchesTints) if (entry.name !== "none") group.append(option(entry.name));
+    select.append(group);
+  }
+  const game = el("optgroup", { label: tints ? "Game colours (paint the patches)" : "Game colours" });
+  for (const entry of c.colours) game.append(option(entry.name));
+  select.append(game);
+  for (const palette of c.palettes) {
+    const group = el("optgroup", { label: `Palette: ${palette.label}` });
+    for (const colour of palette.colours) {
+      group.append(option(colour.name, colour.kind === "pattern" ? `${colour.name} (pattern)` : colour.name));
+    }
+    select.append(group);
+  }
+}
+
+// A colour select with a panel to browse the colours as swatches (palette colours) and
+// thumbnails (game and pattern colours), searchable.
+function colourField(id, label, { tints = false, allowNone = false, onPick }) {
+  const select = el("select", { id });
+  fillColourSelect(select, { tints, allowNone });
+  const swatch = el("span", { class: "swatch", "aria-hidden": "true" });
+  const toggle = el("button", {
+    type: "button",
+    id: `${id}-browse`,
+    text: "Browse",
+    "aria-expanded": "false",
+    "aria-controls": `${id}-panel`,
+    "aria-label": `Browse ${label.toLowerCase()}s`,
+  });
+  const panel = el("div", { class: "colour-panel", id: `${id}-panel`, hidden: true });
+  const sync = () => {
+    const known = colourIndex().get(select.value);
+    swatch.style.background = known?.swatch || (known ? "" : "transparent");
+    swatch.hidden = !known?.swatch;
+    for (const button of panel.querySelectorAll("button[data-colour]")) {
+      button.setAttribute("aria-pressed", String(button.dataset.colour === select.value));
+    }
+  };
+  select.addEventListener("change", () => {
+    onPick(select.value);
+    sync();
+  });
+  toggle.addEventListener("click", () => {
+    const open = panel.hidden;
+    panel.hidden = !open;
+    toggle.setAttribute("aria-expanded", String(open));
+    if (open && !panel.childElementCount) buildColourPanel(panel, id, select, tints, (value) => {
+      select.value = value;
+      onPick(value);
+      sync();
+    });
+    sync();
+  });
+  const row = el("div", { class: "colour-row" }, select, toggle);
+  const field = el("div", { class: "field" }, el("label", { for: id, text: label }), row, swatch, panel);
+  field.syncColour = sync;
+  return field;
+}
+
+function swatchButton(name, pick, extra = {}) {
+  return el("button", {
+    type: "button",
+    "data-colour": name,
+    title: name,
+    "aria-label": name,
+    "aria-pressed": "false",
+    onclick: () => pick(name),
+    ...extra,
+  });
+}
+
+function buildColourPanel(panel, id, select, tints, pick) {
+  const c = state.catalog;
+  const search = el("input", {
+    type: "search",
+    id: `${id}-search`,
+    placeholder: "Search 1,376 colours",
+    autocomplete: "off",
+  });
+  const parts = [el("label", { for: search.id, text: "Search colours by name" }), search];
+  if (tints) {
+    const row = el("div", { class: "swatches" });
+    for (const entry of c.whitePatchesTints) {
+      if (entry.name === "none") continue;
+      row.append(swatchButton(entry.name, pick, { style: `background: rgb(${entry.rgb.join(",")})` }));
+    }
+    parts.push(el("h4", { text: "White patch tints" }), row);
+  }
+  const game = el("div", { class: "swatches", "data-group": "game" });
+  for (const entry of c.colours) game.append(swatchButton(entry.name, pick, { class: "thumb" }));
+  parts.push(el("h4", { text: "Game colours" }), game);
+  thumbnails(game, c.colours.map((e) => e.name));
+
+  const flat = c.palettes.filter((p) => p.colours.some((x) => x.kind !== "pattern"));
+  const patterned = c.palettes.filter((p) => p.colours.some((x) => x.kind === "pattern"));
+  parts.push(el("h4", { text: "Palette colours" }));
+  for (const palette of flat) {
+    const row = el("div", { class: "swatches" });
+    for (const colour of palette.colours) {
+      if (colour.kind === "pattern") continue;
+      row.append(swatchButton(colour.name, pick, { style: `background: ${swatchColour(colour)}` }));
+    }
+    parts.push(el("details", { "data-palette": palette.id }, el("summary", { text: `${palette.label} (${row.childElementCount})` }), row));
+  }
+  parts.push(el("h4", { text: "Pattern colours" }));
+  for (const palette of patterned) {
+    const names = palette.colours.filter((x) => x.kind === "pattern").map((x) => x.name);
+    const row = el("div", { class: "swatches" });
+    for (const name of names) row.append(swatchButton(name, pick, { class: "thumb" }));
+    const details = el("details", { "data-palette": palette.id },
+      el("summary", { text: `${palette.label} (${names.length} patterns)` }), row);
+    details.addEventListener("toggle", () => {
+      if (details.open && !row.dataset.loaded) thumbnails(row, names);
+    });
+    parts.push(details);
+  }
+  panel.replaceChildren(...parts);
+  search.addEventListener("input", () => {
+    const words = search.value.toUpperCase().split(/\s+/).filter(Boolean);
+    for (const button of panel.querySelectorAll("button[data-colour]")) {
+      button.hidden = !words.every((w) => button.dataset.colour.toUpperCase().includes(w));
+    }
+    for (const details of panel.querySelectorAll("details")) {
+      const hits = details.querySelectorAll("button[data-colour]:not([hidden])").length;
+      details.hidden = words.length > 0 && hits === 0;
+      if (words.length && hits && !details.open) details.open = true;
+      else if (!words.length) details.open = false;
+    }
+  });
+}
+
+// Thumbnails of a plain cat in each colour, cut with CSS from one batch sheet.
+async function thumbnails(row, names) {
+  row.dataset.loaded = "1";
+  const variants = names.map((name, i) => ({ id: `c${i}`, params: { colour: name } }));
+  const answer = await postJSON("/render/batch", {
+    payload: { spriteNumber: 8, params: {} },
+    variants,
+    options: { columns: Math.min(names.length, 20) },
+  });
+  if (!answer.ok) return;
+  const buttons = row.querySelectorAll("button[data-colour]");
+  answer.data.frames.forEach((frame, i) => {
+    const button = buttons[i];
+    if (!button) return;
+    button.style.backgroundImage = `url(${answer.data.sheet})`;
+    button.style.backgroundPosition = `${-frame.x}px ${-frame.y}px`;
+  });
+}
+
 function selectField(param, label, values, allowNone) {
+  if (COLOUR_TRAITS.has(param)) {
+    return el("div", {},
+      colourField(fieldId(param), label, {
+        tints: param === "whitePatchesTint",
+        allowNone,
+        onPick: (value) => {
+          setParam(param, value);
+          edited();
+        },
+      }),
+      errorSlot(param));
+  }
   const select = el("select", { id: fieldId(param), name: param });
   if (allowNone) select.append(option("", "none"));
   for (const value of values) select.append(option(value));
   select.addEventListener("change", () => {
     setParam(param, select.value);
-    changed();
+    edited();
   });
   return el("div", { class: "field" }, el("label", { for: select.id, text: label }), select, errorSlot(param));
 }
@@ -183,14 +432,14 @@ function multiField(param, label, entries) {
   const list = el("div", { class: "pick-list", role: "group", "aria-label": label, id: fieldId(param) });
   const boxes = new Map();
   for (const entry of entries) {
-    const id = `${fieldId(param)}-${entry.name.replace(/[^A-Za-z0-9]/g, "_")}`;
+    const id = `${fieldId(param)}-${slug(entry.name)}`;
     const box = el("input", { type: "checkbox", id, value: entry.name });
     box.addEventListener("change", () => {
       const chosen = [...(state.cat[param] || [])].filter((n) => n !== entry.name);
       if (box.checked) chosen.push(entry.name);
       setParam(param, chosen);
       syncChips();
-      changed();
+      edited();
     });
     const row = el("div", { class: "check", "data-search": `${entry.name} ${entry.hint || ""}`.toLowerCase() },
       box, el("label", { for: id, text: entry.hint ? `${entry.name} (${entry.hint})` : entry.name }));
@@ -213,7 +462,7 @@ function multiField(param, label, entries) {
         onclick: () => {
           setParam(param, (state.cat[param] || []).filter((n) => n !== name));
           syncChips();
-          changed();
+          edited();
         },
       }))));
     for (const [name, box] of boxes) box.checked = chosen.includes(name);
@@ -230,23 +479,28 @@ function tortieField() {
   const c = state.catalog;
   const rows = el("div", { id: fieldId("tortie") });
   const add = el("button", { type: "button", id: "tortie-add", text: "Add a tortie layer" });
+  function update(index, key, value) {
+    const next = structuredClone(state.cat.tortie);
+    next[index][key] = value;
+    setParam("tortie", next);
+    edited();
+  }
   function sync() {
     const layers = state.cat.tortie || [];
     rows.replaceChildren(...layers.map((layer, index) => {
-      const parts = [["pattern", "Pattern", c.pelts], ["colour", "Colour", c.colours.map((e) => e.name)], ["mask", "Mask", c.tortieMasks]];
-      const cells = parts.map(([key, label, values]) => {
-        const id = `${fieldId("tortie")}-${index}-${key}`;
-        const select = el("select", { id });
+      const base = `${fieldId("tortie")}-${index}`;
+      const plain = (key, label, values) => {
+        const select = el("select", { id: `${base}-${key}` });
         for (const value of values) select.append(option(value));
         select.value = layer[key];
-        select.addEventListener("change", () => {
-          const next = structuredClone(state.cat.tortie);
-          next[index][key] = select.value;
-          setParam("tortie", next);
-          changed();
-        });
-        return el("div", { class: "field" }, el("label", { for: id, text: `${label} ${index + 1}` }), select);
+        select.addEventListener("change", () => update(index, key, select.value));
+        return el("div", { class: "field" }, el("label", { for: select.id, text: label }), select);
+      };
+      const colour = colourField(`${base}-colour`, `Colour ${index + 1}`, {
+        onPick: (value) => update(index, "colour", value),
       });
+      colour.querySelector("select").value = layer.colour;
+      colour.syncColour();
       const remove = el("button", {
         type: "button",
         text: "Remove",
@@ -254,10 +508,15 @@ function tortieField() {
         onclick: () => {
           setParam("tortie", (state.cat.tortie || []).filter((_, i) => i !== index));
           sync();
-          changed();
+          edited();
         },
       });
-      return el("div", { class: "tortie-layer" }, ...cells, remove);
+      return el("div", { class: "tortie-layer" },
+        el("h4", { text: `Layer ${index + 1}` }),
+        plain("pattern", `Pattern ${index + 1}`, c.pelts),
+        colour,
+        plain("mask", `Mask ${index + 1}`, c.tortieMasks),
+        remove);
     }));
     add.disabled = layers.length >= c.maxListLength;
   }
@@ -267,7 +526,7 @@ function tortieField() {
     if (!c.colours.some((e) => e.name === "GINGER")) layers.at(-1).colour = c.colours[0].name;
     setParam("tortie", layers);
     sync();
-    changed();
+    edited();
   });
   multiSync.push(sync);
   return el("fieldset", {},
@@ -289,7 +548,7 @@ function poseField() {
       onclick: () => {
         state.cat.spriteNumber = pose.number;
         syncPoses();
-        changed();
+        edited();
       },
     }));
   }
@@ -325,37 +584,57 @@ function flagsField() {
     const box = el("input", { type: "checkbox", id: fieldId(param), name: param });
     box.addEventListener("change", () => {
       setParam(param, box.checked);
-      changed();
+      tidyCat();
+      syncLife();
+      edited();
     });
     return el("div", {}, el("div", { class: "check" }, box, el("label", { for: box.id, text: label })), errorSlot(param));
   });
   const afterlife = el("select", { id: fieldId("afterlife"), name: "afterlife" });
-  afterlife.append(option("", "default"));
-  for (const entry of state.catalog.afterlives) afterlife.append(option(entry.name));
+  afterlife.append(option("", "default (StarClan, or the Dark Forest when ticked)"));
+  for (const entry of state.catalog.afterlives) afterlife.append(option(entry.name, afterlifeLabel(entry.name)));
   afterlife.addEventListener("change", () => {
     setParam("afterlife", afterlife.value);
-    changed();
+    edited();
   });
   const opacity = el("input", { type: "range", id: fieldId("opacity"), min: 0, max: 100, step: 1, value: 100 });
   const shown = el("output", { for: opacity.id, id: "opacity-value", text: "100" });
   opacity.addEventListener("input", () => {
     shown.textContent = opacity.value;
     setParam("opacity", Number(opacity.value) === 100 ? null : Number(opacity.value));
-    changed();
+    edited();
   });
   return el("fieldset", {},
     el("legend", { text: "Life and afterlife" }),
     ...checks,
-    el("div", { class: "field" }, el("label", { for: afterlife.id, text: "Afterlife (dead cats only)" }), afterlife, errorSlot("afterlife")),
-    el("div", { class: "field" }, el("label", { for: opacity.id, text: "Opacity (dead cats fade)" }), opacity, shown, errorSlot("opacity")));
+    el("p", { class: "hint", id: "afterlife-hint", text: "Tick Dead to choose an afterlife and how faded the cat is." }),
+    el("div", { class: "field", id: "afterlife-field" }, el("label", { for: afterlife.id, text: "Afterlife" }), afterlife, errorSlot("afterlife")),
+    el("div", { class: "field", id: "opacity-field" }, el("label", { for: opacity.id, text: "Opacity (dead cats fade)" }), opacity, shown, errorSlot("opacity")));
+}
+
+function afterlifeLabel(name) {
+  return { starclan: "StarClan", darkForest: "the Dark Forest", unknownResidence: "the Unknown Residence" }[name] || name;
+}
+
+// Only what the cat can take: an afterlife and fading for dead cats; with Dark Forest ticked,
+// no afterlife but the Dark Forest.
+function syncLife() {
+  const dead = Boolean(state.cat.dead);
+  $("afterlife-field").hidden = !dead;
+  $("opacity-field").hidden = !dead;
+  $("afterlife-hint").hidden = dead;
+  for (const entry of $(fieldId("afterlife")).options) {
+    entry.disabled = Boolean(state.cat.darkForest) && entry.value !== "" && entry.value !== "darkForest";
+  }
 }
 
 function buildForm() {
   const c = state.catalog;
   const form = $("traits");
-  const random = el("div", { class: "variants-bar" },
-    el("label", { for: "seed", text: "Seed" }),
-    el("input", { type: "number", id: "seed", min: 0, value: state.seed, inputmode: "numeric" }),
+  const random = el("div", { class: "seed-bar" },
+    el("div", { class: "field" },
+      el("label", { for: "seed", text: "Seed of the cat on screen" }),
+      el("input", { type: "number", id: "seed", min: 0, inputmode: "numeric", placeholder: "type a seed", "aria-describedby": "seed-hint" })),
     el("button", { type: "button", id: "random", text: "Random cat", onclick: randomCat }));
   const coat = el("fieldset", {}, el("legend", { text: "Coat and eyes" }));
   for (const [param, label, list, none] of SINGLE_TRAITS) {
@@ -364,6 +643,7 @@ function buildForm() {
   form.replaceChildren(
     el("h2", { text: "Traits" }),
     random,
+    el("p", { class: "hint", id: "seed-hint" }),
     poseField(),
     coat,
     tortieField(),
@@ -371,21 +651,23 @@ function buildForm() {
     multiField("accessories", "Accessories", c.accessories.map((a) => ({ name: a.name, hint: a.category }))),
     flagsField(),
   );
+  $("seed").addEventListener("input", () => {
+    state.seedTyped = true;
+  });
+  $("seed").addEventListener("keydown", (event) => {
+    if (event.key === "Enter") {
+      event.preventDefault();
+      randomCat();
+    }
+  });
   $("scale").replaceChildren(...SCALES.map((s) => option(String(s), `${s}×`)));
-  const backgrounds = $("background");
-  const groups = { transparent: null, colour: "Colours", platform: "Platforms", auto: "The cat's own platform" };
-  const optgroups = {};
-  for (const entry of c.backgrounds.entries) {
-    const label = entry.kind === "platform" || entry.kind === "auto" ? entry.label : entry.label;
-    const target = groups[entry.kind] ? (optgroups[entry.kind] ||= el("optgroup", { label: groups[entry.kind] })) : backgrounds;
-    target.append(option(entry.name, label));
-  }
-  optgroups.colour?.append(option("custom", "custom colour…"));
-  for (const kind of ["colour", "platform", "auto"]) if (optgroups[kind]) backgrounds.append(optgroups[kind]);
+  fillBackgrounds($("background"), true);
+  fillBackgrounds($("clan-background"), false);
   $("scale").addEventListener("change", () => {
     state.scale = Number($("scale").value);
     changed();
   });
+  const backgrounds = $("background");
   backgrounds.addEventListener("change", () => {
     $("custom-colour-field").hidden = backgrounds.value !== "custom";
     state.background = backgrounds.value === "custom" ? $("custom-colour").value : backgrounds.value;
@@ -396,14 +678,28 @@ function buildForm() {
     changed();
   });
   $("variants-layer").replaceChildren(...VARIANT_LAYERS.map(([id, label]) => option(id, label)));
-  $("variants-show").addEventListener("click", showVariants);
+  $("variants-show").addEventListener("click", () => showVariants(0));
+  $("variants-prev").addEventListener("click", () => showVariants(variantsPage - 1));
+  $("variants-next").addEventListener("click", () => showVariants(variantsPage + 1));
 }
 
-// Controls show what ``state`` holds (after a random cat or a shared link).
+function fillBackgrounds(select, custom) {
+  const groups = { colour: "Colours", platform: "Platforms", auto: "The cat's own platform" };
+  const optgroups = {};
+  for (const entry of state.catalog.backgrounds.entries) {
+    const target = groups[entry.kind] ? (optgroups[entry.kind] ||= el("optgroup", { label: groups[entry.kind] })) : select;
+    target.append(option(entry.name, entry.label));
+  }
+  if (custom) optgroups.colour?.append(option("custom", "custom colour…"));
+  for (const kind of ["colour", "platform", "auto"]) if (optgroups[kind]) select.append(optgroups[kind]);
+}
+
+// Controls show what ``state`` holds (after a random cat, a shared link or a clan cat).
 function syncControls() {
   for (const [param, , , allowNone] of SINGLE_TRAITS) {
     const select = $(fieldId(param));
     select.value = state.cat[param] ?? (allowNone ? "" : DEFAULTS[param]);
+    select.closest(".field")?.syncColour?.();
   }
   for (const [param] of FLAGS) $(fieldId(param)).checked = Boolean(state.cat[param]);
   $(fieldId("afterlife")).value = state.cat.afterlife ?? "";
@@ -415,6 +711,19 @@ function syncControls() {
   $("custom-colour-field").hidden = known;
   if (!known) $("custom-colour").value = state.background.slice(0, 7);
   for (const sync of multiSync) sync();
+  syncLife();
+  showSeed();
+}
+
+function showSeed() {
+  const input = $("seed");
+  if (state.seed === null) {
+    input.value = "";
+    $("seed-hint").textContent = "This cat was not drawn from a seed (or was changed since). Type a seed, or press Random cat.";
+  } else {
+    input.value = String(state.seed);
+    $("seed-hint").textContent = `Cat number ${state.seed}: the same seed always draws this cat.`;
+  }
 }
 
 // --- preview, layers, errors -----------------------------------------------------------------
@@ -435,14 +744,43 @@ function paramOfField(field) {
   return path.split(/[.[]/)[0];
 }
 
+function labelOf(param) {
+  if (LABELS[param]) return LABELS[param];
+  const trait = SINGLE_TRAITS.find(([name]) => name === param);
+  if (trait) return `The ${trait[1].toLowerCase()}`;
+  return "This choice";
+}
+
+// One plain sentence about the cat for a refusal, never the API's wording.
+function plainSentence(item) {
+  const param = paramOfField(item.field);
+  const expected = item.expected || "";
+  const value = item.value;
+  const suggestions = (item.suggestions || []).slice(0, 3);
+  if (param === "afterlife" && /unless dead/.test(expected)) {
+    return "Only a dead cat has an afterlife: tick Dead first, or leave the afterlife on default.";
+  }
+  if (param === "afterlife" && /darkForest is true/.test(expected)) {
+    return "A Dark Forest cat can only be in the Dark Forest: untick Dark Forest to choose another afterlife.";
+  }
+  if (/^false: this pack has no/.test(expected)) {
+    return `This sprite pack cannot draw that: it has no ${expected.replace(/^false: this pack has no /, "")}.`;
+  }
+  if (param === "spriteNumber") return "That pose is not one of the game's 21 poses.";
+  const shown = typeof value === "string" && value ? `“${value}”` : "that";
+  const what = labelOf(param);
+  let sentence = `${what} cannot be ${shown}: the game has no such ${param === "background" ? "background" : "value"}`;
+  if (suggestions.length) sentence += `; did you mean ${suggestions.join(" or ")}?`;
+  else sentence += ".";
+  return sentence;
+}
+
 function showErrors(answer) {
   const items = answer.errors && answer.errors.length ? answer.errors : [{ field: answer.field, detail: answer.detail }];
   for (const item of items) {
     const param = paramOfField(item.field);
     const slot = (param && $(`error-${param}`)) || $("error-general");
-    let text = item.detail || answer.detail;
-    if (item.expected) text += ` Accepted: ${item.expected}.`;
-    if (item.suggestions && item.suggestions.length) text += ` Closest: ${item.suggestions.join(", ")}.`;
+    const text = plainSentence(item);
     slot.textContent = slot.hidden ? text : `${slot.textContent} ${text}`;
     slot.hidden = false;
     const control = param && ($(fieldId(param)) || $(param));
@@ -468,6 +806,7 @@ async function renderPreview() {
   }
   const data = answer.data;
   preview.src = data.image;
+  $("mini-preview").src = data.image;
   preview.width = data.meta.width;
   preview.height = data.meta.height;
   $("preview-caption").textContent =
@@ -485,7 +824,7 @@ function showLayers(layers) {
     el("li", { class: layer.drawn ? "drawn" : "skipped", "data-layer": layer.id },
       layer.image ? el("img", { src: layer.image, alt: `${layer.label} layer alone` }) : el("div", { class: "hint", text: "draws nothing" }),
       el("strong", { text: layer.label }),
-      el("div", { class: "blend", text: layer.blendMode }),
+      el("div", { class: "blend", title: "how a canvas draws this layer over the ones before", text: layer.blend_mode }),
       el("div", { text: layer.duration_ms === null ? "" : `${layer.duration_ms.toFixed(3)} ms` }))));
 }
 
@@ -502,6 +841,7 @@ function pageUrl() {
 }
 
 function showShare() {
+  $("share-url").value = `${location.origin}/c/${state.code}`;
   $("code-url").value = codeUrl();
   $("page-url").value = pageUrl();
   $("page-link").href = pageUrl();
@@ -515,7 +855,49 @@ const changed = debounce(() => {
   history.replaceState(null, "", location.pathname);
 }, DEBOUNCE_MS);
 
+// The small floating preview on phones, while the big one is out of sight.
+function watchPreview() {
+  const mini = $("mini");
+  const narrow = window.matchMedia(NARROW);
+  let inView = true;
+  const update = () => {
+    mini.hidden = inView || !narrow.matches || !$("preview").src;
+  };
+  new IntersectionObserver((entries) => {
+    inView = entries.some((entry) => entry.isIntersecting);
+    update();
+  }).observe($("preview"));
+  narrow.addEventListener("change", update);
+}
+
 // --- variants --------------------------------------------------------------------------------
+
+// For each trait, its values and the params each one draws with (what the service's
+// expandVariants walks, listed here so a long list can be paged).
+function variantValues(layerId) {
+  const c = state.catalog;
+  const each = (param, values) => values.map((v) => [v, { [param]: v }]);
+  const inList = (param, values) => values.map((v) => [v, { [param]: [v] }]);
+  switch (layerId) {
+    case "base":
+      return state.cat.tortie?.length ? each("tortieMask", c.tortieMasks) : each("peltName", c.pelts);
+    case "tint": return each("tint", ["none", ...listValues("tintNames")]);
+    case "whitePatches": return each("whitePatches", c.whitePatches);
+    case "points": return each("points", c.points);
+    case "vitiligo": return each("vitiligo", c.vitiligo);
+    case "eyes": return each("eyeColour", c.eyeColours);
+    case "skin": return each("skinColour", c.skins);
+    case "scarsPrimary": return inList("scars", c.scars.filter((s) => s.kind !== "missingPart").map((s) => s.name));
+    case "scarsSecondary": return inList("scars", c.scars.filter((s) => s.kind === "missingPart").map((s) => s.name));
+    case "accessories": return inList("accessories", c.accessories.map((a) => a.name));
+    case "shading": return [["off", { shading: false }], ["on", { shading: true }]];
+    case "lineart":
+      return [["living", { dead: false, darkForest: false }],
+        ...c.afterlives.map((a) => [a.name, { dead: true, darkForest: a.name === "darkForest", afterlife: a.name }])];
+    case "fading": return [100, 90, 60, 30].map((o) => [String(o), { dead: true, opacity: o }]);
+    default: return [];
+  }
+}
 
 function applyVariant(layerId, value) {
   const cat = state.cat;
@@ -548,56 +930,156 @@ function applyVariant(layerId, value) {
       break;
     default: setParam(layerId, value);
   }
+  tidyCat();
+  state.seed = null;
   syncControls();
   changed();
 }
 
-async function showVariants() {
+// The value the cat has now for a trait (to mark its tile).
+function currentValue(layerId) {
+  const cat = state.cat;
+  switch (layerId) {
+    case "base": return cat.tortie?.length ? cat.tortie[0].mask : cat.peltName ?? DEFAULTS.peltName;
+    case "eyes": return cat.eyeColour ?? DEFAULTS.eyeColour;
+    case "skin": return cat.skinColour ?? DEFAULTS.skinColour;
+    case "tint": return cat.tint ?? "none";
+    case "shading": return cat.shading ? "on" : "off";
+    case "lineart": return cat.dead ? cat.afterlife ?? (cat.darkForest ? "darkForest" : "starclan") : "living";
+    case "fading": return cat.dead ? String(cat.opacity ?? 100) : null;
+    case "whitePatches": case "points": case "vitiligo": return cat[layerId] ?? null;
+    default: return null;
+  }
+}
+
+let variantsPage = 0;
+
+async function showVariants(page) {
   const layerId = $("variants-layer").value;
+  const values = variantValues(layerId);
+  const pages = Math.max(1, Math.ceil(values.length / PAGE_SIZE));
+  variantsPage = Math.min(Math.max(page, 0), pages - 1);
+  const start = variantsPage * PAGE_SIZE;
+  const shown = values.slice(start, start + PAGE_SIZE);
   const slot = $("error-variants");
   slot.hidden = true;
+  $("variants-status").textContent = "Drawing the variants…";
   const body = renderBody();
-  const options = { layerId, expandVariants: true, columns: 10, background: state.background, scale: 1 };
-  let answer = await postJSON("/render/batch", { payload: body.payload, options });
-  if (!answer.ok && answer.data.error === "too_many_frames" && layerId === "accessories") {
-    // 350 accessories pass the frame limit: ask for the first 256 by name instead.
-    const variants = state.catalog.accessories.slice(0, 256).map((a) => ({ id: a.name, group: layerId, params: { accessories: [a.name] } }));
-    answer = await postJSON("/render/batch", { payload: body.payload, variants, options: { ...options, expandVariants: false } });
-  }
+  // The first frame is the cat as it is: every tile drawn the same is marked as such.
+  const variants = [
+    { id: "now", label: "now", params: {} },
+    ...shown.map(([value, params], i) => ({ id: `v${start + i}`, label: value.slice(0, 128), group: layerId, params })),
+  ];
+  const answer = await postJSON("/render/batch", { payload: body.payload, variants, options: { columns: 10, scale: 1 } });
   const sheet = $("variants");
   if (!answer.ok) {
-    slot.textContent = answer.data.detail;
+    slot.textContent = answer.data.errors?.length ? plainSentence(answer.data.errors[0]) : "These variants could not be drawn.";
     slot.hidden = false;
+    $("variants-status").textContent = "";
     sheet.replaceChildren();
     return;
   }
   const data = answer.data;
-  const image = el("img", { src: data.sheet, alt: `Every ${layerId} variant`, width: data.width, height: data.height });
-  const buttons = data.frames.map((frame) => el("button", {
-    type: "button",
-    title: frame.label || frame.id,
-    "aria-label": `Use ${frame.label || frame.id}`,
-    "data-variant": frame.id,
-    style: `left:${(100 * frame.x) / data.width}%;top:${(100 * frame.y) / data.height}%;width:${(100 * frame.width) / data.width}%;height:${(100 * frame.height) / data.height}%`,
-    onclick: () => applyVariant(layerId, frame.id),
-  }));
-  sheet.replaceChildren(image, ...buttons);
+  const same = await sameAsFirst(data);
+  const now = currentValue(layerId);
+  const tiles = data.frames.slice(1).map((frame, i) => {
+    const value = shown[i][0];
+    const isSame = same[i + 1];
+    const isNow = value === now;
+    const note = isNow ? "your cat" : isSame === "same" ? "same as now" : isSame ? "looks the same" : "";
+    return el("button", {
+      type: "button",
+      class: [isSame ? "same" : "", isNow ? "current" : ""].join(" ").trim() || null,
+      "data-variant": value,
+      "aria-label": `Use ${value}${note ? ` (${note})` : ""}`,
+      onclick: () => applyVariant(layerId, value),
+    },
+    tilePicture(data, frame, 2),
+    el("span", { class: "tile-label", text: value }),
+    note ? el("span", { class: "tile-note", text: note }) : null);
+  });
+  sheet.replaceChildren(...tiles);
+  const alike = same.slice(1).filter(Boolean).length;
+  const range = values.length > PAGE_SIZE ? `${start + 1}–${start + shown.length} of ${values.length}` : `${values.length}`;
+  $("variants-status").textContent =
+    `${range} values of ${layerId}` +
+    (alike ? `; ${alike} on this page draw the same as your cat, or nearly (marked “same as now” or “looks the same”).` : ".");
+  $("variants-pager").hidden = pages < 2;
+  $("variants-page").textContent = `Page ${variantsPage + 1} of ${pages}`;
+  $("variants-prev").disabled = variantsPage === 0;
+  $("variants-next").disabled = variantsPage >= pages - 1;
+}
+
+function tilePicture(data, frame, zoom) {
+  const picture = el("span", { class: "tile-picture", "aria-hidden": "true" });
+  picture.style.backgroundImage = `url(${data.sheet})`;
+  picture.style.backgroundSize = `${data.width * zoom}px ${data.height * zoom}px`;
+  picture.style.backgroundPosition = `${-frame.x * zoom}px ${-frame.y * zoom}px`;
+  picture.style.width = `${frame.width * zoom}px`;
+  picture.style.height = `${frame.height * zoom}px`;
+  return picture;
+}
+
+const LOOKS_SAME = 24; // largest channel difference the eye does not tell apart on a sprite
+
+// For each frame of a sheet: "same" when it holds exactly the pixels of the first frame,
+// "alike" when no pixel differs by more than LOOKS_SAME (white patches on a white coat),
+// else false.
+async function sameAsFirst(data) {
+  const image = new Image();
+  image.src = data.sheet;
+  await image.decode();
+  const canvas = document.createElement("canvas");
+  canvas.width = data.width;
+  canvas.height = data.height;
+  const context = canvas.getContext("2d", { willReadFrequently: true });
+  context.drawImage(image, 0, 0);
+  const pixels = (f) => context.getImageData(f.x, f.y, f.width, f.height).data;
+  const first = pixels(data.frames[0]);
+  return data.frames.map((frame) => {
+    const other = pixels(frame);
+    if (other.length !== first.length) return false;
+    let verdict = "same";
+    for (let i = 0; i < other.length; i++) {
+      const difference = Math.abs(other[i] - first[i]);
+      if (difference > LOOKS_SAME) return false;
+      if (difference) verdict = "alike";
+    }
+    return verdict;
+  });
 }
 
 // --- random cat ------------------------------------------------------------------------------
 
+// Draws the cat of the seed typed in the box; when nothing was typed since the last cat, a
+// new seed's cat. The box always shows the seed of the cat on screen.
 function randomCat() {
+  const typed = $("seed").value.trim();
+  let seed;
+  if (state.seedTyped && typed !== "" && Number.isFinite(Number(typed))) {
+    seed = Math.abs(Math.trunc(Number(typed))) >>> 0;
+  } else {
+    seed = Math.floor(Math.random() * 1_000_000);
+  }
+  state.seedTyped = false;
+  state.cat = catOfSeed(seed);
+  state.seed = seed;
+  syncControls();
+  changed();
+}
+
+function catOfSeed(seed) {
   const c = state.catalog;
-  const seedInput = $("seed");
-  const seed = Number(seedInput.value) || 0;
   const next = generator(seed);
   const pick = (list) => list[Math.floor(next() * list.length)];
   const chance = (p) => next() < p;
   const colours = c.colours.map((e) => e.name);
+  const paletteColours = c.palettes.flatMap((p) => p.colours.map((x) => x.name));
+  const colour = () => (chance(0.25) ? pick(paletteColours) : pick(colours));
   const cat = {
     spriteNumber: pick(c.poses.filter((p) => p.number <= 14)).number,
     peltName: pick(c.pelts),
-    colour: pick(colours),
+    colour: colour(),
     eyeColour: pick(c.eyeColours),
     skinColour: pick(c.skins),
     shading: chance(0.5),
@@ -607,15 +1089,16 @@ function randomCat() {
   if (chance(0.5)) cat.whitePatches = pick(listValues("whitePatches"));
   if (chance(0.15)) cat.points = pick(listValues("points"));
   if (chance(0.1)) cat.vitiligo = pick(listValues("vitiligo"));
-  if (chance(0.3)) cat.tortie = [{ pattern: pick(c.pelts), colour: pick(colours), mask: pick(c.tortieMasks) }];
+  if (chance(0.3)) cat.tortie = [{ pattern: pick(c.pelts), colour: colour(), mask: pick(c.tortieMasks) }];
   if (chance(0.3)) cat.scars = [pick(c.scars.filter((s) => s.kind === "scar")).name];
   if (chance(0.4)) cat.accessories = [pick(c.accessories).name];
+  const saved = state.cat;
   state.cat = {};
   for (const [name, value] of Object.entries(cat)) setParam(name, value);
-  state.cat.spriteNumber = cat.spriteNumber;
-  seedInput.value = String(seed + 1); // the next press draws the next cat; this one stays reproducible
-  syncControls();
-  changed();
+  const made = state.cat;
+  made.spriteNumber = cat.spriteNumber;
+  state.cat = saved;
+  return made;
 }
 
 // --- shared links ----------------------------------------------------------------------------
@@ -631,19 +1114,171 @@ async function decodeCode(code) {
 
 async function openSharedCat() {
   const query = new URLSearchParams(location.search);
-  if (query.has("scale")) state.scale = Number(query.get("scale")) || state.scale;
-  if (query.has("background")) state.background = query.get("background");
+  if (!query.has("cat") && !query.has("scale") && !query.has("background")) return;
+  state.scale = Number(query.get("scale")) || 4;
+  state.background = query.get("background") || "transparent";
   if (!query.has("cat")) return;
   try {
     const params = await decodeCode(query.get("cat"));
     state.cat = { spriteNumber: 8, ...params };
   } catch (error) {
-    $("error-general").textContent = `The link's cat could not be read: ${error.message}`;
+    $("error-general").textContent = `The link's cat could not be read (${error.message}); here is another one.`;
     $("error-general").hidden = false;
   }
 }
 
-// --- a whole clan (shown once the service has save routes) -------------------------------------
+// --- a whole clan ----------------------------------------------------------------------------
+
+const clan = { cats: [], page: 0 };
+
+// The text of clan_cats.json in a zip (the save folder, zipped): the shortest such path.
+async function clanFromZip(buffer) {
+  const view = new DataView(buffer);
+  let end = -1;
+  for (let i = buffer.byteLength - 22; i >= Math.max(0, buffer.byteLength - 65557); i--) {
+    if (view.getUint32(i, true) === 0x06054b50) {
+      end = i;
+      break;
+    }
+  }
+  if (end < 0) throw new Error("the file is not a zip");
+  const count = view.getUint16(end + 10, true);
+  let at = view.getUint32(end + 16, true);
+  let found = null;
+  const decoder = new TextDecoder();
+  for (let n = 0; n < count; n++) {
+    if (view.getUint32(at, true) !== 0x02014b50) break;
+    const method = view.getUint16(at + 10, true);
+    const size = view.getUint32(at + 20, true);
+    const nameLength = view.getUint16(at + 28, true);
+    const extra = view.getUint16(at + 30, true);
+    const comment = view.getUint16(at + 32, true);
+    const local = view.getUint32(at + 42, true);
+    const name = decoder.decode(new Uint8Array(buffer, at + 46, nameLength));
+    if (/(^|\/)clan_cats\.json$/.test(name) && (!found || name.length < found.name.length)) {
+      found = { name, method, size, local };
+    }
+    at += 46 + nameLength + extra + comment;
+  }
+  if (!found) throw new Error("the zip holds no clan_cats.json");
+  const skip = 30 + view.getUint16(found.local + 26, true) + view.getUint16(found.local + 28, true);
+  const data = new Uint8Array(buffer, found.local + skip, found.size);
+  if (found.method === 0) return decoder.decode(data);
+  if (found.method !== 8) throw new Error("clan_cats.json is packed in a way browsers cannot open");
+  const stream = new Blob([data]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+  return new Response(stream).text();
+}
+
+async function readClanFile(file) {
+  const buffer = await file.arrayBuffer();
+  const head = new Uint8Array(buffer, 0, Math.min(4, buffer.byteLength));
+  if (head[0] === 0x50 && head[1] === 0x4b) return clanFromZip(buffer);
+  return new TextDecoder().decode(buffer);
+}
+
+async function loadClan(file) {
+  const slot = $("error-clan");
+  slot.hidden = true;
+  $("clan-status").textContent = `Reading ${file.name}…`;
+  let text;
+  try {
+    text = await readClanFile(file);
+  } catch (error) {
+    slot.textContent = `${file.name} could not be opened: ${error.message}.`;
+    slot.hidden = false;
+    $("clan-status").textContent = "";
+    return;
+  }
+  const answer = await postJSON("/save/params", text, true);
+  if (!answer.ok) {
+    slot.textContent = `${file.name} is not a clan the playground can read: ${answer.data.detail}`;
+    slot.hidden = false;
+    $("clan-status").textContent = "";
+    return;
+  }
+  clan.cats = answer.data.cats;
+  clan.unreadable = answer.data.errors.length;
+  const ranks = [...new Set(clan.cats.map((cat) => cat.status || "unknown"))].sort();
+  $("clan-rank").replaceChildren(option("", "every rank"), ...ranks.map((rank) => option(rank)));
+  $("clan-options").hidden = false;
+  showClan(0);
+}
+
+function clanSelection() {
+  const include = $("clan-include").value;
+  const rank = $("clan-rank").value;
+  return clan.cats.filter((cat) => {
+    const dead = Boolean(cat.params.dead);
+    if (include === "living" && dead) return false;
+    if (include === "dead" && !dead) return false;
+    return !rank || (cat.status || "unknown") === rank;
+  });
+}
+
+async function showClan(page) {
+  const chosen = clanSelection();
+  const pages = Math.max(1, Math.ceil(chosen.length / CLAN_PAGE_SIZE));
+  clan.page = Math.min(Math.max(page, 0), pages - 1);
+  const start = clan.page * CLAN_PAGE_SIZE;
+  const shown = chosen.slice(start, start + CLAN_PAGE_SIZE);
+  const sheet = $("clan-sheet");
+  const status = $("clan-status");
+  $("clan-pager").hidden = pages < 2;
+  $("clan-page").textContent = `Page ${clan.page + 1} of ${pages}`;
+  $("clan-prev").disabled = clan.page === 0;
+  $("clan-next").disabled = clan.page >= pages - 1;
+  if (!shown.length) {
+    sheet.replaceChildren();
+    $("clan-download").hidden = true;
+    status.textContent = "No cat of this clan matches these choices.";
+    return;
+  }
+  status.textContent = "Drawing the clan…";
+  const answer = await postJSON("/render/batch", {
+    payload: { params: {} },
+    variants: shown.map((cat, i) => ({
+      id: `cat${start + i}`,
+      label: cat.name.slice(0, 128),
+      spriteNumber: cat.spriteNumber,
+      params: cat.params,
+    })),
+    options: { background: $("clan-background").value, columns: 10 },
+  });
+  if (!answer.ok) {
+    $("error-clan").textContent = answer.data.errors?.length ? plainSentence(answer.data.errors[0]) : "The clan could not be drawn.";
+    $("error-clan").hidden = false;
+    status.textContent = "";
+    return;
+  }
+  const data = answer.data;
+  sheet.replaceChildren(...data.frames.map((frame, i) => {
+    const cat = shown[i];
+    return el("button", {
+      type: "button",
+      "data-cat": cat.ID,
+      "aria-label": `Open ${cat.name} (${cat.status || "no rank"}, ${cat.age}) in the editor`,
+      onclick: () => openClanCat(cat),
+    },
+    tilePicture(data, frame, 100 / Math.max(frame.width, frame.height)),
+    el("span", { class: "tile-label", text: cat.name }),
+    el("span", { class: "tile-note", text: `${cat.status || "no rank"}${cat.params.dead ? ", dead" : ""}` }));
+  }));
+  const link = $("clan-download");
+  link.href = data.sheet;
+  link.download = `clan-${$("clan-include").value}${pages > 1 ? `-page${clan.page + 1}` : ""}.png`;
+  link.hidden = false;
+  const unreadable = clan.unreadable ? ` ${clan.unreadable} could not be read.` : "";
+  status.textContent = `${chosen.length} of ${clan.cats.length} cats${pages > 1 ? `, ${start + 1}–${start + shown.length} shown` : ""}. Pick one to open it in the editor.${unreadable}`;
+}
+
+function openClanCat(cat) {
+  state.cat = { spriteNumber: cat.spriteNumber, ...cat.params };
+  state.seed = null;
+  syncControls();
+  changed();
+  $("preview-panel").scrollIntoView({ block: "start" });
+  $("preview-panel").focus({ preventScroll: true });
+}
 
 async function enableClanDrop() {
   let spec = null;
@@ -652,26 +1287,13 @@ async function enableClanDrop() {
   } catch {
     return;
   }
-  if (!spec.paths || !spec.paths["/save/sheet"]) return; // the service cannot read saves
+  if (!spec.paths || !spec.paths["/save/params"]) return; // the service cannot read saves
   const zone = $("clan-drop");
   zone.hidden = false;
-  const send = async (file) => {
-    const slot = $("error-clan");
-    slot.hidden = true;
-    const response = await fetch("/save/sheet", {
-      method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "application/json" },
-      body: await file.text(),
-    });
-    const data = await response.json().catch(() => ({ detail: `the service answered ${response.status}` }));
-    if (!response.ok) {
-      slot.textContent = data.detail;
-      slot.hidden = false;
-      return;
-    }
-    $("clan-sheet").replaceChildren(el("img", { src: data.sheet, alt: "Every cat of the clan" }));
-  };
-  $("clan-file").addEventListener("change", () => $("clan-file").files[0] && send($("clan-file").files[0]));
+  $("clan-file").addEventListener("change", () => $("clan-file").files[0] && loadClan($("clan-file").files[0]));
+  for (const id of ["clan-include", "clan-rank", "clan-background"]) $(id).addEventListener("change", () => showClan(0));
+  $("clan-prev").addEventListener("click", () => showClan(clan.page - 1));
+  $("clan-next").addEventListener("click", () => showClan(clan.page + 1));
   zone.addEventListener("dragover", (event) => {
     event.preventDefault();
     zone.classList.add("over");
@@ -680,7 +1302,7 @@ async function enableClanDrop() {
   zone.addEventListener("drop", (event) => {
     event.preventDefault();
     zone.classList.remove("over");
-    if (event.dataTransfer.files[0]) send(event.dataTransfer.files[0]);
+    if (event.dataTransfer.files[0]) loadClan(event.dataTransfer.files[0]);
   });
 }
 
@@ -693,11 +1315,13 @@ async function start() {
     return;
   }
   state.catalog = await response.json();
+  if (!state.catalog.backgrounds.entries.some((e) => e.name === state.background)) state.background = "transparent";
   buildForm();
   await openSharedCat();
   syncControls();
   renderPreview();
   refreshPoseThumbnails();
+  watchPreview();
   enableClanDrop();
 }
 

@@ -47,7 +47,7 @@ from renderer_service.wire.models.save import (
     ServiceModernCatalog,
 )
 from renderer_service.wire.models.status import ErrorResponse, HealthResponse, ReadyResponse
-from renderer_service.wire.normalise import normalise_given, normalise_params
+from renderer_service.wire.normalise import given_of, normalise_given, normalise_params, v2_notes
 from renderer_service.wire.plain_body import read_plain_body
 
 __all__ = [
@@ -90,12 +90,14 @@ __all__ = [
     "encode_cat_code",
     "error_body",
     "error_item",
+    "given_of",
     "normalise_given",
     "normalise_params",
     "pattern_error",
     "read_plain_body",
     "trait_items",
     "traits_error",
+    "v2_notes",
     "validation_error",
     "validation_error_from",
 ]

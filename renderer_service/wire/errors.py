@@ -211,6 +211,9 @@ def validation_error_from(
     return validation_error(error.errors(include_url=False), root, prefix)
 
 
+FIELD_LIST = "one of the fields "
+"""How an unknown-field error begins the list of the fields that are accepted."""
+
 NESTING_HINT = 'traits go under payload.params, e.g. {"payload": {"params": {"colour": "GINGER"}}}'
 """What a request with its traits at the wrong level is told."""
 
@@ -323,6 +326,13 @@ def validation_error(
         _validation_item(err, root, prefix, nested=root is RenderRequest and not prefix)
         for err in errors[:MAX_ERROR_ITEMS]
     ]
+    listed: set[str] = set()
+    for item in items:  # a list of accepted fields is given once, with its first unknown field
+        expected = item.get("expected") or ""
+        if expected.startswith(FIELD_LIST):
+            if expected in listed:
+                item["expected"] = "a field named in the first unknown-field error"
+            listed.add(expected)
     detail = "; ".join(item["detail"] for item in items) or "invalid request"
     if len(errors) > MAX_ERROR_ITEMS:
         detail += f"; and {len(errors) - MAX_ERROR_ITEMS} more problems"
@@ -351,10 +361,11 @@ def _validation_item(
         expected = "a known field"
         if parent is not None:
             names = [info.alias or name for name, info in parent.model_fields.items()]
-            expected = "one of the fields " + ", ".join(names)
+            expected = FIELD_LIST + ", ".join(names)
             name = shorten(str(loc[-1]))
             suggestions = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
-        detail = f"{field}: unknown field; expected {expected}"
+        close = " or ".join(suggestions)
+        detail = f"{field}: unknown field" + (f"; did you mean {close}?" if close else "")
     elif kind == "missing":
         expected = plain_expectation(kind, {}, None, "")
         if nested and loc == ["payload"]:

@@ -4,7 +4,9 @@ Clients speak the CatGenerator frontend's V2 conventions (``models.RequestParams
 renderer reads one spelling of each trait. This step, and only it, bridges the two:
 
 - ``darkMode`` means ``darkForest`` (either true is enough); ``skinColor`` means
-  ``skinColour``;
+  ``skinColour``, and beside a different ``skinColour`` it is not read (V2 reads
+  ``skinColour ?? skinColor``); an empty ``colour`` is the default, ``WHITE``, as V2 draws it
+  (``v2_notes`` says so in the answer's diagnostics);
 - ``null``, ``""`` and ``"none"`` entries of ``scars``, ``accessories`` and ``tortie`` are
   skipped, and a scar may be ``{"id": NAME}``;
 - names are matched case-insensitively and passed on as the pack spells them
@@ -63,11 +65,42 @@ FOLDED_FIELDS: dict[str, str] = {
 """Single-name fields -> the kind of name they hold (a key of ``Vocabulary.folded``)."""
 
 
+Note = tuple[str, str]
+"""A note for the answer's diagnostics: ``(layer id, sentence)``."""
+
+
+def v2_notes(given: dict[str, Any]) -> tuple[Note, ...]:
+    """Notes on the V2 generator's edge cases the params are drawn by, for the diagnostics
+    (``given`` as ``normalise_given`` takes it, before it is normalised)."""
+    notes: list[Note] = []
+    if given.get("colour") == "":
+        notes.append(("base", "colour is empty: the coat is WHITE, as the V2 generator draws it"))
+    skin, skin_color = given.get("skin_colour"), given.get("skin_color")
+    if skin is not None and skin_color is not None and skin.casefold() != skin_color.casefold():
+        notes.append(
+            (
+                "skin",
+                f"skinColor {skin_color!r} is not drawn: skinColour {skin!r} is, as the V2 "
+                "generator reads skinColour first",
+            )
+        )
+    return tuple(notes)
+
+
+def given_of(params: RequestParams) -> dict[str, Any]:
+    """The fields ``v2_notes`` reads, as a client sent them."""
+    return {
+        name: getattr(params, name)
+        for name in ("colour", "skin_colour", "skin_color")
+        if name in params.model_fields_set and getattr(params, name) is not None
+    }
+
+
 def normalise_params(
     params: RequestParams, vocabulary: AnyVocabulary, model: type[CatParams] = CatParams
 ) -> CatParams:
-    """``params`` as the renderer reads them. Raises ``InvalidTraitsError`` for fields that
-    contradict each other (``skinColour`` and ``skinColor`` naming different skins)."""
+    """``params`` as the renderer reads them. Raises ``InvalidTraitsError`` for a
+    ``skinColor`` (alone) that names no skin."""
     given: dict[str, Any] = {
         name: getattr(params, name)
         for name in params.model_fields_set
@@ -92,23 +125,22 @@ def normalise_given(
     renderer reads them: ``given`` maps ``RequestParams`` field names to the values sent, with
     ``None`` values and ignored fields left out and ``tortie`` as ``TortieEntry`` items. It is
     changed in place. ``model`` is the params type of the pack's renderer. Raises
-    ``InvalidTraitsError`` for fields that contradict each other. The pose is left out: the
-    caller reads it from the request (``spriteNumber`` counts in the chosen pack's poses)."""
+    ``InvalidTraitsError`` for a ``skinColor`` (alone) that names no skin. The pose is left
+    out: the caller reads it from the request (``spriteNumber`` counts in the chosen pack's
+    poses)."""
     given.pop("sprite_number", None)
     dark_mode = given.pop("dark_mode", None)
     if dark_mode is not None:
         given["dark_forest"] = bool(given.get("dark_forest")) or dark_mode
     skin_color = given.pop("skin_color", None)
-    if skin_color is not None:
-        skin = given.setdefault("skin_colour", skin_color)
+    if skin_color is not None and "skin_colour" not in given:  # V2: skinColour ?? skinColor
         named = vocabulary.canonical("skins", skin_color)
         if named not in vocabulary.skins:
             hints = closest(skin_color, vocabulary.skins)
             raise InvalidTraitsError([TraitError("skinColor", skin_color, "a skin colour", hints)])
-        if vocabulary.canonical("skins", skin) != named:
-            raise InvalidTraitsError(
-                [TraitError("skinColor", skin_color, f"{skin!r} as skinColour, or left out")]
-            )
+        given["skin_colour"] = skin_color
+    if given.get("colour") == "":
+        del given["colour"]  # V2 draws an empty colour as its default, WHITE
     for field, value in given.items():  # only values change: the keys stay as they are
         kind = FOLDED_FIELDS.get(field)
         if kind is not None and isinstance(value, str) and value not in NONE_NAMES:

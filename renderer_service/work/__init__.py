@@ -16,6 +16,13 @@ from renderer_service.work.diff import check_diff_request
 from renderer_service.work.dispatch import TaskHandler
 from renderer_service.work.frames import FrameResult, FramesResult, FrameTask, run_frames
 from renderer_service.work.job import RenderJob, Wanted, job_state
+from renderer_service.work.negotiate import (
+    CODE_QUERY,
+    RENDER_TYPES,
+    accept_error,
+    extension_error,
+    query_error,
+)
 from renderer_service.work.pcm_import import import_pcm_link
 from renderer_service.work.render import answer_job, answer_render
 from renderer_service.work.reply import MEMORY_PRESSURE_FIELD, Reply
@@ -24,7 +31,9 @@ from renderer_service.work.save_sheets import answer_save_params, plan_save_shee
 
 __all__ = [
     "CODE_PACK_KEY",
+    "CODE_QUERY",
     "MEMORY_PRESSURE_FIELD",
+    "RENDER_TYPES",
     "FrameResult",
     "FrameTask",
     "FramesResult",
@@ -33,6 +42,7 @@ __all__ = [
     "Reply",
     "TaskHandler",
     "Wanted",
+    "accept_error",
     "answer_job",
     "answer_render",
     "answer_save_params",
@@ -42,6 +52,7 @@ __all__ = [
     "canonical_body",
     "canonical_params",
     "check_diff_request",
+    "extension_error",
     "frame_keys",
     "import_pcm_link",
     "job_state",
@@ -51,6 +62,7 @@ __all__ = [
     "plan_save_sheet",
     "plan_tasks",
     "plan_tiles",
+    "query_error",
     "run_frames",
     "wanted_formats",
 ]

@@ -52,6 +52,8 @@ def canonical_body(job: RenderJob, params: dict[str, Any] | None = None) -> byte
     options = canonical_options(job.options)
     if options:
         body["options"] = options
+    if job.notes and job.options.collect_layers:  # the same picture, other diagnostics
+        body["notes"] = job.notes
     return orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
 
 

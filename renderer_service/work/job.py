@@ -40,6 +40,8 @@ class RenderJob:
     options: RenderOptions
     output: OutputFormat = "json"
     background: Background = DEFAULT_BACKGROUND
+    notes: tuple[tuple[str, str], ...] = ()
+    """``(layer id, sentence)`` for the diagnostics: how a V2 edge case was drawn."""
 
     @property
     def image_format(self) -> ImageFormat:
@@ -101,18 +103,20 @@ def job_state(job: RenderJob, canonical: dict[str, Any] | None = None) -> JobSta
         job.output,
         job.background.name,
         canonical,
+        job.notes,
     )
 
 
 def job_from_state(state: JobState) -> tuple[RenderJob, dict[str, Any] | None]:
     """The job (and its canonical params, when sent) that ``job_state`` packed."""
-    params, given, pose, options, options_given, output, background, canonical = state
+    params, given, pose, options, options_given, output, background, canonical, notes = state
     job = RenderJob(
         _restored(CatParams, _PARAM_FIELDS, params, given),
         pose,
         _restored(RenderOptions, _OPTION_FIELDS, options, options_given),
         output,
         _background(background),
+        notes,
     )
     return job, canonical
 

@@ -70,12 +70,16 @@ def run_render_job(
             "pack": renderer.pack.content_hash,
         },
         "layers": (
-            [layer_json(layer, job) for layer in result.layers]
+            [layer_json(layer, job, _notes_for(job, layer.id)) for layer in result.layers]
             if result.layers is not None
             else None
         ),
     }
     return RenderOutput(orjson.dumps(body), "application/json")
+
+
+def _notes_for(job: RenderJob, layer_id: str) -> list[str]:
+    return [note for layer, note in job.notes if layer == layer_id]
 
 
 logger = logging.getLogger("renderer.jobs")

@@ -70,7 +70,7 @@ MEMORY_PRESSURE_FIELD = b'"memory_pressure":false'
 when it answers while shedding load (answers are cached, pressure is not)."""
 
 
-def layer_json(layer: Layer, job: RenderJob) -> dict[str, object]:
+def layer_json(layer: Layer, job: RenderJob, notes: list[str] | None = None) -> dict[str, object]:
     options = job.options
     image = None
     if options.include_layer_images and layer.image is not None:
@@ -83,6 +83,6 @@ def layer_json(layer: Layer, job: RenderJob) -> dict[str, object]:
         "sprites": layer.sprites,
         "drawn": layer.drawn,
         "duration_ms": round(layer.duration_ms, 4) if options.diagnostics else None,
-        "diagnostics": layer.notes if options.diagnostics else [],
+        "diagnostics": [*layer.notes, *(notes or ())] if options.diagnostics else [],
         "image": image,
     }

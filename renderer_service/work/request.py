@@ -37,13 +37,16 @@ from renderer_service.wire import (
     RenderRequest,
     RequestParams,
     error_item,
+    given_of,
     normalise_given,
     normalise_params,
     read_plain_body,
     trait_items,
     traits_error,
+    v2_notes,
     validation_error_from,
 )
+from renderer_service.work.backgrounds import background_suggestions
 from renderer_service.work.canonical import DEFAULT_OPTIONS_DUMPS, canonical_options
 from renderer_service.work.job import OutputFormat, RenderJob, Wanted
 
@@ -172,12 +175,15 @@ MODERN_ONLY_POSES = frozenset(
 
 
 def background_error(error: TraitError, field: str) -> ApiError:
-    """The 422 for a background the service cannot draw (a name it does not have)."""
+    """The 422 for a background the service cannot draw (a name it does not have), with the
+    closest backgrounds (``forest`` -> the forest platforms) like the traits get."""
+    suggestions = list(error.suggestions) or background_suggestions(str(error.value))
+    hint = f"; did you mean {' or '.join(suggestions[:3])}?" if suggestions else ""
     return ApiError(
         422,
         "invalid_params",
-        f"{field}: {error.value!r} is not a background",
-        [error_item(field, error.value, str(error), error.expected, error.suggestions)],
+        f"{field}: {error.value!r} is not a background{hint}",
+        [error_item(field, error.value, str(error), error.expected, suggestions)],
     )
 
 
@@ -238,6 +244,7 @@ def parse_render_request(body: bytes, packs: PackSet, wanted: Wanted = ()) -> Re
                 options,
                 partial(normalise_given, plain.given),
                 defaults=plain.options is None,
+                notes=v2_notes(plain.given),
             )
         except (ApiError, ValidationError, InvalidTraitsError):
             pass  # the models read it again, for the answer that names every problem
@@ -254,6 +261,7 @@ def parse_render_request(body: bytes, packs: PackSet, wanted: Wanted = ()) -> Re
             asked_pose(request),
             request.options,
             partial(normalise_params, request.payload.params),
+            notes=v2_notes(given_of(request.payload.params)),
         )
     except InvalidTraitsError as error:
         raise traits_error(error) from None
@@ -270,6 +278,7 @@ def _job(
     options: RenderOptions,
     params_for: Callable[[AnyVocabulary, type[CatParams]], CatParams],
     defaults: bool = False,
+    notes: tuple[tuple[str, str], ...] = (),
 ) -> RenderJob:
     """The checked job; raises ``ApiError`` and ``InvalidTraitsError``. ``params_for`` makes
     the params for a pack's vocabulary and params type; ``defaults`` says ``options`` are
@@ -297,7 +306,7 @@ def _job(
     else:
         job_options = _with_choices(options, image_format, background.name, pack)
     output: OutputFormat = "image" if wanted else "json"
-    return RenderJob(params, pose, job_options, output, background)
+    return RenderJob(params, pose, job_options, output, background, notes)
 
 
 def _with_choices(
