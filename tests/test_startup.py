@@ -155,3 +155,12 @@ def test_a_warm_up_cat_that_does_not_draw_stops_start_up(
     app = create_app(Settings(sprite_root=renderer.pack.root, worker_count=1), renderer)
     with pytest.raises(StartupError, match="warm-up cat did not draw"), TestClient(app):
         pass
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt")
+def test_start_up_has_large_buffers_given_back_to_the_system() -> None:
+    """Pack loading frees whole decoded atlases; with a fixed mapping threshold glibc returns
+    them instead of keeping them fragmented in every forked process (bench/memory.py)."""
+    from renderer_service.app.startup import give_back_large_buffers
+
+    assert give_back_large_buffers() is True
