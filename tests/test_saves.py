@@ -500,7 +500,7 @@ def test_an_unknown_name_is_named_with_its_value_and_suggestions(renderer: Rende
         ({"dead": "yes"}, "dead"),
         ({"scars": "ONE"}, "scars"),
         ({"scars": [3]}, "scars[0]"),
-        ({"opacity": 101}, "opacity"),
+        ({"opacity": "full"}, "opacity"),
         ({"pelt_length": "huge"}, "pelt_length"),
         ({"pelt_name": "Stripy"}, "pelt_name"),
         ({"eye_colour": "PURPLE"}, "eye_colour"),
