@@ -1,8 +1,10 @@
-"""POST /save/params and POST /save/sheet: a player's ClanGen / Lifegen save, every cat drawn.
+"""POST /save/params and POST /save/sheet: a player's ClanGen save (the 2024 / Lifegen
+format or v0.13), every cat drawn.
 
-The body is the content of ``clan_cats.json`` (or ``{"cats": [...], "sick": [ID, ...]}``),
-up to ``CG3_SAVE_MAX_BODY_BYTES``; the options are in the query string. Reading a save runs
-in a thread so the event loop keeps answering other requests meanwhile.
+The body is the content of ``clan_cats.json`` (or ``{"cats": [...], "sick": [ID, ...]}``), or
+the Clan's save folder as a zip, recognised by its first bytes whatever the content type, up
+to ``CG3_SAVE_MAX_BODY_BYTES``; the options are in the query string. Reading a save runs in a
+thread so the event loop keeps answering other requests meanwhile.
 """
 
 from __future__ import annotations
@@ -44,6 +46,15 @@ SAVE_BODY["requestBody"]["content"]["application/json"]["schema"] = {
         SAVE_BODY["requestBody"]["content"]["application/json"]["schema"],
     ]
 }
+SAVE_BODY["requestBody"]["content"]["application/zip"] = {
+    "schema": {
+        "type": "string",
+        "format": "binary",
+        "description": "The Clan's save folder zipped: clan_cats.json and conditions/ at the "
+        "root or under one top folder, the Clan file <name>clan.json beside them or at the "
+        "root (optional). Any content type is taken: a zip is known by its first bytes.",
+    }
+}
 
 
 @router.post(
@@ -53,9 +64,11 @@ SAVE_BODY["requestBody"]["content"]["application/json"]["schema"] = {
     openapi_extra=SAVE_BODY,
     summary="Read a ClanGen save: every cat as V2 render params",
     description="One entry per cat in the save's order, with the params `POST /render` "
-    "accepts and that draw what ClanGen draws, the name the game shows, the age and the "
-    "pose. A cat that cannot be read is listed in `errors` (index, ID, field, value, why); "
-    "the others still convert. Every cat is healthy unless `sick` lists it.",
+    "accepts and that draw what ClanGen draws, the name the game shows, the age, the pose, "
+    "the pack, and `request`: a body `POST /render` takes as it is. `saveFormat` says which "
+    "save it is (`legacy`: 2024 / Lifegen; `v0.13`). A cat that cannot be read is listed in "
+    "`errors` (index, ID, field, value, why); the others still convert. A cat is sick when "
+    "`sick` lists it or, for a zipped folder, when its conditions say so.",
 )
 async def save_params(
     request: Request,
@@ -79,7 +92,8 @@ async def save_params(
     description="The cats `include` selects, in `order`, on one sheet: the answer of "
     "`POST /render/batch` (frames with `id` = the cat's ID and `label` = its name), plus "
     "the cats that could not be read. The batch limits apply: more cats than a sheet holds "
-    "is a 413; page through them with `offset` and `limit`.",
+    "is a 413; page through them with `offset` and `limit`. A v0.13 save is drawn with the "
+    "`clangen` pack (a 422 naming it when the service does not have it).",
 )
 async def save_sheet(
     request: Request,
@@ -88,9 +102,7 @@ async def save_sheet(
 ) -> Response:
     body = await request.body()
     try:
-        batch, extra = await asyncio.to_thread(
-            plan_save_sheet, body, query, state.renderer.vocabulary
-        )
+        batch, extra = await asyncio.to_thread(plan_save_sheet, body, query, state.packs)
     except ApiError as error:
         return reply_response(Reply.from_error(error))
     return reply_response(await state.service.render_batch(batch, extra))
