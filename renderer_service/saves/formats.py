@@ -73,7 +73,7 @@ def check_not_another_file(document: object) -> None:
         )
     if not any(CAT_KEYS & set(item) for item in objects):
         first = document[0]
-        what = "cat IDs" if all(isinstance(item, str) for item in document) else "something"
+        what = "cat IDs" if all(isinstance(item, str) for item in document) else "something else"
         raise SaveFormatError(
             None,
             shown(first),
