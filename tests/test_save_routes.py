@@ -62,10 +62,18 @@ def test_every_public_cat_converts_in_the_order_given(public_params: dict[str, A
         "age",
         "moons",
         "spriteNumber",
+        "pack",
         "params",
+        "request",
         "warnings",
     }
     assert (first["name"], first["age"], first["moons"]) == ("Sloefrost", "adult", 60)
+    assert public_params["saveFormat"] == "legacy"
+    assert first["pack"] == "lifegen"
+    assert first["request"] == {
+        "payload": {"spriteNumber": first["spriteNumber"], "params": first["params"]},
+        "options": {"pack": "lifegen"},
+    }
 
 
 @pytest.mark.parametrize("index", range(len(PUBLIC_CATS)), ids=[c["ID"] for c in PUBLIC_CATS])

@@ -4,8 +4,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from renderer_service.saves.game import LifeStage
 
@@ -47,6 +48,10 @@ class SaveCat:
     dead: bool
     outside: bool
     warnings: list[str] = field(default_factory=list)
+    pose: str | None = None
+    """The pose by name (v0.13 saves); None for a 2024 save, whose pose is ``sprite_number``."""
+    pack: str = "lifegen"
+    """The pack that draws the cat as the game drew it: ``lifegen`` or ``clangen``."""
 
     @property
     def living(self) -> bool:
@@ -62,9 +67,19 @@ class SaveCat:
             "age": self.age,
             "moons": self.moons,
             "spriteNumber": self.sprite_number,
+            **({"pose": self.pose} if self.pose is not None else {}),
+            "pack": self.pack,
             "params": self.params,
+            "request": self.request(),
             "warnings": self.warnings,
         }
+
+    def request(self) -> dict[str, Any]:
+        """A body ``POST /render`` takes as it is: the pose, the params and the pack."""
+        pose: dict[str, Any] = (
+            {"pose": self.pose} if self.pose is not None else {"spriteNumber": self.sprite_number}
+        )
+        return {"payload": {**pose, "params": self.params}, "options": {"pack": self.pack}}
 
 
 @dataclass(slots=True)
@@ -75,8 +90,13 @@ class SaveReading:
     errors: list[CatError]
 
 
+SaveFormat = Literal["legacy", "v0.13"]
+"""The save formats read: ClanGen 2024 / Lifegen (``legacy``) and ClanGen v0.13."""
+
+
 class SaveFormatError(ValueError):
-    """The document is not a save at all (not a list of cats, nor ``{"cats": [...]}``)."""
+    """The document is not a save this project reads: not a list of cats, another file of the
+    save folder, a fork's format or a newer ClanGen's."""
 
     def __init__(self, field: str | None, value: Any, detail: str, expected: str) -> None:
         self.field = field
@@ -98,3 +118,8 @@ class DrawOptions:
 
     sick: frozenset[str] = frozenset()
     life_stage: LifeStage | None = None
+    conditions: Mapping[str, object] | None = None
+    """Each cat's ``conditions/<ID>_conditions.json`` by ID; None when the save came without
+    its ``conditions/`` folder (a bare ``clan_cats.json``)."""
+    group_ids: Mapping[str, str] | None = None
+    """The Clan file's ``used_group_IDs``; None without the Clan file (the game's 1-4)."""

@@ -9,7 +9,10 @@ makes draw exactly what the game draws:
 - old values are converted the way the game converts them on load (eye colours, white patch
   and tortie names, old tortie patches, long-haired adult sprites, ...);
 - missing optional keys take the game's defaults;
-- dead cats get the StarClan or Dark Forest lineart and fade by their saved opacity.
+- dead cats get the StarClan or Dark Forest lineart and fade by their saved opacity;
+- lenient where the game is: an ``opacity`` outside 0-100 is clamped, an unknown scar left
+  out, each with a warning of that cat; a cat paralysed (or sick) only in its conditions file
+  is drawn so when the save came with its ``conditions/``.
 
 Lifegen saves are read too: ``accessory`` may be a list, and Lifegen's own accessories draw.
 
@@ -26,7 +29,6 @@ from typing import Any
 from pydantic import ValidationError
 
 from renderer_service.renderer import (
-    MAX_LIST_LENGTH,
     PELT_SPRITE_NAMES,
     POSE_COUNT,
     CatParams,
@@ -42,6 +44,8 @@ from renderer_service.saves.cats import (
     SaveFormatError,
     SaveReading,
 )
+from renderer_service.saves.conditions import Conditions, read_conditions
+from renderer_service.saves.fields import FieldReader, shown
 from renderer_service.saves.game import (
     COAT_PELTS,
     EYE_CONVERSIONS,
@@ -65,89 +69,6 @@ from renderer_service.saves.game import (
 
 DEFAULT_DRAW_OPTIONS = DrawOptions()
 """No cat drawn sick, and each at the age its moons give it."""
-
-
-class _Reader:
-    """Typed access to one saved cat, collecting every problem instead of stopping."""
-
-    def __init__(self, raw: Mapping[str, Any]) -> None:
-        self.raw = raw
-        self.problems: list[tuple[str, Any, str, str | None]] = []
-        self.warnings: list[str] = []
-
-    def problem(self, key: str, value: Any, detail: str, expected: str | None = None) -> None:
-        self.problems.append((key, value, detail, expected))
-
-    def text(self, key: str, *, required: bool = True, default: str | None = None) -> str | None:
-        if key not in self.raw:
-            if required:
-                self.problem(key, None, f"{key}: missing", "a name")
-            return default
-        value = self.raw[key]
-        if value is None:
-            if required:
-                self.problem(key, None, f"{key}: null", "a name")
-            return default
-        if not isinstance(value, str):
-            self.problem(key, value, f"{key}: not a string", "a name or null")
-            return default
-        return value
-
-    def flag(self, key: str, default: bool, *, game_requires: bool = False) -> bool:
-        if key not in self.raw:
-            if game_requires:
-                self.warnings.append(f"{key} is missing: taken as {str(default).lower()}")
-            return default
-        value = self.raw[key]
-        if not isinstance(value, bool):
-            self.problem(key, value, f"{key}: not true or false", "true or false")
-            return default
-        return value
-
-    def integer(
-        self, key: str, low: int, high: int | None, *, fallback: str | None = None
-    ) -> int | None:
-        name = key if key in self.raw or fallback is None or fallback not in self.raw else fallback
-        if name not in self.raw:
-            also = f" (nor {fallback})" if fallback else ""
-            self.problem(key, None, f"{key}: missing{also}", _range(low, high))
-            return None
-        value = self.raw[name]
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.problem(name, value, f"{name}: not an integer", _range(low, high))
-            return None
-        if value < low or (high is not None and value > high):
-            self.problem(name, value, f"{name}: out of range", _range(low, high))
-            return None
-        return value
-
-    def names(self, key: str, *, single: bool = False) -> list[str]:
-        """A list of names (``scars``; ``accessory`` as Lifegen saves it), or with ``single``
-        one name (``accessory`` as ClanGen saves it)."""
-        value = self.raw.get(key)
-        if value is None:
-            return []
-        if single and isinstance(value, str):
-            return [value]
-        if not isinstance(value, list):
-            self.problem(key, value, f"{key}: not a list of names", "a list of names, or null")
-            return []
-        names = []
-        for i, item in enumerate(value):
-            if isinstance(item, str):
-                names.append(item)
-            elif item is not None:
-                self.problem(f"{key}[{i}]", item, f"{key}[{i}]: not a string", "a name")
-        if len(names) > MAX_LIST_LENGTH:
-            self.problem(key, value, f"{key}: {len(names)} names", f"at most {MAX_LIST_LENGTH}")
-            return names[:MAX_LIST_LENGTH]
-        return names
-
-
-def _range(low: int, high: int | None) -> str:
-    return f"an integer {low}-{high}" if high is not None else f"an integer >= {low}"
 
 
 @dataclass(slots=True)
@@ -212,32 +133,22 @@ def read_cat(
 ) -> SaveCat | list[CatError]:
     """One saved cat as a ``SaveCat``, or every reason it cannot be drawn."""
     if not isinstance(raw, Mapping):
-        return [
-            CatError(index, None, None, _shown(raw), "a cat must be a JSON object", "an object")
-        ]
+        return [CatError(index, None, None, shown(raw), "a cat must be a JSON object", "an object")]
     cat_id = raw.get("ID")
     shown_id = cat_id if isinstance(cat_id, str) else None
     try:
         return _read_cat(raw, index, vocabulary, options)
     except CatProblemsError as failure:
         return [
-            CatError(index, shown_id, key, _shown(value), detail, expected)
+            CatError(index, shown_id, key, shown(value), detail, expected)
             for key, value, detail, expected in failure.problems
         ]
-
-
-def _shown(value: object) -> object:
-    if isinstance(value, str) and len(value) > 80:
-        return value[:80] + "..."
-    if isinstance(value, list | dict) and len(value) > 20:
-        return f"(a {'list' if isinstance(value, list) else 'object'} of {len(value)} items)"
-    return value
 
 
 def _read_cat(
     raw: Mapping[str, Any], index: int, vocabulary: Vocabulary, options: DrawOptions
 ) -> SaveCat:
-    r = _Reader(raw)
+    r = FieldReader(raw)
     cat_id = r.raw.get("ID")
     if isinstance(cat_id, int) and not isinstance(cat_id, bool):
         cat_id = str(cat_id)
@@ -290,7 +201,7 @@ def _read_cat(
     outside = r.flag("outside", False)
     exiled = r.flag("exiled", False)
     prevent_fading = r.flag("prevent_fading", False)
-    opacity = r.integer("opacity", 0, 100) if "opacity" in raw else 100
+    opacity = r.integer("opacity", -(2**31), 2**31) if "opacity" in raw else 100
     prefix = r.text("name_prefix", required=False, default="") or ""
     suffix = r.text("name_suffix", required=False, default="") or ""
     status = r.text("status", required=False)
@@ -298,7 +209,23 @@ def _read_cat(
     if r.problems:
         raise CatProblemsError(r.problems)
     assert moons is not None
+    assert opacity is not None
     assert isinstance(cat_id, str)
+    found = _conditions(cat_id, options)
+    r.warnings += found.warnings
+    if found.problems:
+        raise CatProblemsError(found.problems)
+    if found.paralysed and not paralysed:
+        paralysed = True
+        r.warnings.append("paralysed in its conditions file only: drawn paralysed, as the game")
+    if not 0 <= opacity <= 100:
+        clamped = min(max(opacity, 0), 100)
+        r.warnings.append(
+            f"opacity {opacity} is outside 0-100: taken as {clamped} (the game fades only dead "
+            "cats, at 97 or less)"
+        )
+        opacity = clamped
+    scars = _known_scars(scars, vocabulary, r.warnings)
 
     pelt.convert()
     params: dict[str, Any] = {}
@@ -330,7 +257,7 @@ def _read_cat(
         )
     true_age = age_for_moons(moons)
     age = true_age if options.life_stage is None else options.life_stage
-    sick = cat_id in options.sick
+    sick = cat_id in options.sick or found.sick
     pose = pose_for(age, pelt.sprites, pelt.length, paralysed, sick)
     params.update(
         spriteNumber=pose,
@@ -373,6 +300,24 @@ def _read_cat(
         outside=outside or exiled,
         warnings=r.warnings,
     )
+
+
+def _conditions(cat_id: str, options: DrawOptions) -> Conditions:
+    """What the cat's conditions file says, when the save came with its folder."""
+    if options.conditions is None or cat_id not in options.conditions:
+        return Conditions()
+    return read_conditions(options.conditions[cat_id], cat_id)
+
+
+def _known_scars(scars: list[str], vocabulary: Vocabulary, warnings: list[str]) -> list[str]:
+    """The scars the game draws: it skips a name it does not know, so this drops it too."""
+    known = [name for name in scars if name in vocabulary.all_scars]
+    warnings += [
+        f"scars: {name!r} is not a scar the game knows: left out, as the game leaves it out"
+        for name in scars
+        if name not in vocabulary.all_scars
+    ]
+    return known
 
 
 def _coats() -> str:
@@ -438,13 +383,13 @@ def save_cats(document: object) -> tuple[list[object], list[str]]:
         raise SaveFormatError(unknown[0], unknown[0], f"{unknown[0]}: unknown field", "cats, sick")
     cats = document.get("cats")
     if not isinstance(cats, list):
-        raise SaveFormatError("cats", _shown(cats), "cats: not a list of cats", "a list of cats")
+        raise SaveFormatError("cats", shown(cats), "cats: not a list of cats", "a list of cats")
     sick = document.get("sick", [])
     if not isinstance(sick, list) or not all(
         isinstance(i, str | int) and not isinstance(i, bool) for i in sick
     ):
         raise SaveFormatError(
-            "sick", _shown(sick), "sick: not a list of cat IDs", "a list of cat IDs"
+            "sick", shown(sick), "sick: not a list of cat IDs", "a list of cat IDs"
         )
     return cats, [str(i) for i in sick]
 

@@ -27,7 +27,7 @@ from renderer_service.work.pcm_import import import_pcm_link
 from renderer_service.work.render import answer_job, answer_render
 from renderer_service.work.reply import MEMORY_PRESSURE_FIELD, Reply
 from renderer_service.work.request import background_error, parse_render_request, wanted_formats
-from renderer_service.work.save_sheets import answer_save_params, plan_save_sheet
+from renderer_service.work.save_sheets import answer_save_params, legacy_pack, plan_save_sheet
 
 __all__ = [
     "CODE_PACK_KEY",
@@ -57,6 +57,7 @@ __all__ = [
     "import_pcm_link",
     "job_state",
     "layout_sheet",
+    "legacy_pack",
     "parse_render_request",
     "plan_batch",
     "plan_save_sheet",

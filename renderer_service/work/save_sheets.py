@@ -1,5 +1,6 @@
-"""What the service does with a save: parse the body, read the cats, page them, and plan the
-whole-clan sheet as a batch.
+"""What the service does with a save: open the body (``clan_cats.json`` or the Clan's folder
+as a zip, whatever its content type), read the cats by their format (2024 or v0.13), page
+them, and plan the whole-clan sheet as a batch on the pack that draws that format.
 
 It knows no web framework: ``app/routes/save.py`` hands it the body's bytes and the query's
 options and sends back what it answers. Reading a save costs CPU (about a millisecond per
@@ -12,15 +13,19 @@ from typing import Any
 
 import orjson
 
-from renderer_service.renderer import Vocabulary
+from renderer_service.packs import PackSet
+from renderer_service.renderer import AnyVocabulary, Vocabulary
 from renderer_service.saves import (
+    MODERN_PACK,
     CatError,
-    DrawOptions,
+    SaveArchiveError,
+    SaveBodyError,
     SaveCat,
+    SaveFolder,
     SaveFormatError,
     arrange,
-    read_save,
-    save_cats,
+    open_save,
+    read_folder,
     unknown_sick,
 )
 from renderer_service.wire import (
@@ -35,22 +40,22 @@ from renderer_service.wire import (
     error_item,
 )
 
+ARCHIVE_CODES = {413: "archive_too_large", 422: "invalid_archive"}
 
-def parse_save(body: bytes) -> tuple[list[object], list[str]]:
-    """The cats and sick IDs of a request body; ``ApiError`` (422) when it is not a save."""
+
+def parse_save(body: bytes) -> SaveFolder:
+    """The save in a request body (JSON or a zip); ``ApiError`` (422, or 413 for a zip that
+    unpacks too large) when it is not one."""
     try:
-        document = orjson.loads(body)
-    except orjson.JSONDecodeError as error:
-        detail = f"the body is not valid JSON: {error}"
+        return open_save(body)
+    except SaveArchiveError as error:
         raise ApiError(
-            422,
-            "invalid_request",
-            detail,
-            [error_item(None, None, detail, "the content of clan_cats.json")],
+            error.status,
+            ARCHIVE_CODES.get(error.status, "invalid_archive"),
+            error.detail,
+            [error_item(error.field, error.value, error.detail, error.expected)],
         ) from None
-    try:
-        return save_cats(document)
-    except SaveFormatError as error:
+    except (SaveBodyError, SaveFormatError) as error:
         raise ApiError(
             422,
             "invalid_request",
@@ -75,41 +80,81 @@ def _page(items: list[Any], offset: int, limit: int | None) -> list[Any]:
     return items[offset : None if limit is None else offset + limit]
 
 
-def _sick_warnings(cats: list[object], sick: list[str]) -> list[str]:
-    return [f"sick: no cat has the ID {cat_id!r}" for cat_id in unknown_sick(cats, sick)]
-
-
-def _draw_options(sick: list[str], query: SaveParamsQuery) -> DrawOptions:
-    return DrawOptions(sick=frozenset(sick), life_stage=query.life_stage)
+def _save_warnings(folder: SaveFolder) -> list[str]:
+    return folder.warnings + [
+        f"sick: no cat has the ID {cat_id!r}" for cat_id in unknown_sick(folder.cats, folder.sick)
+    ]
 
 
 def answer_save_params(body: bytes, query: SaveParamsQuery, vocabulary: Vocabulary) -> bytes:
-    """The JSON answer of ``POST /save/params``: the page's cats as V2 render params."""
-    cats, sick = parse_save(body)
-    page = _page(cats, query.offset, query.limit)
-    reading = read_save(page, vocabulary, _draw_options(sick, query), first_index=query.offset)
-    warnings = _sick_warnings(cats, sick)
+    """The JSON answer of ``POST /save/params``: the page's cats as V2 render params, each with
+    the ``request`` that draws it, and the save's format."""
+    folder = parse_save(body)
+    page = _page(folder.cats, query.offset, query.limit)
+    options = folder.options(query.life_stage)
+    reading = read_folder(folder, vocabulary, options, page, first_index=query.offset)
+    warnings = _save_warnings(folder)
     return orjson.dumps(
         {
+            "saveFormat": folder.format,
             "cats": [cat.as_dict() for cat in reading.cats],
             "errors": _listed(reading.errors, warnings),
             "warnings": warnings,
-            "total": len(cats),
+            "total": len(folder.cats),
             "offset": query.offset,
             "limit": query.limit,
         }
     )
 
 
+def legacy_pack(packs: PackSet) -> tuple[str, Vocabulary]:
+    """The pack 2024 saves are drawn with: the first of the legacy layout (the default pack
+    unless the service lists a modern one first); ``ApiError`` (422) when there is none."""
+    for name, renderer in packs:
+        if isinstance(renderer.vocabulary, Vocabulary):
+            return name, renderer.vocabulary
+    detail = "2024 saves are drawn on a pack of the legacy layout, and this service has none"
+    raise ApiError(
+        422, "pack_unavailable", detail, [error_item("pack", None, detail, "a legacy pack")]
+    )
+
+
+def pack_for(folder: SaveFolder, packs: PackSet) -> tuple[str | None, AnyVocabulary]:
+    """The pack a save's cats are drawn with and its vocabulary: the first legacy pack for a
+    2024 save, ``clangen`` for a v0.13 one; ``ApiError`` (422) naming the pack when the
+    service does not have it."""
+    if folder.format != "v0.13":
+        return legacy_pack(packs)
+    try:
+        name, renderer = packs.choose(MODERN_PACK)
+    except ApiError:
+        detail = (
+            f"this save is in ClanGen v0.13's format, drawn with the `{MODERN_PACK}` pack, "
+            f"which this service does not have (its packs: {', '.join(packs.names)}); "
+            "POST /save/params still reads it"
+        )
+        raise ApiError(
+            422,
+            "pack_unavailable",
+            detail,
+            [error_item("pack", MODERN_PACK, detail, f"a service with the `{MODERN_PACK}` pack")],
+        ) from None
+    return name, renderer.vocabulary
+
+
 def plan_save_sheet(
-    body: bytes, query: SaveSheetQuery, vocabulary: Vocabulary
+    body: bytes, query: SaveSheetQuery, packs: PackSet
 ) -> tuple[BatchRequest, dict[str, Any]]:
     """The batch that draws the sheet, and what the answer adds to the batch's own fields.
+    A 2024 save is drawn on the default pack, a v0.13 one on ``clangen``.
 
-    ``ApiError``: 422 when no cat is left to draw, 413 when more are left than a sheet holds.
+    ``ApiError``: 422 when no cat is left to draw or the pack is missing, 413 when more are
+    left than a sheet holds.
     """
-    cats, sick = parse_save(body)
-    reading = read_save(cats, vocabulary, _draw_options(sick, query))
+    folder = parse_save(body)
+    pack, vocabulary = pack_for(folder, packs)
+    legacy = vocabulary if isinstance(vocabulary, Vocabulary) else None
+    reading = read_folder(folder, legacy, folder.options(query.life_stage))
     chosen = arrange(reading.cats, query.include, query.order)
     page: list[SaveCat] = _page(chosen, query.offset, query.limit)
     if len(page) > MAX_BATCH_FRAMES:
@@ -154,30 +199,42 @@ def plan_save_sheet(
         )
     request = BatchRequest(
         payload=RenderPayload(),
-        variants=[
-            BatchVariant(
-                id=cat.id,
-                label=cat.name[:128],
-                group=(cat.status or "")[:64] or None,
-                spriteNumber=cat.sprite_number,
-                params=cat.params,
-            )
-            for cat in page
-        ],
+        variants=[_variant(cat) for cat in page],
         options=BatchOptions(
             tileSize=query.tile_size,
             columns=query.columns,
             includeSources=query.include_sources,
+            pack=pack,
         ),
     )
-    warnings = _sick_warnings(cats, sick) + [
+    warnings = _save_warnings(folder) + [
         f"cat {cat.id}: {warning}" for cat in page for warning in cat.warnings
     ]
     extra = {
         "errors": _listed(reading.errors, warnings),
         "warnings": warnings,
+        "saveFormat": folder.format,
         "total": len(chosen),
         "offset": query.offset,
         "limit": query.limit,
     }
     return request, extra
+
+
+def _variant(cat: SaveCat) -> BatchVariant:
+    """A cat's frame: a 2024 cat by its pose number; a v0.13 cat names its pose in its params
+    (the modern params' ``pose``), since its cells run past the legacy numbers."""
+    if cat.pose is None:
+        return BatchVariant(
+            id=cat.id,
+            label=cat.name[:128],
+            group=(cat.status or "")[:64] or None,
+            spriteNumber=cat.sprite_number,
+            params=cat.params,
+        )
+    return BatchVariant(
+        id=cat.id,
+        label=cat.name[:128],
+        group=(cat.status or "")[:64] or None,
+        params={**cat.params, "pose": cat.pose},
+    )

@@ -1,8 +1,10 @@
-"""POST /save/params and POST /save/sheet: a player's ClanGen / Lifegen save, every cat drawn.
+"""POST /save/params and POST /save/sheet: a player's ClanGen save (the 2024 / Lifegen
+format or v0.13), every cat drawn.
 
-The body is the content of ``clan_cats.json`` (or ``{"cats": [...], "sick": [ID, ...]}``),
-up to ``CG3_SAVE_MAX_BODY_BYTES``; the options are in the query string. Reading a save runs
-in a thread so the event loop keeps answering other requests meanwhile.
+The body is the content of ``clan_cats.json`` (or ``{"cats": [...], "sick": [ID, ...]}``), or
+the Clan's save folder as a zip, recognised by its first bytes whatever the content type, up
+to ``CG3_SAVE_MAX_BODY_BYTES``; the options are in the query string. Reading a save runs in a
+thread so the event loop keeps answering other requests meanwhile.
 """
 
 from __future__ import annotations
@@ -16,8 +18,7 @@ from starlette.responses import Response
 from renderer_service.app.errors import ERROR_RESPONSES
 from renderer_service.app.openapi import json_body
 from renderer_service.app.routes.render import reply_response
-from renderer_service.app.state import ServiceState, get_state, legacy_renderer
-from renderer_service.renderer import Vocabulary
+from renderer_service.app.state import ServiceState, get_state
 from renderer_service.wire import (
     ApiError,
     SaveDocument,
@@ -25,9 +26,8 @@ from renderer_service.wire import (
     SaveParamsResponse,
     SaveSheetQuery,
     SaveSheetResponse,
-    error_item,
 )
-from renderer_service.work import Reply, answer_save_params, plan_save_sheet
+from renderer_service.work import Reply, answer_save_params, legacy_pack, plan_save_sheet
 
 router = APIRouter(tags=["save"])
 
@@ -46,6 +46,15 @@ SAVE_BODY["requestBody"]["content"]["application/json"]["schema"] = {
         SAVE_BODY["requestBody"]["content"]["application/json"]["schema"],
     ]
 }
+SAVE_BODY["requestBody"]["content"]["application/zip"] = {
+    "schema": {
+        "type": "string",
+        "format": "binary",
+        "description": "The Clan's save folder zipped: clan_cats.json and conditions/ at the "
+        "root or under one top folder, the Clan file <name>clan.json beside them or at the "
+        "root (optional). Any content type is taken: a zip is known by its first bytes.",
+    }
+}
 
 
 @router.post(
@@ -55,9 +64,11 @@ SAVE_BODY["requestBody"]["content"]["application/json"]["schema"] = {
     openapi_extra=SAVE_BODY,
     summary="Read a ClanGen save: every cat as V2 render params",
     description="One entry per cat in the save's order, with the params `POST /render` "
-    "accepts and that draw what ClanGen draws, the name the game shows, the age and the "
-    "pose. A cat that cannot be read is listed in `errors` (index, ID, field, value, why); "
-    "the others still convert. Every cat is healthy unless `sick` lists it.",
+    "accepts and that draw what ClanGen draws, the name the game shows, the age, the pose, "
+    "the pack, and `request`: a body `POST /render` takes as it is. `saveFormat` says which "
+    "save it is (`legacy`: 2024 / Lifegen; `v0.13`). A cat that cannot be read is listed in "
+    "`errors` (index, ID, field, value, why); the others still convert. A cat is sick when "
+    "`sick` lists it or, for a zipped folder, when its conditions say so.",
 )
 async def save_params(
     request: Request,
@@ -66,7 +77,9 @@ async def save_params(
 ) -> Response:
     body = await request.body()
     try:
-        answer = await asyncio.to_thread(answer_save_params, body, query, _vocabulary(state))
+        answer = await asyncio.to_thread(
+            answer_save_params, body, query, legacy_pack(state.packs)[1]
+        )
     except ApiError as error:
         return reply_response(Reply.from_error(error))
     return Response(answer, media_type="application/json")
@@ -81,7 +94,8 @@ async def save_params(
     description="The cats `include` selects, in `order`, on one sheet: the answer of "
     "`POST /render/batch` (frames with `id` = the cat's ID and `label` = its name), plus "
     "the cats that could not be read. The batch limits apply: more cats than a sheet holds "
-    "is a 413; page through them with `offset` and `limit`.",
+    "is a 413; page through them with `offset` and `limit`. A v0.13 save is drawn with the "
+    "`clangen` pack (a 422 naming it when the service does not have it).",
 )
 async def save_sheet(
     request: Request,
@@ -90,18 +104,7 @@ async def save_sheet(
 ) -> Response:
     body = await request.body()
     try:
-        batch, extra = await asyncio.to_thread(plan_save_sheet, body, query, _vocabulary(state))
+        batch, extra = await asyncio.to_thread(plan_save_sheet, body, query, state.packs)
     except ApiError as error:
         return reply_response(Reply.from_error(error))
     return reply_response(await state.service.render_batch(batch, extra))
-
-
-def _vocabulary(state: ServiceState) -> Vocabulary:
-    """The names a 2024 save is read with: the first legacy pack's."""
-    renderer = legacy_renderer(state)
-    if renderer is None:
-        detail = "this service serves no pack of the legacy layout, which 2024 saves draw on"
-        raise ApiError(
-            422, "invalid_request", detail, [error_item(None, None, detail, "a legacy pack")]
-        )
-    return renderer.vocabulary

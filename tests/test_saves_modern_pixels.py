@@ -1,0 +1,74 @@
+"""The 150 cats of modern-save-public drawn through POST /save/params then POST /render, each
+with the ``request`` the save answer gives it, against the game's own pictures.
+
+It needs a service with the ``clangen`` pack (the modern ClanGen renderer and its bundled
+pack); where there is none, it is skipped, saying so.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from renderer_service.app.main import create_app
+from renderer_service.config import Settings
+from renderer_service.packs import PackSet
+from renderer_service.renderer import Renderer
+
+from .imaging import load_rgba, mismatches
+from .test_save_zip import zipped_folder
+from .test_saves_modern import MODERN, MODERN_CATS
+
+CLANGEN_PACK = Path(__file__).resolve().parent.parent / "renderer_service" / "packs" / "clangen"
+
+
+def clangen_renderer() -> Any:
+    """The ``clangen`` pack's renderer, or None where the modern renderer or its pack is
+    missing."""
+    modern = getattr(importlib.import_module("renderer_service.renderer"), "ModernRenderer", None)
+    if modern is None or not CLANGEN_PACK.is_dir():
+        return None
+    return modern.from_folder(CLANGEN_PACK)
+
+
+@pytest.fixture(scope="module")
+def modern_client(renderer: Renderer) -> Iterator[TestClient]:
+    drawing = clangen_renderer()
+    if drawing is None:
+        pytest.skip(
+            "the clangen pack is not available (no ModernRenderer in renderer_service.renderer "
+            "or no renderer_service/packs/clangen): this test runs once the modern renderer "
+            "and its pack land"
+        )
+    packs = PackSet({"lifegen": renderer, "clangen": drawing})
+    with TestClient(create_app(Settings(worker_count=1), packs)) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def requests(modern_client: TestClient) -> dict[str, Any]:
+    answer = modern_client.post(
+        "/save/params", content=zipped_folder(), headers={"Content-Type": "application/zip"}
+    )
+    assert answer.status_code == 200, answer.text[:300]
+    body = answer.json()
+    assert body["saveFormat"] == "v0.13"
+    assert body["errors"] == []
+    return {cat["ID"]: cat["request"] for cat in body["cats"]}
+
+
+@pytest.mark.parametrize("cat_id", [cat["ID"] for cat in MODERN_CATS])
+def test_every_modern_cat_is_pixel_exact_through_save_params_then_render(
+    modern_client: TestClient, requests: dict[str, Any], cat_id: str
+) -> None:
+    answer = modern_client.post("/render", json=requests[cat_id], headers={"Accept": "image/png"})
+    assert answer.status_code == 200, answer.text[:300]
+    expected = load_rgba(MODERN / "expected" / f"{cat_id}.png")
+    wrong = int(mismatches(load_rgba(answer.content), expected).sum())
+    assert wrong == 0, f"cat {cat_id}: {wrong} pixels differ ({json.dumps(requests[cat_id])})"
