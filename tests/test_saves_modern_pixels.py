@@ -1,16 +1,10 @@
 """The 150 cats of modern-save-public drawn through POST /save/params then POST /render, each
-with the ``request`` the save answer gives it, against the game's own pictures.
-
-It needs a service with the ``clangen`` pack (the modern ClanGen renderer and its bundled
-pack); where there is none, it is skipped, saying so.
-"""
+with the ``request`` the save answer gives it, against the game's own pictures."""
 
 from __future__ import annotations
 
-import importlib
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,33 +13,17 @@ from fastapi.testclient import TestClient
 from renderer_service.app.main import create_app
 from renderer_service.config import Settings
 from renderer_service.packs import PackSet
-from renderer_service.renderer import Renderer
+from renderer_service.renderer import ModernRenderer, Renderer
+from renderer_service.renderer.modern import bundled_modern_pack_path
 
 from .imaging import load_rgba, mismatches
 from .test_save_zip import zipped_folder
 from .test_saves_modern import MODERN, MODERN_CATS
 
-CLANGEN_PACK = Path(__file__).resolve().parent.parent / "renderer_service" / "packs" / "clangen"
-
-
-def clangen_renderer() -> Any:
-    """The ``clangen`` pack's renderer, or None where the modern renderer or its pack is
-    missing."""
-    modern = getattr(importlib.import_module("renderer_service.renderer"), "ModernRenderer", None)
-    if modern is None or not CLANGEN_PACK.is_dir():
-        return None
-    return modern.from_folder(CLANGEN_PACK)
-
 
 @pytest.fixture(scope="module")
 def modern_client(renderer: Renderer) -> Iterator[TestClient]:
-    drawing = clangen_renderer()
-    if drawing is None:
-        pytest.skip(
-            "the clangen pack is not available (no ModernRenderer in renderer_service.renderer "
-            "or no renderer_service/packs/clangen): this test runs once the modern renderer "
-            "and its pack land"
-        )
+    drawing = ModernRenderer.from_folder(bundled_modern_pack_path())
     packs = PackSet({"lifegen": renderer, "clangen": drawing})
     with TestClient(create_app(Settings(worker_count=1), packs)) as client:
         yield client
