@@ -38,7 +38,17 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("-o", "--output", type=Path, required=True, help="folder to write")
     parser.add_argument(
-        "--include", choices=get_args(Include), default="all", help="which cats (default all)"
+        "--include",
+        choices=get_args(Include),
+        default="living",
+        help="which cats (default living, as POST /save/sheet draws)",
+    )
+    parser.add_argument(
+        "--file-names",
+        choices=("id", "name"),
+        default="id",
+        help="name each PNG by the cat's ID (<ID>.png, the default) or by its name as the game "
+        "shows it (<Name>_<ID>.png)",
     )
     parser.add_argument(
         "--order", choices=get_args(Order), default="given", help="sheet order (default given)"
@@ -157,7 +167,7 @@ def _write(args: argparse.Namespace, renderer: Any, chosen: list[Any], errors: l
         params = CatParams.model_validate(cat.params)
         drawn = renderer.render(params, cat.pose) if cat.pose else renderer.render(params)
         image = drawn.image
-        name = _file_name(cat.id)
+        name = _file_name(cat.id if args.file_names == "id" else f"{cat.name}_{cat.id}")
         if name in used:
             name = f"{name}-{cat.index}"
         used.add(name)
