@@ -55,9 +55,10 @@ class Settings(BaseSettings):
 
     sprite_root: str | None = Field(
         None,
-        description="Sprite pack folder, or folders separated by `:` looked up in order atlas "
-        "by atlas (`bundled` names the packaged pack, e.g. `mymod:bundled`); default: the "
-        "Lifegen pack bundled with the package.",
+        description="One sprite pack, served as `default`: a folder, or folders separated by "
+        "`:` looked up in order atlas by atlas (`bundled:lifegen` and `bundled:clangen` name "
+        "the packaged packs, `bundled` alone the Lifegen one, e.g. `mymod:bundled`); default: "
+        "both bundled packs, `lifegen` (the default) and `clangen`.",
     )
     packs: str | None = Field(
         None,

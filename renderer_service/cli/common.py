@@ -30,14 +30,16 @@ def add_pack_argument(parser: argparse.ArgumentParser, choose: bool = True) -> N
         "--sprite-root",
         metavar="FOLDERS",
         help="the sprite pack to draw with: a folder, or folders separated by ':' looked up "
-        "in order sheet by sheet ('bundled' names the packaged Lifegen pack); "
-        "default: CG3_PACKS or CG3_SPRITE_ROOT, else the bundled pack",
+        "in order sheet by sheet ('bundled:lifegen' and 'bundled:clangen' name the packaged "
+        "packs, 'bundled' alone the Lifegen one); default: CG3_PACKS or CG3_SPRITE_ROOT, "
+        "else both bundled packs",
     )
     if choose:
         parser.add_argument(
             "--pack",
             metavar="NAME",
-            help="with CG3_PACKS: the named pack to draw with (default: the first)",
+            help="the named pack to draw with: lifegen (the default) or clangen, or a name "
+            "CG3_PACKS gives",
         )
 
 

@@ -93,8 +93,9 @@ def register(subparsers: Any) -> None:
         "--pose",
         type=int,
         metavar="N",
-        help="pose (spriteNumber) 0-20; default 8 (an adult pose), as the service draws it, "
-        "unless --params gives one",
+        help="pose (spriteNumber) in the pack's own list: 0-20 on lifegen, 0-25 on clangen; "
+        "default an adult pose (8 on lifegen), as the service draws it, unless --params gives "
+        "one",
     )
     parser.add_argument(
         "--scale", type=int, metavar="N", help="enlargement 1-16; default 1, as the API"

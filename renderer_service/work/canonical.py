@@ -20,14 +20,16 @@ DEFAULT_OPTIONS_DUMPS: dict[int, tuple[RenderOptions, dict[str, Any]]] = {}
 
 
 CODE_PACK_KEY = "pack"
-"""Where a code keeps the pack its cat is drawn with (left out for the default pack)."""
+"""Where a code keeps the pack its cat is drawn with: always, by name, so a shared code means
+the same cat whatever packs a server lists (codes made before it was kept decode on the
+default pack)."""
 
 
 def code_params(
     params: CatParams, pose: int, pack: str | None, canonical: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     """What a cat's code holds: its canonical params (``canonical``, when already worked
-    out), and its pack unless the default."""
+    out), and its pack by name."""
     held = dict(canonical) if canonical is not None else canonical_params(params, pose)
     if pack is not None:
         held[CODE_PACK_KEY] = pack
