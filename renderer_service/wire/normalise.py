@@ -97,7 +97,11 @@ def given_of(params: RequestParams) -> dict[str, Any]:
 
 
 def normalise_params(
-    params: RequestParams, vocabulary: AnyVocabulary, model: type[CatParams] = CatParams
+    params: RequestParams,
+    vocabulary: AnyVocabulary,
+    model: type[CatParams] = CatParams,
+    *,
+    keep_pose: bool = True,
 ) -> CatParams:
     """``params`` as the renderer reads them. Raises ``InvalidTraitsError`` for a
     ``skinColor`` (alone) that names no skin."""
@@ -111,7 +115,7 @@ def normalise_params(
             (layer.pattern, layer.colour, layer.mask) if layer is not None else None
             for layer in params.tortie
         ]
-    return normalise_given(given, vocabulary, model)
+    return normalise_given(given, vocabulary, model, keep_pose=keep_pose)
 
 
 TortieEntry = tuple[str, str | None, str | None] | None
@@ -119,16 +123,21 @@ TortieEntry = tuple[str, str | None, str | None] | None
 
 
 def normalise_given(
-    given: dict[str, Any], vocabulary: AnyVocabulary, model: type[CatParams] = CatParams
+    given: dict[str, Any],
+    vocabulary: AnyVocabulary,
+    model: type[CatParams] = CatParams,
+    *,
+    keep_pose: bool = True,
 ) -> CatParams:
     """The params a client sent, already of the types ``RequestParams`` checks, as the
     renderer reads them: ``given`` maps ``RequestParams`` field names to the values sent, with
     ``None`` values and ignored fields left out and ``tortie`` as ``TortieEntry`` items. It is
     changed in place. ``model`` is the params type of the pack's renderer. Raises
-    ``InvalidTraitsError`` for a ``skinColor`` (alone) that names no skin. The pose is left
-    out: the caller reads it from the request (``spriteNumber`` counts in the chosen pack's
-    poses)."""
-    given.pop("sprite_number", None)
+    ``InvalidTraitsError`` for a ``skinColor`` (alone) that names no skin. With
+    ``keep_pose=False`` the params' ``spriteNumber`` is left out: the service reads the pose
+    from the request itself, counted in the chosen pack's poses and checked per pack."""
+    if not keep_pose:
+        given.pop("sprite_number", None)
     dark_mode = given.pop("dark_mode", None)
     if dark_mode is not None:
         given["dark_forest"] = bool(given.get("dark_forest")) or dark_mode

@@ -251,7 +251,7 @@ def _read_params(
     except ValidationError as error:
         raise validation_error_from(error, RequestParams, [*path, "params"]) from None
     try:
-        params = normalise_params(wire, vocabulary, params_model_for(vocabulary))
+        params = normalise_params(wire, vocabulary, params_model_for(vocabulary), keep_pose=False)
         check_params(params, vocabulary)  # a frame's own pose is checked when it is drawn
     except InvalidTraitsError as error:
         prefix = f"variants[{at}].params" if at is not None else "payload.params"

@@ -87,7 +87,7 @@ def check_diff_request(request: DiffRequest, packs: PackSet) -> DiffTask:
     )
     try:
         params = normalise_params(
-            request.payload.params, renderer.vocabulary, renderer.params_model
+            request.payload.params, renderer.vocabulary, renderer.params_model, keep_pose=False
         )
         renderer.check_traits(params, pose)
     except InvalidTraitsError as error:

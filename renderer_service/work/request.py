@@ -242,7 +242,7 @@ def parse_render_request(body: bytes, packs: PackSet, wanted: Wanted = ()) -> Re
                 wanted,
                 pose_asked(plain.pose_name, plain.pose, plain.params_pose),
                 options,
-                partial(normalise_given, plain.given),
+                partial(normalise_given, plain.given, keep_pose=False),
                 defaults=plain.options is None,
                 notes=v2_notes(plain.given),
             )
@@ -260,7 +260,7 @@ def parse_render_request(body: bytes, packs: PackSet, wanted: Wanted = ()) -> Re
             wanted,
             asked_pose(request),
             request.options,
-            partial(normalise_params, request.payload.params),
+            partial(normalise_params, request.payload.params, keep_pose=False),
             notes=v2_notes(given_of(request.payload.params)),
         )
     except InvalidTraitsError as error:
@@ -353,7 +353,7 @@ def with_trait_problems(
         sent = RequestParams.model_validate_json(
             orjson.dumps({name: value for name, value in params.items() if name not in wrong})
         )
-        params = normalise_params(sent, renderer.vocabulary, renderer.params_model)
+        params = normalise_params(sent, renderer.vocabulary, renderer.params_model, keep_pose=False)
         renderer.check_traits(params, default_pose(renderer))
     except (ValidationError, TypeError):
         return _with_items(problem, pose_items)
