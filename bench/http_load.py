@@ -42,6 +42,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from renderer_service.harness import pcm_body
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from throughput import (
@@ -50,8 +52,26 @@ from throughput import (
 )
 
 REPO = Path(__file__).resolve().parents[1]
-CASES = REPO / "tests/data/legacy-public/cases.json"
-EXPECTED = REPO / "tests/data/legacy-public/expected"
+SETS = {"legacy": REPO / "tests/data/legacy-public", "modern": REPO / "tests/data/modern-public"}
+"""``--set``: the 120 public legacy cats (lifegen) or the 100 modern ones (clangen)."""
+
+
+def bodies_of(folder: Path) -> list[tuple[str, bytes]]:
+    """Each public cat of a parity set as ``(id, /render body)``: pixel-cat-maker cases (with a
+    ``lineart``) on the clangen pack, the others on the default pack."""
+    cases = json.loads((folder / "cases.json").read_text())
+    return [
+        (
+            case["id"],
+            json.dumps(
+                pcm_body(case["params"], case["lineart"])
+                if "lineart" in case
+                else {"payload": {"params": case["params"]}}
+            ).encode(),
+        )
+        for case in cases
+    ]
+
 
 LUA = """
 local bodies = {}
@@ -121,13 +141,13 @@ def post(url: str, body: bytes) -> dict[str, object]:
         return document
 
 
-def check_parity(url: str, cases: list[dict[str, object]]) -> str:
+def check_parity(url: str, cases: list[tuple[str, bytes]], expected: Path) -> str:
     equal = 0
-    for case in cases:
-        document = post(url, json.dumps({"payload": {"params": case["params"]}}).encode())
+    for case_id, body in cases:
+        document = post(url, body)
         image = str(document["image"]).split(",", 1)[1]
         got = np.asarray(Image.open(io.BytesIO(base64.b64decode(image))).convert("RGBA"))
-        want = np.asarray(Image.open(EXPECTED / f"{case['id']}.png").convert("RGBA"))
+        want = np.asarray(Image.open(expected / f"{case_id}.png").convert("RGBA"))
         # Pixels with alpha 0 carry no colour.
         got = np.where(got[..., 3:] == 0, 0, got)
         want = np.where(want[..., 3:] == 0, 0, want)
@@ -201,11 +221,11 @@ def median_point(points: list[Point]) -> Point:
     )
 
 
-def bench(args: argparse.Namespace, cases: list[dict[str, object]], script: Path) -> None:
+def bench(args: argparse.Namespace, cases: list[tuple[str, bytes]], script: Path) -> None:
     modes = ["uncached", "cached"] if args.mode == "both" else [args.mode]
     for mode in modes:
         with service_for(mode, args) as (url, service):
-            print(check_parity(url, cases), flush=True)
+            print(check_parity(url, cases, SETS[args.set] / "expected"), flush=True)
             run_wrk(url, script, 8, 2)  # warm up (and fill the cache in cached mode)
             for concurrency in args.concurrency:
                 points = [
@@ -225,18 +245,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--url", help="a running loopback service instead of starting one")
+    parser.add_argument(
+        "--set", choices=sorted(SETS), default="legacy", help="which public cats to send"
+    )
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         raise SystemExit("bench/http_load.py needs wrk (Debian: apt-get install -y wrk)")
     if args.url and not re.match(r"^http://(127\.\d+\.\d+\.\d+|localhost)(:\d+)?/?$", args.url):
         raise SystemExit("--url must be a loopback address such as http://127.0.0.1:8001")
-    cases = json.loads(CASES.read_text())
-    print(f"machine: {os.cpu_count()} cores; wrk; {len(cases)} public cats, bodies cycled")
+    cases = bodies_of(SETS[args.set])
+    print(
+        f"machine: {os.cpu_count()} cores; wrk; {len(cases)} public {args.set} cats, bodies cycled"
+    )
     with tempfile.TemporaryDirectory() as folder:
         bodies = Path(folder) / "bodies.txt"
-        bodies.write_text(
-            "\n".join(json.dumps({"payload": {"params": case["params"]}}) for case in cases) + "\n"
-        )
+        bodies.write_text("\n".join(body.decode() for _, body in cases) + "\n")
         script = Path(folder) / "render.lua"
         script.write_text(LUA % {"bodies": bodies})
         began = time.perf_counter()

@@ -25,8 +25,8 @@ import numpy as np
 from numpy.typing import NDArray
 from parity import same_picture
 from PIL import Image
-from renderer_service.assets import find_sprite_root
 
+from renderer_service.packs.bundled import find_sprite_root
 from renderer_service.renderer import CatParams, Renderer, SpritePack, check_traits
 from renderer_service.renderer.modern import ModernRenderer, read_pcm
 

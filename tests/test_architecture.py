@@ -219,3 +219,23 @@ def test_an_import_past_a_face_is_caught() -> None:
     assert deep_imports(edges) == [
         "renderer_service.service:7 imports renderer_service.work.render"
     ]
+
+
+def test_benchmarks_import_only_what_the_package_has() -> None:
+    """The programs outside the package (``bench/``) name modules and names that exist: a
+    module that moved breaks them at once, not the day someone runs them."""
+    import importlib
+
+    missing = []
+    for path in sorted((PACKAGE.parent / "bench").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ImportFrom) or not (node.module or "").startswith(NAME):
+                continue
+            module = importlib.import_module(node.module or NAME)
+            missing += [
+                f"{path.name}:{node.lineno} {node.module}.{alias.name}"
+                for alias in node.names
+                if not hasattr(module, alias.name)
+                and importlib.util.find_spec(f"{node.module}.{alias.name}") is None
+            ]
+    assert missing == []

@@ -9,7 +9,7 @@ layer), ``report`` writes the summary as a self-contained HTML page.
 benchmarks and drills (``running_service``), and always stops it again.
 """
 
-from renderer_service.harness.cases import Case, CasesError, load_cases
+from renderer_service.harness.cases import Case, CasesError, load_cases, pcm_body
 from renderer_service.harness.launch import (
     SERVE,
     ServiceProcess,
@@ -43,6 +43,7 @@ __all__ = [
     "http_status",
     "launch_command",
     "load_cases",
+    "pcm_body",
     "running_service",
     "summarise",
     "uvicorn_command",
