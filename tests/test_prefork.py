@@ -131,6 +131,9 @@ def test_a_two_process_start_logs_each_line_once(service: Service) -> None:
     for index in (0, 1):
         own = [m for m in messages if m.startswith(f"renderer.startup: server process {index}: ")]
         assert any(re.search(r"2 render workers ready in \d+ ms", m) for m in own), start
+        assert any(
+            m.startswith(f"renderer.app: server process {index}: started in") for m in messages
+        )
     ready = [m for m in messages if re.fullmatch(r"renderer.server: ready in .*", m)]
     assert len(ready) == 1, start
     times = re.fullmatch(

@@ -180,9 +180,11 @@ def create_app(
         registry = CollectorRegistry()
         registry.register(MetricsCollector(service.snapshot))
         app.state.service = ServiceState(chosen, packs.default, queue, service, registry, packs)
-        logger.info(
-            ready_line(time.perf_counter() - began, loading, time.perf_counter() - starting)
-        )
+        took = time.perf_counter() - began
+        if siblings is None:
+            logger.info(ready_line(took, loading, time.perf_counter() - starting))
+        else:  # one of several: the parent says when all are ready, and the whole time
+            logger.info("started in %.1f s", took)
         try:
             yield
         finally:
