@@ -24,7 +24,7 @@ from renderer_service.work.dispatch import TaskHandler
 from renderer_service.work.reply import Reply
 
 from .conftest import sprite_root
-from .imaging import atlas_cell, mismatches
+from .imaging import atlas_cell, load_rgba, mismatches
 from .reference import blit, palette_recolour_float, tortie
 from .test_api_render import decode_data_url
 
@@ -295,6 +295,14 @@ def test_skin_colour_none_draws_no_skin_as_v2_draws_it_with_a_note(
     assert not mismatches(without, with_skin)[~skin_pixels].any()  # only the skin is missing
     pink = layered(client, {"skinColour": "PINK"})
     assert not any("no skin" in note for note in layer_of(pink, "skin")["diagnostics"])
+
+
+def test_the_code_of_a_cat_without_coat_or_skin_draws_it_again(client: TestClient) -> None:
+    answer = post(client, {"peltName": "", "skinColour": "none", "colour": "GINGER"})
+    assert answer.status_code == 200, answer.text
+    again = client.get(f"/render/{answer.json()['code']}.png")
+    assert again.status_code == 200, again.text
+    np.testing.assert_array_equal(load_rgba(again.content), decode_data_url(answer.json()["image"]))
 
 
 # --- tortie as V2 reads it ---------------------------------------------------------------------
