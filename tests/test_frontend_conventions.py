@@ -12,6 +12,7 @@ import asyncio
 import json
 from typing import Any
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
@@ -23,7 +24,7 @@ from renderer_service.work.dispatch import TaskHandler
 from renderer_service.work.reply import Reply
 
 from .conftest import sprite_root
-from .imaging import atlas_cell, mismatches
+from .imaging import atlas_cell, load_rgba, mismatches
 from .reference import blit, palette_recolour_float, tortie
 from .test_api_render import decode_data_url
 
@@ -240,6 +241,68 @@ def test_an_empty_colour_is_drawn_white_as_v2_draws_it_with_a_note(client: TestC
     )
     base = next(layer for layer in plain.json()["layers"] if layer["id"] == "base")
     assert not any("colour is empty" in note for note in base["diagnostics"])  # not cached
+
+
+def layered(client: TestClient, params: dict[str, Any]) -> dict[str, Any]:
+    """The answer with its layers; its picture is the plain (fast path) answer's."""
+    answer = post(client, params, collectLayers=True)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["image"] == post(client, params).json()["image"]
+    return dict(answer.json())
+
+
+def layer_of(answer: dict[str, Any], layer_id: str) -> dict[str, Any]:
+    return next(layer for layer in answer["layers"] if layer["id"] == layer_id)
+
+
+def test_an_empty_pelt_name_draws_no_base_coat_as_v2_draws_it_with_a_note(
+    client: TestClient, renderer: Renderer
+) -> None:
+    answer = layered(client, {"peltName": "", "colour": "GINGER"})
+    base = layer_of(answer, "base")
+    assert base["sprites"] == []
+    assert any("no base coat" in note for note in base["diagnostics"])
+    image = decode_data_url(answer["image"])
+    coat = atlas_cell(ROOT, "singleGINGER", 8)[:, :, 3] > 0
+    drawn_later = sum(
+        atlas_cell(ROOT, group, 8)[:, :, 3] > 0 for group in ("lines", "eyesYELLOW", "skinPINK")
+    )
+    assert (coat & (drawn_later == 0)).any()
+    assert (image[coat & (drawn_later == 0)][:, 3] == 0).all()  # only the coat was there
+    np.testing.assert_array_equal(lib(renderer, peltName="", colour="GINGER"), image)
+    # tortie patches are still drawn over the missing coat, as V2 draws them
+    patched = layered(client, {"peltName": "", "isTortie": True, "tortie": [LAYER]})
+    assert layer_of(patched, "base")["sprites"] == ["speckledGINGER", "tortiemaskONE"]
+    assert patched["image"] != answer["image"]
+    # a peltName left out is still the documented default cat's SingleColour coat
+    assert same_picture(client, {}, {"peltName": "SingleColour"})
+    plain = layered(client, {"peltName": "SingleColour"})
+    assert not any("no base coat" in note for note in layer_of(plain, "base")["diagnostics"])
+
+
+@pytest.mark.parametrize("params", [{"skinColour": "none"}, {"skinColor": "none"}])
+def test_skin_colour_none_draws_no_skin_as_v2_draws_it_with_a_note(
+    client: TestClient, params: dict[str, Any]
+) -> None:
+    answer = layered(client, params)
+    skin = layer_of(answer, "skin")
+    assert skin["sprites"] == []
+    assert any("no skin" in note for note in skin["diagnostics"])
+    without = decode_data_url(answer["image"])
+    with_skin = image_of(client, {"skinColour": "PINK"})
+    skin_pixels = atlas_cell(ROOT, "skinPINK", 8)[:, :, 3] > 0
+    assert mismatches(without, with_skin).any()
+    assert not mismatches(without, with_skin)[~skin_pixels].any()  # only the skin is missing
+    pink = layered(client, {"skinColour": "PINK"})
+    assert not any("no skin" in note for note in layer_of(pink, "skin")["diagnostics"])
+
+
+def test_the_code_of_a_cat_without_coat_or_skin_draws_it_again(client: TestClient) -> None:
+    answer = post(client, {"peltName": "", "skinColour": "none", "colour": "GINGER"})
+    assert answer.status_code == 200, answer.text
+    again = client.get(f"/render/{answer.json()['code']}.png")
+    assert again.status_code == 200, again.text
+    np.testing.assert_array_equal(load_rgba(again.content), decode_data_url(answer.json()["image"]))
 
 
 # --- tortie as V2 reads it ---------------------------------------------------------------------

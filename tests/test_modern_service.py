@@ -160,3 +160,27 @@ def test_layers_batches_and_diffs_work_on_the_modern_pack(both: TestClient) -> N
     diff = both.post("/diff", json={**body, "reference": picture})
     assert diff.status_code == 200, diff.text
     assert diff.json()["differing"] == 0
+
+
+def test_clangen_draws_no_coat_and_no_skin_as_v2_does_with_notes(
+    both: TestClient, modern: ModernRenderer
+) -> None:
+    body = render_body(CASES[7])
+    params = {**body["payload"]["params"], "peltName": "", "skinColour": "none"}
+    edge = {"payload": {**body["payload"], "params": params}}
+    layered = both.post(
+        "/render", json={**edge, "options": {"pack": "clangen", "collectLayers": True}}
+    )
+    assert layered.status_code == 200, layered.text
+    layers = {layer["id"]: layer for layer in layered.json()["layers"]}
+    assert not any(group.startswith("skin") for group in layers["skin"]["sprites"])
+    assert any("no skin" in note for note in layers["skin"]["diagnostics"])
+    assert any("no base coat" in note for note in layers["base"]["diagnostics"])
+    plain = both.post("/render", json={**edge, "options": {"pack": "clangen"}})
+    assert plain.json()["image"] == layered.json()["image"]  # the table planner draws the same
+    assert plain.json()["image"] != both.post("/render", json=body).json()["image"]
+    cat = modern.params_model.model_validate(
+        {**params, "spriteNumber": body["payload"]["spriteNumber"]}
+    )
+    pose = modern.pose_number(cat)
+    assert modern.planner.ops(cat, pose) == modern.plan(cat).ops

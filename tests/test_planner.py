@@ -107,6 +107,26 @@ def test_the_flat_planner_plans_generated_cats_as_their_stages_do(
         np.testing.assert_array_equal(flat, expected)
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"peltName": "", "colour": "GINGER"},
+        {"peltName": "", "isTortie": True, "tortiePattern": "Tabby", "tortieMask": "ONE"},
+        {"skinColour": "none"},
+        {"peltName": "", "skinColour": "none", "shading": True, "whitePatches": "LITTLE"},
+    ],
+)
+def test_no_coat_and_no_skin_are_planned_flat_as_their_stages_do(
+    renderer: Renderer, params: dict[str, Any]
+) -> None:
+    cat = CatParams.model_validate(params)
+    flat = flat_ops(renderer, cat, 8)
+    assert flat is not None, "left to the stage route"
+    np.testing.assert_array_equal(flat, stage_ops(renderer, cat, 8))
+    plain, staged = renderer.render(cat), renderer.render(cat, collect_layers=True)
+    np.testing.assert_array_equal(plain.image, staged.image)
+
+
 def test_a_palette_colour_takes_the_stage_route_and_draws_the_same(renderer: Renderer) -> None:
     palette = next(iter(renderer.vocabulary.palette_colours))
     cat = CatParams.model_validate({"colour": palette, "peltName": "Tabby"})

@@ -113,6 +113,39 @@ def test_two_server_processes_answer_on_one_port_and_report_as_one(service: Serv
     assert metrics["max_queue"] == 2 * 120
 
 
+def _message(line: str) -> str:
+    """A log line without its time stamp and level."""
+    line = re.sub(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \w+ ", "", line)
+    return re.sub(r"^\w+:\s+", "", line)  # uvicorn's "INFO:     "
+
+
+def test_a_two_process_start_logs_each_line_once(service: Service) -> None:
+    """The parent loads the packs and compiles once; each server process's own lines say
+    which process; the parent's ready line gives the whole start-up, packs included."""
+    log = service.read_log()
+    start = log[: log.index("with 2 server processes")].splitlines()
+    messages = [_message(line) for line in start if "HTTP/1" not in line]  # not access lines
+    repeated = {message for message in messages if messages.count(message) > 1}
+    assert not repeated, "\n".join(start)
+    assert sum("kernels compiled" in message for message in messages) == 1
+    for index in (0, 1):
+        own = [m for m in messages if m.startswith(f"renderer.startup: server process {index}: ")]
+        assert any(re.search(r"2 render workers ready in \d+ ms", m) for m in own), start
+        assert any(
+            m.startswith(f"renderer.app: server process {index}: started in") for m in messages
+        )
+    ready = [m for m in messages if re.fullmatch(r"renderer.server: ready in .*", m)]
+    assert len(ready) == 1, start
+    times = re.fullmatch(
+        r"renderer.server: ready in (\d+\.\d) s \(packs (\d+\.\d) s, workers (\d+\.\d) s\)",
+        ready[0],
+    )
+    assert times is not None, ready
+    total, packs, workers = (float(value) for value in times.groups())
+    assert packs > 0
+    assert abs(total - packs - workers) <= 0.15  # each rounded to 0.1 s
+
+
 def test_renders_counted_in_either_process_add_up_in_health(service: Service) -> None:
     clients = _on_each_process(service)
     try:

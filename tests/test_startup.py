@@ -94,6 +94,10 @@ def test_start_up_logs_one_line_per_phase_with_its_time(caplog: pytest.LogCaptur
         assert re.fullmatch(pattern, line)
     assert re.fullmatch(r"kernels compiled in \d+\.\d s \(while the pack loaded\)", compiled)
     assert re.fullmatch(r"1 render worker ready in \d+ ms", ready)
+    ready_lines = [r.getMessage() for r in caplog.records if r.name == "renderer.app"]
+    done = [line for line in ready_lines if line.startswith("ready in")]
+    assert len(done) == 1, ready_lines  # the whole start-up, the packs it loaded included
+    assert re.fullmatch(r"ready in \d+\.\d s \(packs \d+\.\d s, workers \d+\.\d s\)", done[0])
 
 
 def test_compiling_ahead_covers_every_kernel_signature_a_render_uses() -> None:

@@ -87,6 +87,14 @@ async def _publish_often(service: RenderService) -> None:
         await asyncio.sleep(PUBLISH_SECONDS)
 
 
+def ready_line(total: float, packs: float | None, workers: float) -> str:
+    """The line that ends start-up: the whole time, and the part the packs (loaded here, or by
+    the parent of several server processes) and the workers took."""
+    if packs is None:  # handed in: this process only started its workers
+        return f"ready in {total:.1f} s (workers {workers:.1f} s)"
+    return f"ready in {total:.1f} s (packs {packs:.1f} s, workers {workers:.1f} s)"
+
+
 def shared_cache(settings: Settings, pack_hash: str) -> RedisCache | None:
     """The Redis level of the render cache, when ``CG3_CACHE_URL`` names one."""
     if settings.cache_url is None:
@@ -133,13 +141,16 @@ def create_app(
         if settings_error is not None:
             raise StartupError(str(settings_error))
         began = time.perf_counter()
+        loading: float | None = None  # seconds spent loading the packs here, if they were
         if isinstance(renderer, PackSet):
             packs = renderer
         elif renderer is not None:
             packs = PackSet.single(renderer)
         else:
             packs = load_packs_and_compile(chosen)
+            loading = time.perf_counter() - began
         workers = f"{chosen.worker_count} render worker{'s' if chosen.worker_count != 1 else ''}"
+        starting = time.perf_counter()
         with phase(lambda s: f"{workers} ready in {s * 1000:.0f} ms"):
             for _, drawing in packs:  # before the workers fork, so they start with every kernel
                 drawing.warm_up()
@@ -169,7 +180,11 @@ def create_app(
         registry = CollectorRegistry()
         registry.register(MetricsCollector(service.snapshot))
         app.state.service = ServiceState(chosen, packs.default, queue, service, registry, packs)
-        logger.info("ready in %.1f s", time.perf_counter() - began)
+        took = time.perf_counter() - began
+        if siblings is None:
+            logger.info(ready_line(took, loading, time.perf_counter() - starting))
+        else:  # one of several: the parent says when all are ready, and the whole time
+            logger.info("started in %.1f s", took)
         try:
             yield
         finally:

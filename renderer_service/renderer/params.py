@@ -41,6 +41,11 @@ MAX_SUGGESTED = 5
 TraitName = Annotated[str, StringConstraints(max_length=64)]
 
 
+NO_COAT_NOTE = "peltName is empty: no base coat, as the V2 generator draws it"
+"""The base layer's note on a cat drawn without its base coat."""
+NO_SKIN_NOTE = "skinColour is none: no skin, as the V2 generator draws it"
+"""The skin layer's note on a cat drawn without skin."""
+
 DEFAULT_TORTIE_COLOUR = "GINGER"
 """The colour of tortie patches whose colour is not given."""
 
@@ -92,7 +97,12 @@ class CatParams(BaseModel):
         description=f"Pose 0-20 (may also be given beside `params`); default {DEFAULT_POSE}, an "
         "adult pose.",
     )
-    pelt_name: TraitName = Field("SingleColour", alias="peltName", description="Coat pattern.")
+    pelt_name: TraitName | None = Field(
+        "SingleColour",
+        alias="peltName",
+        description='Coat pattern. Empty (`""`): no base coat, as the CatGenerator V2 '
+        "generator draws it (tortie patches are still drawn); left out: `SingleColour`.",
+    )
     colour: TraitName = Field("WHITE", description="Coat colour: a game or palette colour.")
     is_tortie: bool | None = Field(
         None,
@@ -125,7 +135,12 @@ class CatParams(BaseModel):
     white_patches_tint: TraitName = Field("none", alias="whitePatchesTint")
     eye_colour: TraitName = Field("YELLOW", alias="eyeColour")
     eye_colour2: TraitName | None = Field(None, alias="eyeColour2")
-    skin_colour: TraitName = Field("PINK", alias="skinColour")
+    skin_colour: TraitName | None = Field(
+        "PINK",
+        alias="skinColour",
+        description="Skin colour; `none` (or empty): no skin, as the CatGenerator V2 generator "
+        "draws it.",
+    )
     scars: list[TraitName] | None = Field(
         None,
         max_length=MAX_LIST_LENGTH,
@@ -184,6 +199,16 @@ class CatParams(BaseModel):
     )
     @classmethod
     def _none_spellings(cls, value: str | None) -> str | None:
+        return None if value is None or value in NONE_NAMES else value
+
+    @field_validator("pelt_name", mode="after")
+    @classmethod
+    def _no_coat(cls, value: str | None) -> str | None:
+        return None if value == "" else value  # V2: an empty peltName draws no coat
+
+    @field_validator("skin_colour", mode="after")
+    @classmethod
+    def _no_skin(cls, value: str | None) -> str | None:
         return None if value is None or value in NONE_NAMES else value
 
     @field_validator("tint", "white_patches_tint", mode="after")
@@ -372,10 +397,10 @@ def _all_drawable(p: CatParams, v: Vocabulary) -> bool:
     """Whether ``trait_errors`` finds nothing wrong, found without building its messages:
     the same checks, each a set look-up."""
     if not (
-        p.pelt_name in v.pelts
+        (p.pelt_name is None or p.pelt_name in v.pelts)
         and p.colour in v.coat_colours
         and p.eye_colour in v.eye_colours
-        and p.skin_colour in v.skins
+        and (p.skin_colour is None or p.skin_colour in v.skins)
         and (p.tortie_pattern is None or p.tortie_pattern in v.pelts)
         and (p.tortie_colour is None or p.tortie_colour in v.coat_colours)
         and (p.tortie_mask is None or p.tortie_mask in v.tortie_masks)

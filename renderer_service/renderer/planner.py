@@ -181,7 +181,7 @@ class FlatPlanner:
             return None
 
     def _ops(self, cat: CatParams, t: PoseTables) -> bytes | None:
-        rows = [t.coat_rows[cat.pelt_name, cat.colour]]
+        rows = [] if cat.pelt_name is None else [t.coat_rows[cat.pelt_name, cat.colour]]
         if cat.is_tortie is not False:
             if cat.tortie:
                 for layer in cat.tortie:
@@ -232,7 +232,8 @@ class FlatPlanner:
         else:
             afterlife = None
         rows.append(t.lineart_rows[afterlife, cat.april_fools])
-        rows.append(t.skin_rows[cat.skin_colour])
+        if cat.skin_colour is not None:
+            rows.append(t.skin_rows[cat.skin_colour])
         for scar in scars:
             found = t.missing_rows.get(scar)
             if found is not None:

@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 
 from renderer_service.renderer.blend import Op
 from renderer_service.renderer.palettes import BASE_COLOUR, PaletteColour, recolour
-from renderer_service.renderer.params import CatParams
+from renderer_service.renderer.params import NO_COAT_NOTE, NO_SKIN_NOTE, CatParams
 from renderer_service.renderer.patterns import PatternColours
 from renderer_service.renderer.sprites import EMPTY_CELL, SpritePack
 from renderer_service.renderer.vocabulary import NONE_NAMES, Vocabulary, fading_backdrop
@@ -204,10 +204,13 @@ StageFunction = Callable[[CatParams, Context], Stage]
 
 def base(cat: CatParams, ctx: Context) -> Stage:
     stage = Stage("base", "Base coat and tortie patches", "normal")
-    coat = ctx.coat(cat.pelt_name, cat.colour)
-    stage.sprites.append(coat.group)
-    stage.notes += coat.notes
-    stage.add(Op.BLIT, coat.cell)
+    if cat.pelt_name is None:
+        stage.notes.append(NO_COAT_NOTE)
+    else:
+        coat = ctx.coat(cat.pelt_name, cat.colour)
+        stage.sprites.append(coat.group)
+        stage.notes += coat.notes
+        stage.add(Op.BLIT, coat.cell)
     layers = cat.tortie_layers
     for index, layer in enumerate(layers):
         patches = ctx.coat(layer.pattern, layer.colour)
@@ -361,6 +364,9 @@ def lineart(cat: CatParams, ctx: Context) -> Stage:
 
 def skin(cat: CatParams, ctx: Context) -> Stage:
     stage = Stage("skin", "Skin", "normal")
+    if cat.skin_colour is None:
+        stage.notes.append(NO_SKIN_NOTE)
+        return stage
     group = f"skin{cat.skin_colour}"
     stage.sprites.append(group)
     stage.add(Op.BLIT, ctx.cell(group))

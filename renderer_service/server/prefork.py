@@ -107,6 +107,7 @@ class _Supervisor:
         siblings = Siblings(self.board, index, self.cache)
         app = create_app(settings, self.packs, siblings=siblings)
         server = build_server(app, settings, self.host, self.port, self.log_level)
+        label_lines(index)  # after uvicorn set its logging up
         server.run(sockets=[self.sock])
         return 0 if server.started else STARTUP_FAILED
 
@@ -186,6 +187,38 @@ class _Supervisor:
         self.children.clear()
 
 
+class ProcessLabel(logging.Filter):
+    """Begins each line a server process logs with which one it is (``server process 1:``),
+    so that the lines every process logs (uvicorn's, its workers', its ready line) tell the
+    processes apart instead of reading as the same line twice."""
+
+    def __init__(self, index: int) -> None:
+        super().__init__()
+        self.prefix = f"server process {index}: "
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not getattr(record, "cg3_process_labelled", False):  # once, whichever handler
+            record.msg = f"{self.prefix}{record.msg}"
+            coloured = getattr(record, "color_message", None)
+            if isinstance(coloured, str):
+                record.color_message = f"{self.prefix}{coloured}"
+            record.cg3_process_labelled = True
+        return True
+
+
+LABELLED_LOGGERS = ("renderer", "uvicorn", "uvicorn.error")
+"""The loggers whose handlers label a server process's lines (not ``uvicorn.access``: an
+access line is one request's, and its format is for log readers)."""
+
+
+def label_lines(index: int) -> None:
+    """Label every line server process ``index`` logs from now on (see ``ProcessLabel``)."""
+    label = ProcessLabel(index)
+    for name in LABELLED_LOGGERS:
+        for handler in logging.getLogger(name).handlers:
+            handler.addFilter(label)
+
+
 def child_settings(settings: Settings, index: int) -> Settings:
     """One server process's settings: its share of the in-process caches' bytes (the shared
     cache level holds ``CG3_CACHE_MAX_BYTES`` for all of them).
@@ -231,9 +264,10 @@ def bind(host: str, port: int, backlog: int) -> socket.socket:
 def serve_processes(settings: Settings, host: str, port: int, log_level: str = "info") -> bool:
     """Run ``settings.server_processes`` server processes on ``host:port`` until SIGTERM or
     Ctrl-C; False if the service never started (the reason has been logged)."""
-    from renderer_service.app.main import configure_logging
+    from renderer_service.app.main import configure_logging, ready_line
     from renderer_service.app.startup import StartupError, load_packs_and_compile
 
+    began = time.perf_counter()
     configure_logging()
     raise_file_limit(settings.max_connections + SPARE_FILES)
     try:
@@ -262,6 +296,7 @@ def serve_processes(settings: Settings, host: str, port: int, log_level: str = "
         signum: signal.signal(signum, on_signal) for signum in (signal.SIGTERM, signal.SIGINT)
     }
     try:
+        forking = time.perf_counter()
         for index in range(settings.server_processes):
             supervisor.spawn(index)
         if not supervisor.wait_until_ready():
@@ -269,6 +304,8 @@ def serve_processes(settings: Settings, host: str, port: int, log_level: str = "
                 logger.error("the service did not start: a server process failed to start")
                 return False
             return True
+        ready = time.perf_counter()
+        logger.info(ready_line(ready - began, forking - began, ready - forking))
         scheme_host = f"[{host}]" if ":" in host else host
         logger.info(
             "running on http://%s:%d with %d server processes (Press CTRL+C to quit)",

@@ -6,7 +6,9 @@ renderer reads one spelling of each trait. This step, and only it, bridges the t
 - ``darkMode`` means ``darkForest`` (either true is enough); ``skinColor`` means
   ``skinColour``, and beside a different ``skinColour`` it is not read (V2 reads
   ``skinColour ?? skinColor``); an empty ``colour`` is the default, ``WHITE``, as V2 draws it
-  (``v2_notes`` says so in the answer's diagnostics);
+  (``v2_notes`` says so in the answer's diagnostics); an empty ``peltName`` draws no base
+  coat and ``skinColour: "none"`` no skin (``CatParams`` reads them so; the layers' notes say
+  so);
 - ``null``, ``""`` and ``"none"`` entries of ``scars``, ``accessories`` and ``tortie`` are
   skipped, and a scar may be ``{"id": NAME}``;
 - names are matched case-insensitively and passed on as the pack spells them
@@ -144,7 +146,7 @@ def normalise_given(
     skin_color = given.pop("skin_color", None)
     if skin_color is not None and "skin_colour" not in given:  # V2: skinColour ?? skinColor
         named = vocabulary.canonical("skins", skin_color)
-        if named not in vocabulary.skins:
+        if named not in vocabulary.skins and skin_color not in NONE_NAMES:
             hints = closest(skin_color, vocabulary.skins)
             raise InvalidTraitsError([TraitError("skinColor", skin_color, "a skin colour", hints)])
         given["skin_colour"] = skin_color

@@ -39,6 +39,12 @@ def code_params(
 def canonical_params(params: CatParams, pose: int) -> dict[str, Any]:
     """The params with defaults left out and the pose inside: equal cats, equal dicts."""
     canonical = params.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+    # "no coat" and "no skin" as a client spells them: a null would read as left out, which
+    # is the default coat and skin (a code must draw the same cat again)
+    if params.pelt_name is None:
+        canonical["peltName"] = ""
+    if params.skin_colour is None:
+        canonical["skinColour"] = "none"
     canonical["spriteNumber"] = pose
     return canonical
 

@@ -254,10 +254,10 @@ def _all_drawable(p: CatParams, v: ModernVocabulary, pose: PoseArg) -> bool:
     if p.sprite_number is not None and p.sprite_number >= len(v.poses):
         return False
     if not (
-        p.pelt_name in v.pelts
+        (p.pelt_name is None or p.pelt_name in v.pelts)
         and p.colour in v.colours
         and p.eye_colour in v.eye_colours
-        and p.skin_colour in v.skins
+        and (p.skin_colour is None or p.skin_colour in v.skins)
         and (p.tortie_pattern is None or p.tortie_pattern in v.pelts)
         and (p.tortie_colour is None or p.tortie_colour in v.colours)
         and (p.tortie_mask is None or p.tortie_mask in v.tortie_masks)

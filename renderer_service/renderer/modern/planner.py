@@ -33,7 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..blend import Op
-from ..params import CatParams
+from ..params import NO_COAT_NOTE, NO_SKIN_NOTE, CatParams
 from .derived import DerivedCells
 from .pack import ModernSpritePack
 from .tables import ROW, PoseTables, make_tables, row, tint_rows
@@ -124,7 +124,7 @@ class ModernPlanner:
         t = self.tables(pose)
         v = self.v
         pack_row = ROW.pack
-        rows = [t.coat_rows[params.pelt_name, params.colour]]
+        rows = [] if params.pelt_name is None else [t.coat_rows[params.pelt_name, params.colour]]
         if params.is_tortie is not False and (params.is_tortie or params.tortie):
             for layer in params.tortie_layers:
                 patch = t.coats[layer.pattern, layer.colour]
@@ -163,7 +163,8 @@ class ModernPlanner:
             rows.append(t.shading_rows)
         afterlife = params.resolved_afterlife if dead else None
         rows.append(t.lineart_rows[afterlife, params.april_fools])
-        rows.append(t.skin_rows[params.skin_colour])
+        if params.skin_colour is not None:
+            rows.append(t.skin_rows[params.skin_colour])
         worn = (
             params.accessories
             if params.accessories is not None
@@ -212,8 +213,11 @@ class ModernPlanner:
             stages[-1].notes.append(text)
 
         stage("base")
-        coat = f"{v.pelts[params.pelt_name]}{params.colour}"
-        add(row(Op.BLIT, cell(coat, pose)), coat)
+        if params.pelt_name is None:
+            note(NO_COAT_NOTE)
+        else:
+            coat = f"{v.pelts[params.pelt_name]}{params.colour}"
+            add(row(Op.BLIT, cell(coat, pose)), coat)
         for layer in params.tortie_layers:
             patch = f"{v.pelts[layer.pattern]}{layer.colour}"
             if layer.mask is None:
@@ -281,8 +285,11 @@ class ModernPlanner:
         add(row(Op.BLIT, cell(lineart, pose)), lineart)
 
         stage("skin")
-        skin = f"{SKIN_PREFIX}{params.skin_colour}"
-        add(row(Op.BLIT, cell(skin, pose)), skin)
+        if params.skin_colour is None:
+            note(NO_SKIN_NOTE)
+        else:
+            skin = f"{SKIN_PREFIX}{params.skin_colour}"
+            add(row(Op.BLIT, cell(skin, pose)), skin)
 
         drawn: set[int] = set()
 
