@@ -69,10 +69,10 @@ def test_every_public_cat_converts_in_the_order_given(public_params: dict[str, A
     }
     assert (first["name"], first["age"], first["moons"]) == ("Sloefrost", "adult", 60)
     assert public_params["saveFormat"] == "legacy"
-    assert first["pack"] == "lifegen"
+    assert first["pack"] == "default"  # the service's legacy pack, by the name it serves it
     assert first["request"] == {
         "payload": {"spriteNumber": first["spriteNumber"], "params": first["params"]},
-        "options": {"pack": "lifegen"},
+        "options": {"pack": "default"},
     }
 
 

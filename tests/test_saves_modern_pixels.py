@@ -50,3 +50,17 @@ def test_every_modern_cat_is_pixel_exact_through_save_params_then_render(
     expected = load_rgba(MODERN / "expected" / f"{cat_id}.png")
     wrong = int(mismatches(load_rgba(answer.content), expected).sum())
     assert wrong == 0, f"cat {cat_id}: {wrong} pixels differ ({json.dumps(requests[cat_id])})"
+
+
+def test_a_zipped_v013_save_is_drawn_on_one_sheet_with_the_clangen_pack(
+    modern_client: TestClient,
+) -> None:
+    answer = modern_client.post(
+        "/save/sheet?include=all&order=rank&tileSize=50",
+        content=zipped_folder(),
+        headers={"Content-Type": "application/x-zip-compressed"},
+    )
+    assert answer.status_code == 200, answer.text[:300]
+    sheet = answer.json()
+    assert len(sheet["frames"]) == len(MODERN_CATS)
+    assert sheet["errors"] == []

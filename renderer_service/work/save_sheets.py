@@ -16,6 +16,7 @@ import orjson
 from renderer_service.packs import PackSet
 from renderer_service.renderer import AnyVocabulary, Vocabulary
 from renderer_service.saves import (
+    LEGACY_PACK,
     MODERN_PACK,
     CatError,
     SaveArchiveError,
@@ -86,13 +87,19 @@ def _save_warnings(folder: SaveFolder) -> list[str]:
     ]
 
 
-def answer_save_params(body: bytes, query: SaveParamsQuery, vocabulary: Vocabulary) -> bytes:
+def answer_save_params(
+    body: bytes, query: SaveParamsQuery, vocabulary: Vocabulary, legacy_name: str = LEGACY_PACK
+) -> bytes:
     """The JSON answer of ``POST /save/params``: the page's cats as V2 render params, each with
-    the ``request`` that draws it, and the save's format."""
+    the ``request`` that draws it, and the save's format. ``vocabulary`` is the legacy pack's
+    that 2024 cats are read with, ``legacy_name`` that pack's name in their requests."""
     folder = parse_save(body)
     page = _page(folder.cats, query.offset, query.limit)
     options = folder.options(query.life_stage)
     reading = read_folder(folder, vocabulary, options, page, first_index=query.offset)
+    if folder.format != "v0.13":
+        for cat in reading.cats:
+            cat.pack = legacy_name
     warnings = _save_warnings(folder)
     return orjson.dumps(
         {
@@ -222,8 +229,7 @@ def plan_save_sheet(
 
 
 def _variant(cat: SaveCat) -> BatchVariant:
-    """A cat's frame: a 2024 cat by its pose number; a v0.13 cat names its pose in its params
-    (the modern params' ``pose``), since its cells run past the legacy numbers."""
+    """A cat's frame: a 2024 cat by its pose number; a v0.13 cat by its pose's name."""
     if cat.pose is None:
         return BatchVariant(
             id=cat.id,
@@ -236,5 +242,6 @@ def _variant(cat: SaveCat) -> BatchVariant:
         id=cat.id,
         label=cat.name[:128],
         group=(cat.status or "")[:64] or None,
-        params={**cat.params, "pose": cat.pose},
+        pose=cat.pose,
+        params=cat.params,
     )

@@ -77,9 +77,8 @@ async def save_params(
 ) -> Response:
     body = await request.body()
     try:
-        answer = await asyncio.to_thread(
-            answer_save_params, body, query, legacy_pack(state.packs)[1]
-        )
+        name, vocabulary = legacy_pack(state.packs)
+        answer = await asyncio.to_thread(answer_save_params, body, query, vocabulary, name)
     except ApiError as error:
         return reply_response(Reply.from_error(error))
     return Response(answer, media_type="application/json")

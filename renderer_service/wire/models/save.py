@@ -85,9 +85,17 @@ class SaveCatEntry(BaseModel):
     status: str | None
     age: str = Field(description="The age from `moons`: newborn, kitten, ... senior.")
     moons: int
-    spriteNumber: int
+    spriteNumber: int = Field(description="The pose's number in its pack's list.")
+    pose: str | None = Field(
+        None, description="The pose by name (v0.13 saves); null for a 2024 save's number."
+    )
+    pack: str = Field(description="The pack the cat is drawn with: a legacy one or `clangen`.")
     params: dict[str, Any] = Field(description="V2 render params that `POST /render` accepts.")
-    warnings: list[str]
+    request: dict[str, Any] = Field(
+        description="A `POST /render` body that draws the cat as the game does, as it is: "
+        "`payload.pose` or `payload.spriteNumber`, `payload.params` and `options.pack`."
+    )
+    warnings: list[str] = Field(description="What was repaired as the game repairs it.")
 
 
 class SaveCatError(BaseModel):
@@ -102,6 +110,10 @@ class SaveCatError(BaseModel):
 
 
 class SaveParamsResponse(BaseModel):
+    save_format: Literal["legacy", "v0.13"] = Field(
+        alias="saveFormat",
+        description="The save's format: `legacy` (ClanGen 2024 and Lifegen) or `v0.13`.",
+    )
     cats: list[SaveCatEntry]
     errors: list[SaveCatError] = Field(description="Cats that cannot be drawn, and why.")
     warnings: list[str] = Field(description="Notes on the whole save, e.g. unknown sick IDs.")
