@@ -7,8 +7,8 @@ all that are wrong at once.
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from typing import Annotated
+from collections.abc import Collection, Mapping
+from typing import Annotated, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
@@ -362,7 +362,7 @@ def trait_errors(params: CatParams, vocabulary: Vocabulary) -> list[TraitError]:
             hints = closest(value, choices) if len(errors) < MAX_SUGGESTED else []
             errors.append(TraitError(field, value, what, hints))
     if params.dead or params.april_fools or params.afterlife is not None:
-        errors += _afterlife_errors(params, v)
+        errors += afterlife_errors(params, v, living_dark_forest=True)
     elif params.dark_forest and v.lineart_group("darkForest") is None:
         errors.append(TraitError("darkForest", True, "false: this pack has no Dark Forest lineart"))
     return errors
@@ -401,26 +401,53 @@ def _all_drawable(p: CatParams, v: Vocabulary) -> bool:
     ):
         return False
     if p.dead or p.april_fools or p.afterlife is not None:
-        return not _afterlife_errors(p, v)
+        return not afterlife_errors(p, v, living_dark_forest=True)
     return not p.dark_forest or v.lineart_group("darkForest") is not None
 
 
-def _afterlife_errors(params: CatParams, vocabulary: Vocabulary) -> list[TraitError]:
-    """Afterlife, April Fools and fading params that contradict each other or the pack."""
+class AfterlifeVocabulary(Protocol):
+    """What ``afterlife_errors`` asks of a pack's vocabulary (legacy or modern)."""
+
+    @property
+    def afterlives(self) -> Mapping[str, str]: ...
+
+    @property
+    def fading_stages(self) -> tuple[int, ...]: ...
+
+    def lineart_group(self, afterlife: str | None, april_fools: bool = False) -> str | None: ...
+
+
+def afterlife_errors(
+    params: CatParams, vocabulary: AfterlifeVocabulary, *, living_dark_forest: bool
+) -> list[TraitError]:
+    """Afterlife, April Fools and fading params that contradict each other or the pack.
+
+    ``living_dark_forest``: whether a living cat may have ``darkForest`` (the V2 generator
+    draws it with the Dark Forest lineart; the modern game has no living Dark Forest cats).
+    """
     named, afterlives = params.afterlife, vocabulary.afterlives
     if named is not None and named not in afterlives:
         accepted = ", ".join(f"`{name}`" for name in afterlives)
         return [TraitError("afterlife", named, f"{accepted} or null", closest(named, afterlives))]
     errors = []
-    if named is not None and not params.dead:
-        errors.append(TraitError("afterlife", named, "null unless dead is true"))
+    if not params.dead:
+        if named is not None:
+            errors.append(TraitError("afterlife", named, "null unless dead is true"))
+        if params.dark_forest and not living_dark_forest:
+            errors.append(
+                TraitError(
+                    "darkForest",
+                    True,
+                    "false unless dead is true: the game draws no living Dark Forest cat",
+                )
+            )
     elif named is not None and params.dark_forest and named != "darkForest":
         errors.append(
             TraitError(
                 "afterlife", named, "`darkForest` or null, since darkForest is true", ["darkForest"]
             )
         )
-    afterlife = params.lineart_afterlife
+    afterlife = params.lineart_afterlife if living_dark_forest else params.resolved_afterlife
     lineart = vocabulary.lineart_group(afterlife)
     if lineart is None:
         errors.append(TraitError("dead", True, f"false: this pack has no {afterlife} lineart"))

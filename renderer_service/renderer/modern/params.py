@@ -32,7 +32,7 @@ from typing import Any
 from pydantic import ConfigDict, Field, field_validator
 
 from ..errors import TraitError
-from ..params import MAX_SUGGESTED, CatParams, InvalidTraitsError
+from ..params import MAX_SUGGESTED, CatParams, InvalidTraitsError, afterlife_errors
 from ..vocabulary import NONE_NAMES, closest
 from .poses import DEFAULT_MODERN_POSE
 from .vocabulary import ModernVocabulary
@@ -189,48 +189,7 @@ def modern_trait_errors(
         if value is not None and value not in choices:
             hints = closest(value, choices) if len(errors) < MAX_SUGGESTED else []
             errors.append(TraitError(field, value, what, hints))
-    return errors + _afterlife_errors(params, v)
-
-
-def _afterlife_errors(params: CatParams, v: ModernVocabulary) -> list[TraitError]:
-    errors: list[TraitError] = []
-    named = params.afterlife
-    if named is not None and named not in v.afterlives:
-        accepted = ", ".join(f"`{name}`" for name in v.afterlives)
-        return [TraitError("afterlife", named, f"{accepted} or null", closest(named, v.afterlives))]
-    if not params.dead:
-        if named is not None:
-            errors.append(TraitError("afterlife", named, "null unless dead is true"))
-        if params.dark_forest:
-            errors.append(
-                TraitError(
-                    "darkForest",
-                    True,
-                    "false unless dead is true: the game draws no living Dark Forest cat",
-                )
-            )
-    elif named is not None and params.dark_forest and named != "darkForest":
-        errors.append(
-            TraitError(
-                "afterlife", named, "`darkForest` or null, since darkForest is true", ["darkForest"]
-            )
-        )
-    afterlife = params.resolved_afterlife
-    lineart = v.lineart_group(afterlife)
-    if lineart is None:
-        errors.append(TraitError("dead", True, f"false: this pack has no {afterlife} lineart"))
-    elif params.april_fools and v.lineart_group(afterlife, True) is None:
-        errors.append(
-            TraitError("aprilFools", True, f"false: this pack has no April Fools {lineart}")
-        )
-    stage = params.fading_stage
-    if stage is not None and stage not in v.fading_stages:
-        errors.append(
-            TraitError(
-                "opacity", params.opacity, f"above 97: this pack has no fading stage {stage}"
-            )
-        )
-    return errors
+    return errors + afterlife_errors(params, v, living_dark_forest=False)
 
 
 def check_modern_traits(
