@@ -314,53 +314,19 @@ def trait_errors(params: CatParams, vocabulary: Vocabulary) -> list[TraitError]:
     """Every param the pack cannot draw, with what it would accept (and the closest names
     for the first few)."""
     v = vocabulary
-    checks: list[tuple[str, str | None, Collection[str], str]] = [
-        ("peltName", params.pelt_name, v.pelts, "a pelt name"),
-        ("colour", params.colour, v.coat_colours, "a coat or palette colour"),
-        ("tortiePattern", params.tortie_pattern, v.pelts, "a pelt name"),
-        ("tortieColour", params.tortie_colour, v.coat_colours, "a coat or palette colour"),
-        ("tortieMask", params.tortie_mask, v.tortie_masks, "a tortie mask"),
-        ("whitePatches", params.white_patches, v.white_patches, "a white patch or `none`"),
-        ("points", params.points, v.points, "a point marking or `none`"),
-        ("vitiligo", params.vitiligo, v.vitiligo, "a vitiligo marking or `none`"),
-        ("eyeColour", params.eye_colour, v.eye_colours, "an eye colour"),
-        ("eyeColour2", params.eye_colour2, v.eye_colours2, "an eye colour or `none`"),
-        ("skinColour", params.skin_colour, v.skins, "a skin colour"),
-        ("scar", params.scar, v.all_scars, "a scar"),
-        ("accessory", params.accessory, v.accessories, "an accessory"),
-    ]
-    if params.tint not in NONE_NAMES:
-        checks.append(("tint", params.tint, v.all_tints, "a tint or `none`"))
-    if params.white_patches_tint not in NONE_NAMES:
-        checks.append(
-            (
-                "whitePatchesTint",
-                params.white_patches_tint,
-                v.white_patches_paints,
-                "a white patches tint (lower case: "
-                + ", ".join(v.white_patches_tints)
-                + "), an upper-case coat or palette colour, or `none`",
-            )
-        )
-    checks += [
-        (f"scars[{i}]", name, v.all_scars, "a scar") for i, name in enumerate(params.scars or ())
-    ]
-    checks += [
-        (f"accessories[{i}]", name, v.accessories, "an accessory")
-        for i, name in enumerate(params.accessories or ())
-    ]
-    if params.tortie:
-        for i, layer in enumerate(params.tortie):
-            checks += [
-                (f"tortie[{i}].pattern", layer.pattern, v.pelts, "a pelt name"),
-                (f"tortie[{i}].colour", layer.colour, v.coat_colours, "a coat or palette colour"),
-                (f"tortie[{i}].mask", layer.mask, v.tortie_masks, "a tortie mask or `none`"),
-            ]
-    errors: list[TraitError] = []
-    for field, value, choices, what in checks:
-        if value is not None and value not in choices:
-            hints = closest(value, choices) if len(errors) < MAX_SUGGESTED else []
-            errors.append(TraitError(field, value, what, hints))
+    white_patches_tint = (
+        "a white patches tint (lower case: "
+        + ", ".join(v.white_patches_tints)
+        + "), an upper-case coat or palette colour, or `none`"
+    )
+    errors = name_errors(
+        params,
+        v,
+        [],
+        coat="a coat or palette colour",
+        eye_colours2=v.eye_colours2,
+        white_patches_tints=(v.white_patches_paints, white_patches_tint),
+    )
     if params.dead or params.april_fools or params.afterlife is not None:
         errors += afterlife_errors(params, v, living_dark_forest=True)
     elif params.dark_forest and v.lineart_group("darkForest") is None:
@@ -403,6 +369,98 @@ def _all_drawable(p: CatParams, v: Vocabulary) -> bool:
     if p.dead or p.april_fools or p.afterlife is not None:
         return not afterlife_errors(p, v, living_dark_forest=True)
     return not p.dark_forest or v.lineart_group("darkForest") is not None
+
+
+class NamesVocabulary(Protocol):
+    """The name lists ``name_errors`` checks params against (legacy or modern)."""
+
+    @property
+    def pelts(self) -> Collection[str]: ...
+
+    @property
+    def coat_colours(self) -> Collection[str]: ...
+
+    @property
+    def tortie_masks(self) -> Collection[str]: ...
+
+    @property
+    def white_patches(self) -> Collection[str]: ...
+
+    @property
+    def points(self) -> Collection[str]: ...
+
+    @property
+    def vitiligo(self) -> Collection[str]: ...
+
+    @property
+    def eye_colours(self) -> Collection[str]: ...
+
+    @property
+    def skins(self) -> Collection[str]: ...
+
+    @property
+    def all_scars(self) -> Collection[str]: ...
+
+    @property
+    def accessories(self) -> Collection[str]: ...
+
+    @property
+    def all_tints(self) -> Collection[str]: ...
+
+
+def name_errors(
+    params: CatParams,
+    v: NamesVocabulary,
+    errors: list[TraitError],
+    *,
+    coat: str,
+    eye_colours2: Collection[str],
+    white_patches_tints: tuple[Collection[str], str],
+) -> list[TraitError]:
+    """``errors`` followed by every named param the pack does not know, with what it would
+    accept (and the closest names while there are fewer than ``MAX_SUGGESTED`` errors).
+
+    What differs between the layouts is given: ``coat`` (what a coat colour may be),
+    ``eye_colours2`` and ``white_patches_tints`` (the names, and what they may be).
+    """
+    checks: list[tuple[str, str | None, Collection[str], str]] = [
+        ("peltName", params.pelt_name, v.pelts, "a pelt name"),
+        ("colour", params.colour, v.coat_colours, coat),
+        ("tortiePattern", params.tortie_pattern, v.pelts, "a pelt name"),
+        ("tortieColour", params.tortie_colour, v.coat_colours, coat),
+        ("tortieMask", params.tortie_mask, v.tortie_masks, "a tortie mask"),
+        ("whitePatches", params.white_patches, v.white_patches, "a white patch or `none`"),
+        ("points", params.points, v.points, "a point marking or `none`"),
+        ("vitiligo", params.vitiligo, v.vitiligo, "a vitiligo marking or `none`"),
+        ("eyeColour", params.eye_colour, v.eye_colours, "an eye colour"),
+        ("eyeColour2", params.eye_colour2, eye_colours2, "an eye colour or `none`"),
+        ("skinColour", params.skin_colour, v.skins, "a skin colour"),
+        ("scar", params.scar, v.all_scars, "a scar"),
+        ("accessory", params.accessory, v.accessories, "an accessory"),
+    ]
+    if params.tint not in NONE_NAMES:
+        checks.append(("tint", params.tint, v.all_tints, "a tint or `none`"))
+    if params.white_patches_tint not in NONE_NAMES:
+        tints, what = white_patches_tints
+        checks.append(("whitePatchesTint", params.white_patches_tint, tints, what))
+    checks += [
+        (f"scars[{i}]", name, v.all_scars, "a scar") for i, name in enumerate(params.scars or ())
+    ]
+    checks += [
+        (f"accessories[{i}]", name, v.accessories, "an accessory")
+        for i, name in enumerate(params.accessories or ())
+    ]
+    for i, layer in enumerate(params.tortie or ()):
+        checks += [
+            (f"tortie[{i}].pattern", layer.pattern, v.pelts, "a pelt name"),
+            (f"tortie[{i}].colour", layer.colour, v.coat_colours, coat),
+            (f"tortie[{i}].mask", layer.mask, v.tortie_masks, "a tortie mask or `none`"),
+        ]
+    for field, value, choices, what in checks:
+        if value is not None and value not in choices:
+            hints = closest(value, choices) if len(errors) < MAX_SUGGESTED else []
+            errors.append(TraitError(field, value, what, hints))
+    return errors
 
 
 class AfterlifeVocabulary(Protocol):

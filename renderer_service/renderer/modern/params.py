@@ -26,13 +26,12 @@ the same ``InvalidTraitsError`` the legacy check raises.
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from typing import Any
 
 from pydantic import ConfigDict, Field, field_validator
 
 from ..errors import TraitError
-from ..params import MAX_SUGGESTED, CatParams, InvalidTraitsError, afterlife_errors
+from ..params import CatParams, InvalidTraitsError, afterlife_errors, name_errors
 from ..vocabulary import NONE_NAMES, closest
 from .poses import DEFAULT_MODERN_POSE
 from .vocabulary import ModernVocabulary
@@ -145,50 +144,14 @@ def modern_trait_errors(
     """Every param the pack cannot draw, with what it would accept (and the closest names for
     the first few)."""
     v = vocabulary
-    checks: list[tuple[str, str | None, Collection[str], str]] = [
-        ("peltName", params.pelt_name, v.pelts, "a pelt name"),
-        ("colour", params.colour, v.colours, "a coat colour"),
-        ("tortiePattern", params.tortie_pattern, v.pelts, "a pelt name"),
-        ("tortieColour", params.tortie_colour, v.colours, "a coat colour"),
-        ("tortieMask", params.tortie_mask, v.tortie_masks, "a tortie mask"),
-        ("whitePatches", params.white_patches, v.white_patches, "a white patch or `none`"),
-        ("points", params.points, v.points, "a point marking or `none`"),
-        ("vitiligo", params.vitiligo, v.vitiligo, "a vitiligo marking or `none`"),
-        ("eyeColour", params.eye_colour, v.eye_colours, "an eye colour"),
-        ("eyeColour2", params.eye_colour2, v.eye_colours, "an eye colour or `none`"),
-        ("skinColour", params.skin_colour, v.skins, "a skin colour"),
-        ("scar", params.scar, v.all_scars, "a scar"),
-        ("accessory", params.accessory, v.accessories, "an accessory"),
-    ]
-    if params.tint not in NONE_NAMES:
-        checks.append(("tint", params.tint, v.all_tints, "a tint or `none`"))
-    if params.white_patches_tint not in NONE_NAMES:
-        checks.append(
-            (
-                "whitePatchesTint",
-                params.white_patches_tint,
-                v.white_patches_tints,
-                "a white patches tint or `none`",
-            )
-        )
-    checks += [
-        (f"scars[{i}]", name, v.all_scars, "a scar") for i, name in enumerate(params.scars or ())
-    ]
-    checks += [
-        (f"accessories[{i}]", name, v.accessories, "an accessory")
-        for i, name in enumerate(params.accessories or ())
-    ]
-    for i, layer in enumerate(params.tortie or ()):
-        checks += [
-            (f"tortie[{i}].pattern", layer.pattern, v.pelts, "a pelt name"),
-            (f"tortie[{i}].colour", layer.colour, v.colours, "a coat colour"),
-            (f"tortie[{i}].mask", layer.mask, v.tortie_masks, "a tortie mask or `none`"),
-        ]
-    errors = pose_errors(params, vocabulary, pose)
-    for field, value, choices, what in checks:
-        if value is not None and value not in choices:
-            hints = closest(value, choices) if len(errors) < MAX_SUGGESTED else []
-            errors.append(TraitError(field, value, what, hints))
+    errors = name_errors(
+        params,
+        v,
+        pose_errors(params, vocabulary, pose),
+        coat="a coat colour",
+        eye_colours2=v.eye_colours,
+        white_patches_tints=(v.white_patches_tints, "a white patches tint or `none`"),
+    )
     return errors + afterlife_errors(params, v, living_dark_forest=False)
 
 
