@@ -6,10 +6,11 @@ group it maps to. The catalog and the error messages both read from here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
+from typing import Any
 
 from renderer_service.renderer.palettes import BASE_COLOUR, Palette, PaletteColour, Palettes
 from renderer_service.renderer.sprites import SpritePack
@@ -153,6 +154,20 @@ def _rgb(value: object) -> tuple[int, int, int] | None:
     return (r, g, b)
 
 
+def colour_table(
+    data: Mapping[str, Any],
+    key: str,
+    rgb: Callable[[object], tuple[int, int, int] | None] = _rgb,
+) -> dict[str, tuple[int, int, int]]:
+    """Name -> colour of each entry of the table ``data[key]`` that has a colour (``rgb``
+    reads an entry: None for none)."""
+    return {
+        name: colour
+        for name, value in data.get(key, {}).items()
+        if (colour := rgb(value)) is not None
+    }
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     """The names a pack accepts for each trait, and the sprite groups they map to.
@@ -246,16 +261,8 @@ class Vocabulary:
         }
         whites = _suffixes(pack, "white")
         tint_data, white_tint_data = pack.tints, pack.white_patches_tints
-        tints = {
-            name: rgb
-            for name, value in tint_data.get("tint_colours", {}).items()
-            if (rgb := _rgb(value)) is not None
-        }
-        dilute = {
-            name: rgb
-            for name, value in tint_data.get("dilute_tint_colours", {}).items()
-            if (rgb := _rgb(value)) is not None
-        }
+        tints = colour_table(tint_data, "tint_colours")
+        dilute = colour_table(tint_data, "dilute_tint_colours")
         white_tints = {
             name: _rgb(value) for name, value in white_tint_data.get("tint_colours", {}).items()
         }

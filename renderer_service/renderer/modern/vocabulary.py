@@ -25,7 +25,7 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import Literal
 
-from ..vocabulary import PELT_SPRITE_NAMES, Names, fold_names
+from ..vocabulary import PELT_SPRITE_NAMES, Names, colour_table, fold_names
 from .pack import COLLAR_SHEET, WHITE_PATCH_CATEGORIES, ModernSpritePack
 
 RGB = tuple[int, int, int]
@@ -246,21 +246,9 @@ class ModernVocabulary:
                 accessories[name] = Accessory(name, group, kind, category)
 
         tint_data, white_data = pack.tints, pack.white_patches_tints
-        tints = {
-            name: rgb
-            for name, value in tint_data.get("tint_colours", {}).items()
-            if (rgb := _rgb(value)) is not None
-        }
-        dilute = {
-            name: rgb
-            for name, value in tint_data.get("dilute_tint_colours", {}).items()
-            if (rgb := _rgb(value)) is not None
-        }
-        white_tints = {
-            name: rgb
-            for name, value in white_data.get("tint_colours", {}).items()
-            if (rgb := _rgb(value)) is not None
-        }
+        tints = colour_table(tint_data, "tint_colours", _rgb)
+        dilute = colour_table(tint_data, "dilute_tint_colours", _rgb)
+        white_tints = colour_table(white_data, "tint_colours", _rgb)
         afterlives = {
             name: group for name, group in AFTERLIFE_LINEARTS.items() if pack.has_group(group)
         }
