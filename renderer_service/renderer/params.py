@@ -337,27 +337,9 @@ def trait_errors(params: CatParams, vocabulary: Vocabulary) -> list[TraitError]:
 def _all_drawable(p: CatParams, v: Vocabulary) -> bool:
     """Whether ``trait_errors`` finds nothing wrong, found without building its messages:
     the same checks, each a set look-up."""
-    if not (
-        p.pelt_name in v.pelts
-        and p.colour in v.coat_colours
-        and p.eye_colour in v.eye_colours
-        and p.skin_colour in v.skins
-        and (p.tortie_pattern is None or p.tortie_pattern in v.pelts)
-        and (p.tortie_colour is None or p.tortie_colour in v.coat_colours)
-        and (p.tortie_mask is None or p.tortie_mask in v.tortie_masks)
-        and (p.white_patches is None or p.white_patches in v.white_patches)
-        and (p.points is None or p.points in v.points)
-        and (p.vitiligo is None or p.vitiligo in v.vitiligo)
-        and (p.eye_colour2 is None or p.eye_colour2 in v.eye_colours2)
-        and (p.scar is None or p.scar in v.all_scars)
-        and (p.accessory is None or p.accessory in v.accessories)
-        and (p.tint in NONE_NAMES or p.tint in v.all_tints)
-        and (p.white_patches_tint in NONE_NAMES or p.white_patches_tint in v.white_patches_paints)
+    if not names_known(
+        p, v, eye_colours2=v.eye_colours2, white_patches_tints=v.white_patches_paints
     ):
-        return False
-    if p.scars and not all(name in v.all_scars for name in p.scars):
-        return False
-    if p.accessories and not all(name in v.accessories for name in p.accessories):
         return False
     if p.tortie and not all(
         layer.pattern in v.pelts
@@ -461,6 +443,38 @@ def name_errors(
             hints = closest(value, choices) if len(errors) < MAX_SUGGESTED else []
             errors.append(TraitError(field, value, what, hints))
     return errors
+
+
+def names_known(
+    p: CatParams,
+    v: NamesVocabulary,
+    *,
+    eye_colours2: Collection[str],
+    white_patches_tints: Collection[str],
+) -> bool:
+    """Whether every named param outside the tortie layers is one the pack knows (what
+    ``name_errors`` checks, each a set look-up, without building messages)."""
+    if not (
+        p.pelt_name in v.pelts
+        and p.colour in v.coat_colours
+        and p.eye_colour in v.eye_colours
+        and p.skin_colour in v.skins
+        and (p.tortie_pattern is None or p.tortie_pattern in v.pelts)
+        and (p.tortie_colour is None or p.tortie_colour in v.coat_colours)
+        and (p.tortie_mask is None or p.tortie_mask in v.tortie_masks)
+        and (p.white_patches is None or p.white_patches in v.white_patches)
+        and (p.points is None or p.points in v.points)
+        and (p.vitiligo is None or p.vitiligo in v.vitiligo)
+        and (p.eye_colour2 is None or p.eye_colour2 in eye_colours2)
+        and (p.scar is None or p.scar in v.all_scars)
+        and (p.accessory is None or p.accessory in v.accessories)
+        and (p.tint in NONE_NAMES or p.tint in v.all_tints)
+        and (p.white_patches_tint in NONE_NAMES or p.white_patches_tint in white_patches_tints)
+    ):
+        return False
+    if p.scars and not all(name in v.all_scars for name in p.scars):
+        return False
+    return not p.accessories or all(name in v.accessories for name in p.accessories)
 
 
 class AfterlifeVocabulary(Protocol):

@@ -31,7 +31,13 @@ from typing import Any
 from pydantic import ConfigDict, Field, field_validator
 
 from ..errors import TraitError
-from ..params import CatParams, InvalidTraitsError, afterlife_errors, name_errors
+from ..params import (
+    CatParams,
+    InvalidTraitsError,
+    afterlife_errors,
+    name_errors,
+    names_known,
+)
 from ..vocabulary import NONE_NAMES, closest
 from .poses import DEFAULT_MODERN_POSE
 from .vocabulary import ModernVocabulary
@@ -175,28 +181,9 @@ def _all_drawable(p: CatParams, v: ModernVocabulary, pose: PoseArg) -> bool:
         return False
     if p.sprite_number is not None and p.sprite_number >= len(v.poses):
         return False
-    if not (
-        p.pelt_name in v.pelts
-        and p.colour in v.colours
-        and p.eye_colour in v.eye_colours
-        and p.skin_colour in v.skins
-        and (p.tortie_pattern is None or p.tortie_pattern in v.pelts)
-        and (p.tortie_colour is None or p.tortie_colour in v.colours)
-        and (p.tortie_mask is None or p.tortie_mask in v.tortie_masks)
-        and (p.white_patches is None or p.white_patches in v.white_patches)
-        and (p.points is None or p.points in v.points)
-        and (p.vitiligo is None or p.vitiligo in v.vitiligo)
-        and (p.eye_colour2 is None or p.eye_colour2 in v.eye_colours)
-        and (p.scar is None or p.scar in v.all_scars)
-        and (p.accessory is None or p.accessory in v.accessories)
-        and (p.tint in NONE_NAMES or p.tint in v.all_tints)
-        and (p.white_patches_tint in NONE_NAMES or p.white_patches_tint in v.white_patches_tints)
-        and not p.tortie
+    if p.tortie or not names_known(
+        p, v, eye_colours2=v.eye_colours, white_patches_tints=v.white_patches_tints
     ):
-        return False
-    if p.scars and not all(name in v.all_scars for name in p.scars):
-        return False
-    if p.accessories and not all(name in v.accessories for name in p.accessories):
         return False
     if p.dead:
         named = p.afterlife
