@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
-from typing import Any
+from typing import Any, ClassVar
 
 from renderer_service.renderer.palettes import BASE_COLOUR, Palette, PaletteColour, Palettes
 from renderer_service.renderer.sprites import SpritePack
@@ -168,13 +168,40 @@ def colour_table(
     }
 
 
+class NameLookups:
+    """What the legacy and modern vocabularies answer alike: a name as the pack spells it,
+    and the lineart group of a living or dead cat (``living_lineart`` for the living)."""
+
+    living_lineart: ClassVar[str]
+    afterlives: Mapping[str, str]
+    april_fools_linearts: Mapping[str, str]
+
+    @property
+    def folded(self) -> Mapping[str, Mapping[str, str]]:
+        raise NotImplementedError
+
+    def canonical(self, kind: str, name: str) -> str:
+        """``name`` spelt as the pack spells it, matched case-insensitively among the names
+        of ``kind`` (a key of ``folded``); unchanged when nothing matches."""
+        return self.folded[kind].get(name.casefold(), name)
+
+    def lineart_group(self, afterlife: str | None, april_fools: bool = False) -> str | None:
+        """The lineart of a living cat (``afterlife`` None) or of a dead one; None if absent."""
+        group = self.living_lineart if afterlife is None else self.afterlives.get(afterlife)
+        if april_fools and group is not None:
+            return self.april_fools_linearts.get(group)
+        return group
+
+
 @dataclass(frozen=True)
-class Vocabulary:
+class Vocabulary(NameLookups):
     """The names a pack accepts for each trait, and the sprite groups they map to.
 
     ``from_pack`` makes every list of names a ``Names``: checking a cat's traits is then a
     set look-up per trait, not a scan of a list.
     """
+
+    living_lineart: ClassVar[str] = LIVING_LINEART
 
     pelts: Mapping[str, str]
     colours: tuple[str, ...]
@@ -235,18 +262,6 @@ class Vocabulary:
             "afterlives": tuple(self.afterlives),
         }
         return fold_names(kinds)
-
-    def canonical(self, kind: str, name: str) -> str:
-        """``name`` spelt as the pack spells it, matched case-insensitively among the names
-        of ``kind`` (a key of ``folded``); unchanged when nothing matches."""
-        return self.folded[kind].get(name.casefold(), name)
-
-    def lineart_group(self, afterlife: str | None, april_fools: bool = False) -> str | None:
-        """The lineart of a living cat (``afterlife`` None) or of a dead one; None if absent."""
-        group = LIVING_LINEART if afterlife is None else self.afterlives.get(afterlife)
-        if april_fools and group is not None:
-            return self.april_fools_linearts.get(group)
-        return group
 
     @classmethod
     def from_pack(cls, pack: SpritePack, palettes: Palettes | None = None) -> Vocabulary:

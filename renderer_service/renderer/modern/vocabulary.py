@@ -23,9 +23,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from types import MappingProxyType
-from typing import Literal
+from typing import ClassVar, Literal
 
-from ..vocabulary import PELT_SPRITE_NAMES, Names, colour_table, fold_names
+from ..vocabulary import PELT_SPRITE_NAMES, NameLookups, Names, colour_table, fold_names
 from .pack import COLLAR_SHEET, WHITE_PATCH_CATEGORIES, ModernSpritePack
 
 RGB = tuple[int, int, int]
@@ -109,8 +109,10 @@ def _rgb(value: object) -> RGB | None:
 
 
 @dataclass(frozen=True)
-class ModernVocabulary:
+class ModernVocabulary(NameLookups):
     """The names a modern pack accepts for each trait, and the groups they draw."""
+
+    living_lineart: ClassVar[str] = LIVING_LINEART
 
     poses: Names
     pelts: Mapping[str, str]
@@ -183,18 +185,6 @@ class ModernVocabulary:
                 "afterlives": tuple(self.afterlives),
             }
         )
-
-    def canonical(self, kind: str, name: str) -> str:
-        """``name`` spelt as the pack spells it, matched case-insensitively among the names
-        of ``kind`` (a key of ``folded``); unchanged when nothing matches."""
-        return self.folded[kind].get(name.casefold(), name)
-
-    def lineart_group(self, afterlife: str | None, april_fools: bool = False) -> str | None:
-        """The lineart of a living cat (``afterlife`` None) or of a dead one; None if absent."""
-        group = LIVING_LINEART if afterlife is None else self.afterlives.get(afterlife)
-        if april_fools and group is not None:
-            return self.april_fools_linearts.get(group)
-        return group
 
     @classmethod
     def from_pack(cls, pack: ModernSpritePack) -> ModernVocabulary:
