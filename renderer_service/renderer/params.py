@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from renderer_service.renderer.errors import RendererError, TraitError
 from renderer_service.renderer.param_docs import document_params, document_tortie_layer
-from renderer_service.renderer.vocabulary import NONE_NAMES, Vocabulary, closest
+from renderer_service.renderer.vocabulary import NONE_NAMES, NamesVocabulary, Vocabulary, closest
 
 POSE_COUNT = 21
 """Poses of the legacy layout: 0-2 kitten ... 20 newborn."""
@@ -351,43 +351,6 @@ def _all_drawable(p: CatParams, v: Vocabulary) -> bool:
     if p.dead or p.april_fools or p.afterlife is not None:
         return not afterlife_errors(p, v, living_dark_forest=True)
     return not p.dark_forest or v.lineart_group("darkForest") is not None
-
-
-class NamesVocabulary(Protocol):
-    """The name lists ``name_errors`` checks params against (legacy or modern)."""
-
-    @property
-    def pelts(self) -> Collection[str]: ...
-
-    @property
-    def coat_colours(self) -> Collection[str]: ...
-
-    @property
-    def tortie_masks(self) -> Collection[str]: ...
-
-    @property
-    def white_patches(self) -> Collection[str]: ...
-
-    @property
-    def points(self) -> Collection[str]: ...
-
-    @property
-    def vitiligo(self) -> Collection[str]: ...
-
-    @property
-    def eye_colours(self) -> Collection[str]: ...
-
-    @property
-    def skins(self) -> Collection[str]: ...
-
-    @property
-    def all_scars(self) -> Collection[str]: ...
-
-    @property
-    def accessories(self) -> Collection[str]: ...
-
-    @property
-    def all_tints(self) -> Collection[str]: ...
 
 
 def name_errors(

@@ -6,11 +6,11 @@ group it maps to. The catalog and the error messages both read from here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from renderer_service.renderer.palettes import BASE_COLOUR, Palette, PaletteColour, Palettes
 from renderer_service.renderer.sprites import SpritePack
@@ -168,6 +168,69 @@ def colour_table(
     }
 
 
+class NamesVocabulary(Protocol):
+    """The name lists of a vocabulary, legacy or modern: what ``name_kinds`` folds and
+    the trait check (``params.name_errors``) checks params against."""
+
+    @property
+    def pelts(self) -> Collection[str]: ...
+
+    @property
+    def coat_colours(self) -> Collection[str]: ...
+
+    @property
+    def tortie_masks(self) -> Collection[str]: ...
+
+    @property
+    def white_patches(self) -> Collection[str]: ...
+
+    @property
+    def points(self) -> Collection[str]: ...
+
+    @property
+    def vitiligo(self) -> Collection[str]: ...
+
+    @property
+    def eye_colours(self) -> Collection[str]: ...
+
+    @property
+    def skins(self) -> Collection[str]: ...
+
+    @property
+    def all_scars(self) -> Collection[str]: ...
+
+    @property
+    def accessories(self) -> Collection[str]: ...
+
+    @property
+    def all_tints(self) -> Collection[str]: ...
+
+    @property
+    def eye_colours2(self) -> Collection[str]: ...
+
+    @property
+    def afterlives(self) -> Collection[str]: ...
+
+
+def name_kinds(v: NamesVocabulary) -> dict[str, Sequence[str]]:
+    """Each kind of name a param may be spelt in any case, with the pack's names of it."""
+    return {
+        "pelts": tuple(v.pelts),
+        "colours": tuple(v.coat_colours),
+        "tortieMasks": tuple(v.tortie_masks),
+        "tints": tuple(v.all_tints),
+        "whitePatches": tuple(v.white_patches),
+        "points": tuple(v.points),
+        "vitiligo": tuple(v.vitiligo),
+        "eyeColours": tuple(v.eye_colours),
+        "eyeColours2": tuple(v.eye_colours2),
+        "skins": tuple(v.skins),
+        "scars": tuple(v.all_scars),
+        "accessories": tuple(v.accessories),
+        "afterlives": tuple(v.afterlives),
+    }
+
+
 class NameLookups:
     """What the legacy and modern vocabularies answer alike: a name as the pack spells it,
     and the lineart group of a living or dead cat (``living_lineart`` for the living)."""
@@ -246,22 +309,7 @@ class Vocabulary(NameLookups):
     def folded(self) -> Mapping[str, Mapping[str, str]]:
         """For each kind of name, its names by their case-folded spelling (names that fold
         to the same spelling are left out: case decides between them)."""
-        kinds: dict[str, Sequence[str]] = {
-            "pelts": tuple(self.pelts),
-            "colours": tuple(self.coat_colours),
-            "tortieMasks": self.tortie_masks,
-            "tints": tuple(self.all_tints),
-            "whitePatches": self.white_patches,
-            "points": self.points,
-            "vitiligo": self.vitiligo,
-            "eyeColours": self.eye_colours,
-            "eyeColours2": self.eye_colours2,
-            "skins": self.skins,
-            "scars": tuple(self.all_scars),
-            "accessories": tuple(self.accessories),
-            "afterlives": tuple(self.afterlives),
-        }
-        return fold_names(kinds)
+        return fold_names(name_kinds(self))
 
     @classmethod
     def from_pack(cls, pack: SpritePack, palettes: Palettes | None = None) -> Vocabulary:

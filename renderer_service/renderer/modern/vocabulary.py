@@ -25,7 +25,14 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import ClassVar, Literal
 
-from ..vocabulary import PELT_SPRITE_NAMES, NameLookups, Names, colour_table, fold_names
+from ..vocabulary import (
+    PELT_SPRITE_NAMES,
+    NameLookups,
+    Names,
+    colour_table,
+    fold_names,
+    name_kinds,
+)
 from .pack import COLLAR_SHEET, WHITE_PATCH_CATEGORIES, ModernSpritePack
 
 RGB = tuple[int, int, int]
@@ -168,23 +175,7 @@ class ModernVocabulary(NameLookups):
     def folded(self) -> Mapping[str, Mapping[str, str]]:
         """For each kind of name (as the legacy ``Vocabulary.folded`` has them), its names by
         their case-folded spelling."""
-        return fold_names(
-            {
-                "pelts": tuple(self.pelts),
-                "colours": self.colours,
-                "tortieMasks": self.tortie_masks,
-                "tints": tuple(self.all_tints),
-                "whitePatches": tuple(self.white_patches),
-                "points": self.points,
-                "vitiligo": self.vitiligo,
-                "eyeColours": self.eye_colours,
-                "eyeColours2": self.eye_colours2,
-                "skins": self.skins,
-                "scars": tuple(self.all_scars),
-                "accessories": tuple(self.accessories),
-                "afterlives": tuple(self.afterlives),
-            }
-        )
+        return fold_names(name_kinds(self))
 
     @classmethod
     def from_pack(cls, pack: ModernSpritePack) -> ModernVocabulary:
