@@ -73,29 +73,32 @@ def _mix(bg: NDArray[np.float32], fg: NDArray[np.float32]) -> NDArray[np.float32
     return (half * bg + half * fg).astype(np.float32)
 
 
-def gingham(defn: PatternDefinition) -> Tile:
-    ts = defn.tile_size
-    bg, fg = _bf(defn)
-    mix = _mix(bg, fg)
+def _quarters(
+    ts: int,
+    top_left: NDArray[np.float32],
+    off: NDArray[np.float32],
+    bottom_right: NDArray[np.float32],
+) -> Tile:
+    """A ``ts`` tile in four quarters: ``top_left``, ``off`` on the other diagonal, and
+    ``bottom_right``."""
     h = ts // 2
     tile = np.empty((ts, ts, 3), dtype=np.float32)
-    tile[:h, :h] = bg
-    tile[:h, h:] = mix
-    tile[h:, :h] = mix
-    tile[h:, h:] = fg
+    tile[:h, :h] = top_left
+    tile[:h, h:] = off
+    tile[h:, :h] = off
+    tile[h:, h:] = bottom_right
     return tile
 
 
+def gingham(defn: PatternDefinition) -> Tile:
+    bg, fg = _bf(defn)
+    return _quarters(defn.tile_size, bg, _mix(bg, fg), fg)
+
+
 def buffalo(defn: PatternDefinition) -> Tile:
-    ts = defn.tile_size
     bg, fg = _bf(defn)
     dark = _F32(0.3) * bg + _F32(0.15) * fg
-    h = ts // 2
-    tile = np.empty((ts, ts, 3), dtype=np.float32)
-    tile[:h, :h] = bg
-    tile[:h, h:] = fg
-    tile[h:, :h] = fg
-    tile[h:, h:] = dark
+    tile = _quarters(defn.tile_size, bg, fg, dark)
     return np.clip(tile, 0.0, 1.0).astype(np.float32)
 
 
