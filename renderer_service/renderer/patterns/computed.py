@@ -314,28 +314,28 @@ def shweshwe(defn: PatternDefinition) -> Tile:
     return _pick(first | second, fg, bg)
 
 
-def same_komon(defn: PatternDefinition) -> Tile:
-    bg, fg = _bf(defn)
-    p = max(defn.tile_size // 4, 2)
-    h = p // 2
-    yy, xx = _grid(defn.tile_size)
-    row = yy // p
-    cy = (yy % p).astype(np.float32)
-    cx = ((xx + row % 2 * h) % p).astype(np.float32)
-    hf = _F32(h)
-    d = np.sqrt((cx - hf) ** 2 + (cy - hf) ** 2)
-    return _pick(d < _F32(0.6 * h), fg, bg)
-
-
-def kanoko(defn: PatternDefinition) -> Tile:
-    bg, fg = _bf(defn)
-    p = max(defn.tile_size // 3, 2)
+def _staggered_distance(defn: PatternDefinition, cells: int) -> tuple[Tile, int]:
+    """Each pixel's distance from the centre of its cell, on square cells of
+    ``tile_size // cells`` pixels (at least 2) with every other row shifted by half a cell;
+    and that half cell."""
+    p = max(defn.tile_size // cells, 2)
     h = p // 2
     yy, xx = _grid(defn.tile_size)
     row = yy // p
     cy = (yy % p - h).astype(np.float32)
     cx = ((xx + row % 2 * h) % p - h).astype(np.float32)
-    d = np.sqrt(cx**2 + cy**2)
+    return np.sqrt(cx**2 + cy**2), h
+
+
+def same_komon(defn: PatternDefinition) -> Tile:
+    bg, fg = _bf(defn)
+    d, h = _staggered_distance(defn, 4)
+    return _pick(d < _F32(0.6 * h), fg, bg)
+
+
+def kanoko(defn: PatternDefinition) -> Tile:
+    bg, fg = _bf(defn)
+    d, h = _staggered_distance(defn, 3)
     return _pick((d > _F32(0.25 * h)) & (d < _F32(0.7 * h)), fg, bg)
 
 
