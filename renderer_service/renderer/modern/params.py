@@ -64,13 +64,7 @@ def _document(schema: dict[str, Any]) -> None:
 class ModernCatParams(CatParams):
     """The V2 render params for the modern layout: ``CatParams`` plus a pose by name."""
 
-    model_config = ConfigDict(
-        strict=True,
-        extra="forbid",
-        frozen=True,
-        populate_by_name=True,
-        json_schema_extra=_document,
-    )
+    model_config = ConfigDict(json_schema_extra=_document)  # the rest as CatParams's
 
     sprite_number: int | None = Field(
         None,
