@@ -21,10 +21,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-from numpy.typing import NDArray
 from parity import same_picture
-from PIL import Image
+from render import expected_picture, median_us  # the same pictures and timing
 
 from renderer_service.packs.bundled import find_sprite_root
 from renderer_service.renderer import CatParams, Renderer, SpritePack, check_traits
@@ -36,26 +34,9 @@ MODERN_PACK = REPO / "renderer_service/packs/clangen"
 TARGET_RATIO = 1.5
 
 
-def _expected(folder: str, case_id: str) -> NDArray[np.uint8]:
-    with Image.open(DATA / folder / "expected" / f"{case_id}.png") as image:
-        return np.asarray(image.convert("RGBA"), dtype=np.uint8)
-
-
 def _cases(folder: str) -> list[dict[str, Any]]:
     cases: list[dict[str, Any]] = json.loads((DATA / folder / "cases.json").read_text())
     return cases
-
-
-def median_us(work: Callable[[Any], object], cats: Sequence[Any], rounds: int = 1) -> float:
-    """Median over ``rounds`` of the CPU time per cat of this thread: other processes on a
-    shared machine take wall-clock time from a round, not CPU time."""
-    samples = []
-    for _ in range(rounds):
-        began = time.thread_time()
-        for cat in cats:
-            work(cat)
-        samples.append((time.thread_time() - began) / len(cats) * 1e6)
-    return statistics.median(samples)
 
 
 def main() -> None:
@@ -73,12 +54,16 @@ def main() -> None:
     legacy_cases = _cases("legacy-public")
     legacy_cats = [CatParams.model_validate(case["params"]) for case in legacy_cases]
     for case, cat in zip(legacy_cases, legacy_cats, strict=True):
-        if not same_picture(legacy.render(cat).image, _expected("legacy-public", case["id"])):
+        if not same_picture(
+            legacy.render(cat).image, expected_picture("legacy-public", case["id"])
+        ):
             raise SystemExit(f"PARITY FAILED: legacy-public {case['id']}")
     modern_cases = _cases("modern-public")
     modern_cats = [read_pcm(case["params"], case["lineart"]) for case in modern_cases]
     for case, mcat in zip(modern_cases, modern_cats, strict=True):
-        if not same_picture(modern.render(mcat).image, _expected("modern-public", case["id"])):
+        if not same_picture(
+            modern.render(mcat).image, expected_picture("modern-public", case["id"])
+        ):
             raise SystemExit(f"PARITY FAILED: modern-public {case['id']}")
     print(
         f"parity: {len(legacy_cats)}/{len(legacy_cats)} legacy-public and "
@@ -104,7 +89,7 @@ def main() -> None:
     samples: dict[str, list[float]] = {label: [] for label in rows}
     for _ in range(args.rounds):
         for label, (work, cats) in rows.items():
-            samples[label].append(median_us(work, cats))
+            samples[label].append(median_us(work, cats, clock=time.thread_time))
     medians = {label: statistics.median(values) for label, values in samples.items()}
     for label, us in medians.items():
         print(f"  {label:40s} {us:8.1f} us")

@@ -14,17 +14,7 @@ from pathlib import Path
 from PIL import Image
 from playwright.sync_api import sync_playwright
 
-from renderer_service.harness import running_service
-
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from renderer_service.harness import HEADLESS_CHROMIUM_ARGS, running_service
 
 
 def main() -> None:
@@ -39,7 +29,9 @@ def main() -> None:
     with running_service(["--log-level", "warning"], env={"CG3_WORKER_COUNT": "1"}) as service:
         url = service.url
         with sync_playwright() as driver:
-            browser = driver.chromium.launch(executable_path=args.chromium, args=ARGS)
+            browser = driver.chromium.launch(
+                executable_path=args.chromium, args=HEADLESS_CHROMIUM_ARGS
+            )
             page = browser.new_page(viewport={"width": args.width, "height": args.height})
             page.goto(url + "/")
             ready = "document.querySelector('#preview').dataset.status === 'ready'"

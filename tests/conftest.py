@@ -19,6 +19,12 @@ PARITY = REPO / "tests" / "data"
 """The parity sets: cats with the pictures ClanGen's own code draws for them."""
 
 
+def without_settings() -> dict[str, str]:
+    """This process's environment without any ``CG3_*`` setting: for a child process that
+    must start from the defaults (plus what the test gives it)."""
+    return {name: value for name, value in os.environ.items() if not name.startswith("CG3_")}
+
+
 def sprite_root() -> Path:
     configured = os.environ.get("CG3_SPRITE_ROOT")
     return find_sprite_root(Path(configured) if configured else None)

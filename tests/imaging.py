@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 from numpy.typing import NDArray
 from PIL import Image
 
@@ -65,3 +66,17 @@ def write_diff(
     path.parent.mkdir(parents=True, exist_ok=True)
     background.save(path)
     return path
+
+
+def check_matches_clangen(
+    case_id: str, image: NDArray[np.uint8], expected: NDArray[np.uint8], folder: Path
+) -> None:
+    """Fail the test when ``image`` differs from ClanGen's ``expected`` picture, naming the
+    diff picture (``write_diff``) saved in ``folder``."""
+    bad = mismatches(image, expected)
+    if bad.any():
+        diff = write_diff(folder / f"{case_id}-diff.png", image, expected)
+        pytest.fail(
+            f"{case_id}: {int(bad.sum())} pixels differ from ClanGen's picture; "
+            f"actual | expected | differences: {diff}"
+        )

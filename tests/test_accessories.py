@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from renderer_service.renderer import CatParams, Renderer
+from renderer_service.renderer.vocabulary import ACCESSORY_PREFIXES
 
 from .conftest import PARITY, sprite_root
 from .imaging import atlas_cell, load_rgba, mismatches
@@ -21,20 +22,6 @@ CLASSIC_LISTS = ("plant_accessories", "wild_accessories", "tail_accessories", "c
 CLASSIC = {name for key in CLASSIC_LISTS for name in PELT_INFO[key]}
 ALL = sorted(CLASSIC | set(PELT_INFO["extra_accessories"]))
 LIFEGEN_ONLY = sorted(set(PELT_INFO["extra_accessories"]) - CLASSIC)
-PREFIXES = (
-    "acc_herbs",
-    "acc_wild",
-    "collars",
-    "acc_flower",
-    "acc_plant2",
-    "acc_snake",
-    "acc_smallAnimal",
-    "acc_deadInsect",
-    "acc_aliveInsect",
-    "acc_fruit",
-    "acc_crafted",
-    "acc_tail2",
-)
 PLAIN = {"peltName": "SingleColour", "colour": "GINGER", "eyeColour": "YELLOW"}
 
 
@@ -42,7 +29,7 @@ def group_of(name: str) -> str:
     """The group ClanGen draws ``name`` from, read from the index alone."""
     if name == "LAVENDER":
         return "acc_herbsRASPBERRY"  # ClanGen's own quirk, which its pictures show
-    matches = [prefix + name for prefix in PREFIXES if prefix + name in INDEX]
+    matches = [prefix + name for prefix in ACCESSORY_PREFIXES if prefix + name in INDEX]
     assert len(matches) == 1, (name, matches)
     return matches[0]
 

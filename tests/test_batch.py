@@ -266,16 +266,20 @@ LIFE = [
 ]
 
 
+def _life_batch(client: TestClient, payload: dict[str, Any], options: dict[str, Any]) -> Any:
+    """The answer to a batch of ``payload`` at each ``LIFE`` stage."""
+    return client.post(
+        "/render/batch", json={"payload": payload, "variants": LIFE, "options": options}
+    )
+
+
 def test_a_platform_batch_has_80_by_70_tiles_times_the_scale_each_its_own_platform(
     client: TestClient,
 ) -> None:
-    answer = client.post(
-        "/render/batch",
-        json={
-            "payload": {"params": {"colour": "GINGER"}},
-            "variants": LIFE,
-            "options": {"background": "platform:auto:forest:newleaf:light", "scale": 2},
-        },
+    answer = _life_batch(
+        client,
+        {"params": {"colour": "GINGER"}},
+        {"background": "platform:auto:forest:newleaf:light", "scale": 2},
     )
     assert answer.status_code == 200, answer.text
     body = answer.json()
@@ -294,13 +298,8 @@ def test_a_platform_batch_has_80_by_70_tiles_times_the_scale_each_its_own_platfo
 
 
 def test_tile_size_on_a_platform_is_refused_naming_the_field(client: TestClient) -> None:
-    answer = client.post(
-        "/render/batch",
-        json={
-            "payload": {"spriteNumber": 8},
-            "variants": LIFE,
-            "options": {"background": "platform:starclan:dark", "tileSize": 100},
-        },
+    answer = _life_batch(
+        client, {"spriteNumber": 8}, {"background": "platform:starclan:dark", "tileSize": 100}
     )
     assert answer.status_code == 422
     assert answer.json()["field"] == "options.tileSize"
@@ -333,13 +332,10 @@ def test_a_colour_batch_in_webp_decodes_to_the_cats_on_that_colour(client: TestC
 def test_an_animated_batch_plays_every_frame_in_order(
     client: TestClient, image_format: str
 ) -> None:
-    answer = client.post(
-        "/render/batch",
-        json={
-            "payload": {"params": {"colour": "BLACK"}},
-            "variants": LIFE,
-            "options": {"animate": {"frameMs": 250, "loop": 0}, "format": image_format},
-        },
+    answer = _life_batch(
+        client,
+        {"params": {"colour": "BLACK"}},
+        {"animate": {"frameMs": 250, "loop": 0}, "format": image_format},
     )
     assert answer.status_code == 200, answer.text
     body = answer.json()
@@ -358,14 +354,7 @@ def test_an_animated_batch_plays_every_frame_in_order(
 
 
 def test_an_animated_webp_is_refused_naming_the_format(client: TestClient) -> None:
-    answer = client.post(
-        "/render/batch",
-        json={
-            "payload": {"spriteNumber": 8},
-            "variants": LIFE,
-            "options": {"animate": {}, "format": "webp"},
-        },
-    )
+    answer = _life_batch(client, {"spriteNumber": 8}, {"animate": {}, "format": "webp"})
     assert answer.status_code == 422
     assert answer.json()["field"] == "options.format"
 

@@ -119,6 +119,13 @@ class _CountingParse:
         self.calls += 1
         return self.parse(*args, **kwargs)
 
+    @classmethod
+    def installed(cls, monkeypatch: pytest.MonkeyPatch) -> _CountingParse:
+        """A counter the service parses /render bodies through, for the test's length."""
+        counting = cls()
+        monkeypatch.setattr("renderer_service.service.parse_render_request", counting)
+        return counting
+
 
 def _service(renderer: Renderer, entries: int = 64) -> tuple[RenderService, _InProcessQueue]:
     queue = _InProcessQueue(renderer)
@@ -130,8 +137,7 @@ def test_a_repeated_body_is_answered_from_the_cache_without_parsing(
     renderer: Renderer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     service, queue = _service(renderer)
-    counting = _CountingParse()
-    monkeypatch.setattr("renderer_service.service.parse_render_request", counting)
+    counting = _CountingParse.installed(monkeypatch)
     body = body_of(CASES[3], {"scale": 2})
     first = asyncio.run(service.render(body))
     second = asyncio.run(service.render(body))
@@ -151,8 +157,7 @@ def test_a_known_body_answers_304_to_its_etag_without_parsing(
     renderer: Renderer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     service, _ = _service(renderer)
-    counting = _CountingParse()
-    monkeypatch.setattr("renderer_service.service.parse_render_request", counting)
+    counting = _CountingParse.installed(monkeypatch)
     body = body_of(CASES[5], {})
     etag = dict(asyncio.run(service.render(body)).headers)["ETag"]
     again = asyncio.run(service.render(body, if_none_match=etag))

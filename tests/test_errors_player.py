@@ -11,6 +11,8 @@ from fastapi.testclient import TestClient
 
 from renderer_service.app.routes.share import describe
 
+from .test_errors_uniform import uniform
+
 CAT = {"payload": {"params": {"peltName": "Tabby", "colour": "GINGER", "eyeColour": "GREEN"}}}
 
 
@@ -28,10 +30,7 @@ def code(client: TestClient) -> str:
 def test_an_unknown_query_parameter_on_a_code_url_is_a_400_listing_the_accepted_ones(
     client: TestClient, code: str
 ) -> None:
-    answer = client.get(f"/render/{code}.png?bg=black")
-    assert answer.status_code == 400
-    body = answer.json()
-    assert body["error"] == "unknown_query_parameter"
+    body = uniform(client.get(f"/render/{code}.png?bg=black"), 400, "unknown_query_parameter")
     assert body["field"] == "bg"
     assert "scale" in body["detail"]
     assert "background" in body["detail"]
@@ -47,10 +46,7 @@ def test_tracking_parameters_on_a_code_url_are_ignored(client: TestClient, code:
 def test_an_unknown_extension_is_a_404_that_lists_the_formats(
     client: TestClient, code: str
 ) -> None:
-    answer = client.get(f"/render/{code}.jpg")
-    assert answer.status_code == 404
-    body = answer.json()
-    assert body["error"] == "unknown_format"
+    body = uniform(client.get(f"/render/{code}.jpg"), 404, "unknown_format")
     assert body["detail"] != "Not Found"
     for extension in ("png", "webp", "gif"):
         assert extension in body["errors"][0]["expected"]
@@ -59,9 +55,7 @@ def test_an_unknown_extension_is_a_404_that_lists_the_formats(
 
 def test_an_accept_header_naming_no_served_type_is_a_406(client: TestClient, code: str) -> None:
     answer = client.post("/render", json=CAT, headers={"Accept": "image/jpeg"})
-    assert answer.status_code == 406
-    body = answer.json()
-    assert body["error"] == "not_acceptable"
+    body = uniform(answer, 406, "not_acceptable")
     assert "image/png" in body["detail"]
     assert "application/json" in body["detail"]
     coded = client.get(f"/render/{code}.png", headers={"Accept": "image/jpeg"})

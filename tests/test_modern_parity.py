@@ -18,7 +18,7 @@ from renderer_service.renderer.modern import (
 )
 
 from .conftest import PARITY
-from .imaging import load_rgba, mismatches, write_diff
+from .imaging import check_matches_clangen, load_rgba, mismatches
 
 FOLDER = "modern-public"
 
@@ -51,13 +51,7 @@ def test_public_cat_matches_clangen(
 ) -> None:
     image = modern.render(read_pcm(case["params"], case["lineart"])).image
     expected = _expected(case["id"])
-    bad = mismatches(image, expected)
-    if bad.any():
-        diff = write_diff(tmp_path / f"{case['id']}-diff.png", image, expected)
-        pytest.fail(
-            f"{case['id']}: {int(bad.sum())} pixels differ from ClanGen's picture; "
-            f"actual | expected | differences: {diff}"
-        )
+    check_matches_clangen(case["id"], image, expected, tmp_path)
 
 
 def test_the_layer_view_and_the_table_planner_draw_the_same_cats(modern: ModernRenderer) -> None:

@@ -3,7 +3,6 @@ palettes and the platforms, and finds the pack inside itself once unpacked."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -12,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import REPO
+from .conftest import REPO, without_settings
 
 PACKS = REPO / "renderer_service" / "packs"
 
@@ -64,7 +63,7 @@ def test_the_unpacked_wheel_finds_its_own_pack(wheel: Path, tmp_path: Path) -> N
         "print(root)\n"
         "print((root / 'spritesIndex.json').is_file())\n"
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CG3_")}
+    env = without_settings()
     found = subprocess.run(
         [sys.executable, "-c", probe],
         cwd=tmp_path,

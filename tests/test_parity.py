@@ -11,7 +11,7 @@ import pytest
 from renderer_service.renderer import CatParams, Renderer
 
 from .conftest import PARITY
-from .imaging import load_rgba, mismatches, write_diff
+from .imaging import check_matches_clangen, load_rgba
 
 
 def _cases(name: str) -> list[dict[str, Any]]:
@@ -29,13 +29,7 @@ FEATURES = _cases("legacy-features")
 def _check(renderer: Renderer, case: dict[str, Any], folder: str, tmp_path: Path) -> None:
     image = renderer.render(CatParams.model_validate(case["params"])).image
     expected = load_rgba(PARITY / folder / "expected" / f"{case['id']}.png")
-    bad = mismatches(image, expected)
-    if bad.any():
-        diff = write_diff(tmp_path / f"{case['id']}-diff.png", image, expected)
-        pytest.fail(
-            f"{case['id']}: {int(bad.sum())} pixels differ from ClanGen's picture; "
-            f"actual | expected | differences: {diff}"
-        )
+    check_matches_clangen(case["id"], image, expected, tmp_path)
 
 
 def test_parity_sets_are_present() -> None:

@@ -16,35 +16,12 @@ from renderer_service.config import Settings
 from renderer_service.packs import PackSet
 from renderer_service.renderer import ModernRenderer, Renderer
 from renderer_service.renderer.modern import bundled_modern_pack_path
-from renderer_service.work.pcm_import import legacy_collar
+from renderer_service.work.pcm_import import PCM_URL_FIELDS, legacy_collar
 
 from .conftest import PARITY
 from .imaging import load_rgba, mismatches
 
 CASES: list[dict[str, Any]] = json.loads((PARITY / "modern-public" / "cases.json").read_text())
-URL_FIELDS = [
-    "spriteNumber",
-    "peltName",
-    "colour",
-    "isTortie",
-    "tortieMask",
-    "tortiePattern",
-    "tortieColour",
-    "tint",
-    "skinColour",
-    "eyeColour",
-    "eyeColour2",
-    "whitePatches",
-    "points",
-    "whitePatchesTint",
-    "vitiligo",
-    "accessory",
-    "scar",
-    "shading",
-    "reverse",
-    "backgroundColour",
-    "version",
-]
 
 
 def share_url(fields: dict[str, Any]) -> str:
@@ -57,7 +34,7 @@ def share_url(fields: dict[str, Any]) -> str:
             return "true" if value else "false"
         return str(value)
 
-    query = {name: text(fields.get(name)) for name in URL_FIELDS}
+    query = {name: text(fields.get(name)) for name in PCM_URL_FIELDS}
     query["backgroundColour"] = query["backgroundColour"] or "rgb(255 255 255)"
     query["version"] = query["version"] or "v2"
     return "https://pixelcatmaker.example/?" + urlencode(query)

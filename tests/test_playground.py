@@ -18,7 +18,7 @@ import httpx
 import numpy as np
 import pytest
 
-from renderer_service.harness import running_service
+from renderer_service.harness import HEADLESS_CHROMIUM_ARGS, running_service
 
 from .conftest import sprite_root
 from .imaging import load_rgba
@@ -26,15 +26,6 @@ from .imaging import load_rgba
 playwright = pytest.importorskip("playwright.sync_api")
 
 CHROMIUM = Path(os.environ.get("CG3_TEST_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 START_TIMEOUT_S = 120
 WAIT_MS = 30_000
 
@@ -55,7 +46,9 @@ def base_url() -> Iterator[str]:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     with playwright.sync_playwright() as driver:
-        chromium = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        chromium = driver.chromium.launch(
+            executable_path=str(CHROMIUM), args=HEADLESS_CHROMIUM_ARGS
+        )
         try:
             yield chromium
         finally:

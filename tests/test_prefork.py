@@ -24,6 +24,7 @@ import pytest
 from renderer_service.harness import ServiceProcess, running_service
 from renderer_service.runtime.board import PUBLISH_SECONDS
 
+from .conftest import without_settings
 from .test_startup import broken_pack, start
 
 REPO = Path(__file__).resolve().parents[1]
@@ -56,7 +57,7 @@ def _stop(service: Service) -> int:
 
 @pytest.fixture(scope="module")
 def service() -> Iterator[Service]:
-    clean = {name: value for name, value in os.environ.items() if not name.startswith("CG3_")}
+    clean = without_settings()
     env = {
         "CG3_SERVER_PROCESSES": "2",
         "CG3_WORKER_COUNT": "2",

@@ -361,13 +361,22 @@ def test_metrics_count_what_happened() -> None:
     assert 0 < latency["p50"] <= latency["p95"] <= latency["p99"]
 
 
+async def _closed_while_busy(
+    job: str, count: int, grace_seconds: float
+) -> tuple[RenderQueue, list[asyncio.Future[Reply]]]:
+    """A one-worker queue closed with ``count`` renders of ``job`` submitted, and their
+    answers to come."""
+    queue = RenderQueue(scripted, QueueLimits(worker_count=1))
+    await queue.start()
+    tasks = [asyncio.ensure_future(queue.submit("render", job)) for _ in range(count)]
+    await asyncio.sleep(0.05)
+    await queue.close(grace_seconds=grace_seconds)
+    return queue, tasks
+
+
 def test_closing_answers_queued_work_before_stopping() -> None:
     async def main() -> list[Reply]:
-        queue = RenderQueue(scripted, QueueLimits(worker_count=1))
-        await queue.start()
-        tasks = [asyncio.ensure_future(queue.submit("render", "sleep:0.1")) for _ in range(4)]
-        await asyncio.sleep(0.05)
-        await queue.close(grace_seconds=5)
+        queue, tasks = await _closed_while_busy("sleep:0.1", 4, grace_seconds=5)
         late = await queue.submit("render", "ok")
         return [*(await asyncio.gather(*tasks)), late]
 
@@ -379,11 +388,7 @@ def test_closing_answers_queued_work_before_stopping() -> None:
 
 def test_closing_past_the_grace_period_still_answers_everyone() -> None:
     async def main() -> list[Reply]:
-        queue = RenderQueue(scripted, QueueLimits(worker_count=1))
-        await queue.start()
-        tasks = [asyncio.ensure_future(queue.submit("render", "sleep:1")) for _ in range(3)]
-        await asyncio.sleep(0.05)
-        await queue.close(grace_seconds=0.1)
+        _, tasks = await _closed_while_busy("sleep:1", 3, grace_seconds=0.1)
         return list(await asyncio.gather(*tasks))
 
     replies = run_on_loop(main)

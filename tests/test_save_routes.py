@@ -18,20 +18,12 @@ from renderer_service.wire import MAX_BATCH_FRAMES
 
 from .conftest import PARITY
 from .imaging import load_rgba, mismatches
+from .test_limits import uniform
 from .test_saves import saved_cat
 
 SAVE = PARITY / "save-public"
 SAVE_BYTES = (SAVE / "clan_cats.json").read_bytes()
 PUBLIC_CATS: list[dict[str, Any]] = json.loads(SAVE_BYTES)
-ERROR_KEYS = {"error", "detail", "field", "errors"}
-
-
-def uniform(response: Any, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text[:300]
-    assert response.headers["content-type"] == "application/json"
-    body: dict[str, Any] = response.json()
-    assert set(body) == ERROR_KEYS
-    return body
 
 
 @pytest.fixture(scope="module")

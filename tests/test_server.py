@@ -188,9 +188,9 @@ def test_an_idle_keep_alive_connection_is_closed_after_the_keep_alive_time(
     assert closed_after < 2.5
 
 
-def _read_answer(sock: socket.socket) -> bytes:
-    """One answer to ``HEALTH`` (its headers and the body its length names)."""
-    sock.settimeout(5)
+def read_answer(sock: socket.socket, timeout: float = 5) -> tuple[bytes, bytes]:
+    """One whole answer on a kept-alive connection: its head and the body its length names."""
+    sock.settimeout(timeout)
     data = b""
     while b"\r\n\r\n" not in data:
         chunk = sock.recv(65536)
@@ -199,8 +199,15 @@ def _read_answer(sock: socket.socket) -> bytes:
     head, _, body = data.partition(b"\r\n\r\n")
     length = int(re.search(rb"content-length: (\d+)", head.lower()).group(1))  # type: ignore[union-attr]
     while len(body) < length:
-        body += sock.recv(65536)
-    return head
+        chunk = sock.recv(65536)
+        assert chunk, "the server closed the connection"
+        body += chunk
+    return head, body
+
+
+def _read_answer(sock: socket.socket) -> bytes:
+    """The head of one answer to ``HEALTH``."""
+    return read_answer(sock)[0]
 
 
 def test_a_busy_keep_alive_connection_outlives_both_timeouts_then_closes_when_idle(

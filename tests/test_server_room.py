@@ -4,7 +4,6 @@ sockets on loopback."""
 
 from __future__ import annotations
 
-import re
 import socket
 import time
 from collections.abc import Iterator
@@ -16,7 +15,16 @@ import pytest
 from renderer_service.renderer import Renderer
 
 from .slow_app import SlowHandler
-from .test_server import CAT, HEALTH, Running, error_of, read_all, settings_for, statuses
+from .test_server import (
+    CAT,
+    HEALTH,
+    Running,
+    error_of,
+    read_all,
+    read_answer,
+    settings_for,
+    statuses,
+)
 
 STALLED_HEAD = (
     b"POST /render HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
@@ -27,18 +35,7 @@ STALLED_HEAD = (
 
 def answer(sock: socket.socket) -> tuple[int, bytes]:
     """One whole answer on a kept-alive connection: its status and body."""
-    sock.settimeout(10)
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = sock.recv(65536)
-        assert chunk, "the server closed the connection"
-        data += chunk
-    head, _, body = data.partition(b"\r\n\r\n")
-    length = int(re.search(rb"content-length: (\d+)", head.lower()).group(1))  # type: ignore[union-attr]
-    while len(body) < length:
-        chunk = sock.recv(65536)
-        assert chunk, "the server closed the connection"
-        body += chunk
+    head, body = read_answer(sock, 10)
     return statuses(head)[0], body
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import subprocess
 import sys
@@ -26,14 +25,14 @@ from renderer_service.renderer import Renderer
 from renderer_service.runtime import RenderQueue
 from renderer_service.work.reply import Reply
 
-from .conftest import sprite_root
+from .conftest import sprite_root, without_settings
 
 UVICORN = [sys.executable, "-m", "uvicorn", "renderer_service.app.main:app", "--port", "0"]
 CG3_SERVE = [sys.executable, "-m", "renderer_service.cli.main", "serve", "--port", "0"]
 
 
 def start(command: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {name: value for name, value in os.environ.items() if not name.startswith("CG3_")}
+    clean = without_settings()
     return subprocess.run(
         command,
         cwd=tmp_path,  # no .env file here
@@ -114,7 +113,7 @@ def test_compiling_ahead_covers_every_kernel_signature_a_render_uses() -> None:
         "assert any(ahead.values()), ahead\n"
         "assert after == ahead, (ahead, after)\n"
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CG3_")}
+    env = without_settings()
     result = subprocess.run(
         [sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=300
     )

@@ -20,6 +20,7 @@ from renderer_service.cli.common import (
     UsageError,
     add_pack_argument,
     load_packs,
+    load_renderer,
 )
 from renderer_service.cli.progress import progress_bar
 
@@ -97,7 +98,6 @@ def run(args: argparse.Namespace) -> int:
         load_cases,
         summarise,
     )
-    from renderer_service.wire import ApiError
 
     files = [Path(name) for name in args.cases]
     try:
@@ -128,11 +128,8 @@ def run(args: argparse.Namespace) -> int:
         if len(sources) == 1:
             sources = sources * len(files)
         against = ", ".join(source.description for source in dict.fromkeys(sources))
+    renderer = load_renderer(args)
     packs = load_packs(args)
-    try:
-        renderer = packs.choose(args.pack, "--pack")[1]
-    except ApiError as error:
-        raise UsageError(error.detail) from None
     work: list[tuple[Case, ReferenceSource]] = [
         (case, source) for cases, source in zip(sets, sources, strict=True) for case in cases
     ]

@@ -11,6 +11,7 @@ benchmarks and drills (``running_service``), and always stops it again.
 
 from renderer_service.harness.cases import Case, CasesError, load_cases, pcm_body
 from renderer_service.harness.launch import (
+    HEADLESS_CHROMIUM_ARGS,
     SERVE,
     ServiceProcess,
     ServiceStartError,
@@ -27,6 +28,7 @@ from renderer_service.harness.report import html_report
 from renderer_service.harness.run import compare_all, summarise
 
 __all__ = [
+    "HEADLESS_CHROMIUM_ARGS",
     "SERVE",
     "Case",
     "CasesError",

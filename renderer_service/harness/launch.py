@@ -14,6 +14,9 @@ own unless asked not to).
 
 ``ServiceProcess`` is the piece under it, for callers that start, kill and start one service
 again (or another program, such as redis-server or nginx) under their own control.
+
+``HEADLESS_CHROMIUM_ARGS`` are the flags the system Chromium is started with to look at a
+running service's pages (the playground test and its screenshot).
 """
 
 from __future__ import annotations
@@ -38,6 +41,16 @@ READY_SECONDS = 120.0
 """How long start-up may take by default: a cold start compiles the kernels."""
 STOP_SECONDS = 15.0
 """How long a process is given to stop after SIGTERM before it is killed."""
+HEADLESS_CHROMIUM_ARGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+)
+"""Chromium without a display, a sandbox or any network traffic of its own."""
 TAIL_LINES = 30
 
 

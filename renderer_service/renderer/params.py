@@ -7,14 +7,14 @@ all that are wrong at once.
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from typing import Annotated
+from collections.abc import Collection, Mapping
+from typing import Annotated, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from renderer_service.renderer.errors import RendererError, TraitError
 from renderer_service.renderer.param_docs import document_params, document_tortie_layer
-from renderer_service.renderer.vocabulary import NONE_NAMES, Vocabulary, closest
+from renderer_service.renderer.vocabulary import NONE_NAMES, NamesVocabulary, Vocabulary, closest
 
 POSE_COUNT = 21
 """Poses of the legacy layout: 0-2 kitten ... 20 newborn."""
@@ -339,55 +339,21 @@ def trait_errors(params: CatParams, vocabulary: Vocabulary) -> list[TraitError]:
     """Every param the pack cannot draw, with what it would accept (and the closest names
     for the first few)."""
     v = vocabulary
-    checks: list[tuple[str, str | None, Collection[str], str]] = [
-        ("peltName", params.pelt_name, v.pelts, "a pelt name"),
-        ("colour", params.colour, v.coat_colours, "a coat or palette colour"),
-        ("tortiePattern", params.tortie_pattern, v.pelts, "a pelt name"),
-        ("tortieColour", params.tortie_colour, v.coat_colours, "a coat or palette colour"),
-        ("tortieMask", params.tortie_mask, v.tortie_masks, "a tortie mask"),
-        ("whitePatches", params.white_patches, v.white_patches, "a white patch or `none`"),
-        ("points", params.points, v.points, "a point marking or `none`"),
-        ("vitiligo", params.vitiligo, v.vitiligo, "a vitiligo marking or `none`"),
-        ("eyeColour", params.eye_colour, v.eye_colours, "an eye colour"),
-        ("eyeColour2", params.eye_colour2, v.eye_colours2, "an eye colour or `none`"),
-        ("skinColour", params.skin_colour, v.skins, "a skin colour"),
-        ("scar", params.scar, v.all_scars, "a scar"),
-        ("accessory", params.accessory, v.accessories, "an accessory"),
-    ]
-    if params.tint not in NONE_NAMES:
-        checks.append(("tint", params.tint, v.all_tints, "a tint or `none`"))
-    if params.white_patches_tint not in NONE_NAMES:
-        checks.append(
-            (
-                "whitePatchesTint",
-                params.white_patches_tint,
-                v.white_patches_paints,
-                "a white patches tint (lower case: "
-                + ", ".join(v.white_patches_tints)
-                + "), an upper-case coat or palette colour, or `none`",
-            )
-        )
-    checks += [
-        (f"scars[{i}]", name, v.all_scars, "a scar") for i, name in enumerate(params.scars or ())
-    ]
-    checks += [
-        (f"accessories[{i}]", name, v.accessories, "an accessory")
-        for i, name in enumerate(params.accessories or ())
-    ]
-    if params.tortie:
-        for i, layer in enumerate(params.tortie):
-            checks += [
-                (f"tortie[{i}].pattern", layer.pattern, v.pelts, "a pelt name"),
-                (f"tortie[{i}].colour", layer.colour, v.coat_colours, "a coat or palette colour"),
-                (f"tortie[{i}].mask", layer.mask, v.tortie_masks, "a tortie mask or `none`"),
-            ]
-    errors: list[TraitError] = []
-    for field, value, choices, what in checks:
-        if value is not None and value not in choices:
-            hints = closest(value, choices) if len(errors) < MAX_SUGGESTED else []
-            errors.append(TraitError(field, value, what, hints))
+    white_patches_tint = (
+        "a white patches tint (lower case: "
+        + ", ".join(v.white_patches_tints)
+        + "), an upper-case coat or palette colour, or `none`"
+    )
+    errors = name_errors(
+        params,
+        v,
+        [],
+        coat="a coat or palette colour",
+        eye_colours2=v.eye_colours2,
+        white_patches_tints=(v.white_patches_paints, white_patches_tint),
+    )
     if params.dead or params.april_fools or params.afterlife is not None:
-        errors += _afterlife_errors(params, v)
+        errors += afterlife_errors(params, v, living_dark_forest=True)
     elif params.dark_forest and v.lineart_group("darkForest") is None:
         errors.append(TraitError("darkForest", True, "false: this pack has no Dark Forest lineart"))
     return errors
@@ -396,6 +362,86 @@ def trait_errors(params: CatParams, vocabulary: Vocabulary) -> list[TraitError]:
 def _all_drawable(p: CatParams, v: Vocabulary) -> bool:
     """Whether ``trait_errors`` finds nothing wrong, found without building its messages:
     the same checks, each a set look-up."""
+    if not names_known(
+        p, v, eye_colours2=v.eye_colours2, white_patches_tints=v.white_patches_paints
+    ):
+        return False
+    if p.tortie and not all(
+        layer.pattern in v.pelts
+        and layer.colour in v.coat_colours
+        and (layer.mask is None or layer.mask in v.tortie_masks)
+        for layer in p.tortie
+    ):
+        return False
+    if p.dead or p.april_fools or p.afterlife is not None:
+        return not afterlife_errors(p, v, living_dark_forest=True)
+    return not p.dark_forest or v.lineart_group("darkForest") is not None
+
+
+def name_errors(
+    params: CatParams,
+    v: NamesVocabulary,
+    errors: list[TraitError],
+    *,
+    coat: str,
+    eye_colours2: Collection[str],
+    white_patches_tints: tuple[Collection[str], str],
+) -> list[TraitError]:
+    """``errors`` followed by every named param the pack does not know, with what it would
+    accept (and the closest names while there are fewer than ``MAX_SUGGESTED`` errors).
+
+    What differs between the layouts is given: ``coat`` (what a coat colour may be),
+    ``eye_colours2`` and ``white_patches_tints`` (the names, and what they may be).
+    """
+    checks: list[tuple[str, str | None, Collection[str], str]] = [
+        ("peltName", params.pelt_name, v.pelts, "a pelt name"),
+        ("colour", params.colour, v.coat_colours, coat),
+        ("tortiePattern", params.tortie_pattern, v.pelts, "a pelt name"),
+        ("tortieColour", params.tortie_colour, v.coat_colours, coat),
+        ("tortieMask", params.tortie_mask, v.tortie_masks, "a tortie mask"),
+        ("whitePatches", params.white_patches, v.white_patches, "a white patch or `none`"),
+        ("points", params.points, v.points, "a point marking or `none`"),
+        ("vitiligo", params.vitiligo, v.vitiligo, "a vitiligo marking or `none`"),
+        ("eyeColour", params.eye_colour, v.eye_colours, "an eye colour"),
+        ("eyeColour2", params.eye_colour2, eye_colours2, "an eye colour or `none`"),
+        ("skinColour", params.skin_colour, v.skins, "a skin colour"),
+        ("scar", params.scar, v.all_scars, "a scar"),
+        ("accessory", params.accessory, v.accessories, "an accessory"),
+    ]
+    if params.tint not in NONE_NAMES:
+        checks.append(("tint", params.tint, v.all_tints, "a tint or `none`"))
+    if params.white_patches_tint not in NONE_NAMES:
+        tints, what = white_patches_tints
+        checks.append(("whitePatchesTint", params.white_patches_tint, tints, what))
+    checks += [
+        (f"scars[{i}]", name, v.all_scars, "a scar") for i, name in enumerate(params.scars or ())
+    ]
+    checks += [
+        (f"accessories[{i}]", name, v.accessories, "an accessory")
+        for i, name in enumerate(params.accessories or ())
+    ]
+    for i, layer in enumerate(params.tortie or ()):
+        checks += [
+            (f"tortie[{i}].pattern", layer.pattern, v.pelts, "a pelt name"),
+            (f"tortie[{i}].colour", layer.colour, v.coat_colours, coat),
+            (f"tortie[{i}].mask", layer.mask, v.tortie_masks, "a tortie mask or `none`"),
+        ]
+    for field, value, choices, what in checks:
+        if value is not None and value not in choices:
+            hints = closest(value, choices) if len(errors) < MAX_SUGGESTED else []
+            errors.append(TraitError(field, value, what, hints))
+    return errors
+
+
+def names_known(
+    p: CatParams,
+    v: NamesVocabulary,
+    *,
+    eye_colours2: Collection[str],
+    white_patches_tints: Collection[str],
+) -> bool:
+    """Whether every named param outside the tortie layers is one the pack knows (what
+    ``name_errors`` checks, each a set look-up, without building messages)."""
     if not (
         (p.pelt_name is None or p.pelt_name in v.pelts)
         and p.colour in v.coat_colours
@@ -407,45 +453,61 @@ def _all_drawable(p: CatParams, v: Vocabulary) -> bool:
         and (p.white_patches is None or p.white_patches in v.white_patches)
         and (p.points is None or p.points in v.points)
         and (p.vitiligo is None or p.vitiligo in v.vitiligo)
-        and (p.eye_colour2 is None or p.eye_colour2 in v.eye_colours2)
+        and (p.eye_colour2 is None or p.eye_colour2 in eye_colours2)
         and (p.scar is None or p.scar in v.all_scars)
         and (p.accessory is None or p.accessory in v.accessories)
         and (p.tint in NONE_NAMES or p.tint in v.all_tints)
-        and (p.white_patches_tint in NONE_NAMES or p.white_patches_tint in v.white_patches_paints)
+        and (p.white_patches_tint in NONE_NAMES or p.white_patches_tint in white_patches_tints)
     ):
         return False
     if p.scars and not all(name in v.all_scars for name in p.scars):
         return False
-    if p.accessories and not all(name in v.accessories for name in p.accessories):
-        return False
-    if p.tortie and not all(
-        layer.pattern in v.pelts
-        and layer.colour in v.coat_colours
-        and (layer.mask is None or layer.mask in v.tortie_masks)
-        for layer in p.tortie
-    ):
-        return False
-    if p.dead or p.april_fools or p.afterlife is not None:
-        return not _afterlife_errors(p, v)
-    return not p.dark_forest or v.lineart_group("darkForest") is not None
+    return not p.accessories or all(name in v.accessories for name in p.accessories)
 
 
-def _afterlife_errors(params: CatParams, vocabulary: Vocabulary) -> list[TraitError]:
-    """Afterlife, April Fools and fading params that contradict each other or the pack."""
+class AfterlifeVocabulary(Protocol):
+    """What ``afterlife_errors`` asks of a pack's vocabulary (legacy or modern)."""
+
+    @property
+    def afterlives(self) -> Mapping[str, str]: ...
+
+    @property
+    def fading_stages(self) -> tuple[int, ...]: ...
+
+    def lineart_group(self, afterlife: str | None, april_fools: bool = False) -> str | None: ...
+
+
+def afterlife_errors(
+    params: CatParams, vocabulary: AfterlifeVocabulary, *, living_dark_forest: bool
+) -> list[TraitError]:
+    """Afterlife, April Fools and fading params that contradict each other or the pack.
+
+    ``living_dark_forest``: whether a living cat may have ``darkForest`` (the V2 generator
+    draws it with the Dark Forest lineart; the modern game has no living Dark Forest cats).
+    """
     named, afterlives = params.afterlife, vocabulary.afterlives
     if named is not None and named not in afterlives:
         accepted = ", ".join(f"`{name}`" for name in afterlives)
         return [TraitError("afterlife", named, f"{accepted} or null", closest(named, afterlives))]
     errors = []
-    if named is not None and not params.dead:
-        errors.append(TraitError("afterlife", named, "null unless dead is true"))
+    if not params.dead:
+        if named is not None:
+            errors.append(TraitError("afterlife", named, "null unless dead is true"))
+        if params.dark_forest and not living_dark_forest:
+            errors.append(
+                TraitError(
+                    "darkForest",
+                    True,
+                    "false unless dead is true: the game draws no living Dark Forest cat",
+                )
+            )
     elif named is not None and params.dark_forest and named != "darkForest":
         errors.append(
             TraitError(
                 "afterlife", named, "`darkForest` or null, since darkForest is true", ["darkForest"]
             )
         )
-    afterlife = params.lineart_afterlife
+    afterlife = params.lineart_afterlife if living_dark_forest else params.resolved_afterlife
     lineart = vocabulary.lineart_group(afterlife)
     if lineart is None:
         errors.append(TraitError("dead", True, f"false: this pack has no {afterlife} lineart"))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -47,6 +49,40 @@ _CANVAS_OPS = frozenset(
         Op.OVERLAY_MULTIPLY,
     }
 )
+
+
+class WarmUpVocabulary(Protocol):
+    """What ``warm_up_traits`` reads of a pack's vocabulary (legacy or modern)."""
+
+    @property
+    def pelts(self) -> Mapping[str, str]: ...
+
+    @property
+    def colours(self) -> Sequence[str]: ...
+
+    @property
+    def eye_colours(self) -> Sequence[str]: ...
+
+    @property
+    def skins(self) -> Sequence[str]: ...
+
+    @property
+    def all_tints(self) -> Mapping[str, tuple[int, int, int]]: ...
+
+
+def warm_up_traits(v: WarmUpVocabulary) -> dict[str, object]:
+    """The params of the cat a renderer's ``warm_up`` draws: the pack's first names, shaded
+    and reversed, so every kernel a plain render uses runs once."""
+    return {
+        "spriteNumber": 0,
+        "peltName": next(iter(v.pelts)),
+        "colour": v.colours[0],
+        "eyeColour": v.eye_colours[0],
+        "skinColour": v.skins[0],
+        "tint": next(iter(v.all_tints), "none"),
+        "shading": True,
+        "reverse": True,
+    }
 
 
 @dataclass(slots=True)
@@ -228,18 +264,7 @@ class Renderer:
         for pose in range(self.pack.pose_count):
             self.planner.tables(pose)
         v = self.vocabulary
-        cat = CatParams.model_validate(
-            {
-                "spriteNumber": 0,
-                "peltName": next(iter(v.pelts)),
-                "colour": v.colours[0],
-                "eyeColour": v.eye_colours[0],
-                "skinColour": v.skins[0],
-                "tint": next(iter(v.all_tints), "none"),
-                "shading": True,
-                "reverse": True,
-            }
-        )
+        cat = CatParams.model_validate(warm_up_traits(v))
         self.render(cat)
         self.render(cat, collect_layers=True, layer_images=True)
         flat = next((c.name for c in v.palette_colours.values() if c.is_flat), None)

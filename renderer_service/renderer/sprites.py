@@ -140,7 +140,33 @@ def _first_with(name: str, folders: Sequence[Path]) -> Path | None:
     return next((folder for folder in folders if (folder / name).is_file()), None)
 
 
-class SpritePack:
+class PackCells:
+    """A pack's cells looked up by group and pose: what ``SpritePack`` and the modern pack
+    share (each fills ``poses``, ``cells`` and ``_cell_ids`` as it loads)."""
+
+    poses: Sequence[object]
+    cells: NDArray[np.uint8]
+    _cell_ids: dict[str, tuple[int, ...]]
+
+    @property
+    def pose_count(self) -> int:
+        return len(self.poses)
+
+    def has_group(self, name: str) -> bool:
+        return name in self._cell_ids
+
+    def cell_id(self, group: str, pose: int) -> int:
+        """The id of ``group``'s cell for ``pose`` (``KeyError`` for an unknown group)."""
+        return self._cell_ids[group][pose]
+
+    def sprite(self, group: str, pose: int) -> NDArray[np.uint8]:
+        """A read-only ``(50, 50, 4)`` view of ``group``'s cell for ``pose``."""
+        view: NDArray[np.uint8] = self.cells[self.cell_id(group, pose)]
+        view.flags.writeable = False
+        return view
+
+
+class SpritePack(PackCells):
     """A loaded sprite pack: its indexes, game data and every sprite cell as arrays.
 
     ``root`` is a folder, or several folders layered over each other: every file (each
@@ -302,23 +328,6 @@ class SpritePack:
     def name(self) -> str:
         """The pack's name: its folder's (``lifegen`` for the bundled pack)."""
         return self.root.name
-
-    @property
-    def pose_count(self) -> int:
-        return len(self.poses)
-
-    def has_group(self, name: str) -> bool:
-        return name in self._cell_ids
-
-    def cell_id(self, group: str, pose: int) -> int:
-        """The id of ``group``'s cell for ``pose`` (``KeyError`` for an unknown group)."""
-        return self._cell_ids[group][pose]
-
-    def sprite(self, group: str, pose: int) -> NDArray[np.uint8]:
-        """A read-only ``(50, 50, 4)`` view of ``group``'s cell for ``pose``."""
-        view: NDArray[np.uint8] = self.cells[self.cell_id(group, pose)]
-        view.flags.writeable = False
-        return view
 
     @staticmethod
     def _placed(groups: Mapping[str, GroupLocation]) -> list[tuple[str, tuple[str, int, int]]]:

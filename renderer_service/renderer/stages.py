@@ -317,24 +317,27 @@ def scars_primary(cat: CatParams, ctx: Context) -> Stage:
     return stage
 
 
+def _shading_layer(
+    cat: CatParams, ctx: Context, stage: Stage, group: str, op: Op, dead_note: str
+) -> Stage:
+    """``stage`` drawing ``group`` with ``op`` when the cat is shaded: shading on, and living
+    (the shading and the lighting both)."""
+    if not cat.shading or cat.dead:
+        stage.notes.append(dead_note if cat.shading else "shading is off")
+        return stage
+    stage.sprites.append(group)
+    stage.add(op, ctx.cell(group))
+    return stage
+
+
 def shading(cat: CatParams, ctx: Context) -> Stage:
     stage = Stage("shading", "Shading", "rgb_mult")
-    if not cat.shading or cat.dead:
-        stage.notes.append("dead cats are not shaded" if cat.shading else "shading is off")
-        return stage
-    stage.sprites.append("shaders")
-    stage.add(Op.MULTIPLY_CELL, ctx.cell("shaders"))
-    return stage
+    return _shading_layer(cat, ctx, stage, "shaders", Op.MULTIPLY_CELL, "dead cats are not shaded")
 
 
 def lighting(cat: CatParams, ctx: Context) -> Stage:
     stage = Stage("lighting", "Lighting", "normal")
-    if not cat.shading or cat.dead:
-        stage.notes.append("dead cats are not lit" if cat.shading else "shading is off")
-        return stage
-    stage.sprites.append("lighting")
-    stage.add(Op.BLIT, ctx.cell("lighting"))
-    return stage
+    return _shading_layer(cat, ctx, stage, "lighting", Op.BLIT, "dead cats are not lit")
 
 
 def dark_forest_overlay(cat: CatParams, ctx: Context) -> Stage:

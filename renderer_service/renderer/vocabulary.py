@@ -6,10 +6,11 @@ group it maps to. The catalog and the error messages both read from here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
+from typing import Any, ClassVar, Protocol
 
 from renderer_service.renderer.palettes import BASE_COLOUR, Palette, PaletteColour, Palettes
 from renderer_service.renderer.sprites import SpritePack
@@ -153,13 +154,117 @@ def _rgb(value: object) -> tuple[int, int, int] | None:
     return (r, g, b)
 
 
+def colour_table(
+    data: Mapping[str, Any],
+    key: str,
+    rgb: Callable[[object], tuple[int, int, int] | None] = _rgb,
+) -> dict[str, tuple[int, int, int]]:
+    """Name -> colour of each entry of the table ``data[key]`` that has a colour (``rgb``
+    reads an entry: None for none)."""
+    return {
+        name: colour
+        for name, value in data.get(key, {}).items()
+        if (colour := rgb(value)) is not None
+    }
+
+
+class NamesVocabulary(Protocol):
+    """The name lists of a vocabulary, legacy or modern: what ``name_kinds`` folds and
+    the trait check (``params.name_errors``) checks params against."""
+
+    @property
+    def pelts(self) -> Collection[str]: ...
+
+    @property
+    def coat_colours(self) -> Collection[str]: ...
+
+    @property
+    def tortie_masks(self) -> Collection[str]: ...
+
+    @property
+    def white_patches(self) -> Collection[str]: ...
+
+    @property
+    def points(self) -> Collection[str]: ...
+
+    @property
+    def vitiligo(self) -> Collection[str]: ...
+
+    @property
+    def eye_colours(self) -> Collection[str]: ...
+
+    @property
+    def skins(self) -> Collection[str]: ...
+
+    @property
+    def all_scars(self) -> Collection[str]: ...
+
+    @property
+    def accessories(self) -> Collection[str]: ...
+
+    @property
+    def all_tints(self) -> Collection[str]: ...
+
+    @property
+    def eye_colours2(self) -> Collection[str]: ...
+
+    @property
+    def afterlives(self) -> Collection[str]: ...
+
+
+def name_kinds(v: NamesVocabulary) -> dict[str, Sequence[str]]:
+    """Each kind of name a param may be spelt in any case, with the pack's names of it."""
+    return {
+        "pelts": tuple(v.pelts),
+        "colours": tuple(v.coat_colours),
+        "tortieMasks": tuple(v.tortie_masks),
+        "tints": tuple(v.all_tints),
+        "whitePatches": tuple(v.white_patches),
+        "points": tuple(v.points),
+        "vitiligo": tuple(v.vitiligo),
+        "eyeColours": tuple(v.eye_colours),
+        "eyeColours2": tuple(v.eye_colours2),
+        "skins": tuple(v.skins),
+        "scars": tuple(v.all_scars),
+        "accessories": tuple(v.accessories),
+        "afterlives": tuple(v.afterlives),
+    }
+
+
+class NameLookups:
+    """What the legacy and modern vocabularies answer alike: a name as the pack spells it,
+    and the lineart group of a living or dead cat (``living_lineart`` for the living)."""
+
+    living_lineart: ClassVar[str]
+    afterlives: Mapping[str, str]
+    april_fools_linearts: Mapping[str, str]
+
+    @property
+    def folded(self) -> Mapping[str, Mapping[str, str]]:
+        raise NotImplementedError
+
+    def canonical(self, kind: str, name: str) -> str:
+        """``name`` spelt as the pack spells it, matched case-insensitively among the names
+        of ``kind`` (a key of ``folded``); unchanged when nothing matches."""
+        return self.folded[kind].get(name.casefold(), name)
+
+    def lineart_group(self, afterlife: str | None, april_fools: bool = False) -> str | None:
+        """The lineart of a living cat (``afterlife`` None) or of a dead one; None if absent."""
+        group = self.living_lineart if afterlife is None else self.afterlives.get(afterlife)
+        if april_fools and group is not None:
+            return self.april_fools_linearts.get(group)
+        return group
+
+
 @dataclass(frozen=True)
-class Vocabulary:
+class Vocabulary(NameLookups):
     """The names a pack accepts for each trait, and the sprite groups they map to.
 
     ``from_pack`` makes every list of names a ``Names``: checking a cat's traits is then a
     set look-up per trait, not a scan of a list.
     """
+
+    living_lineart: ClassVar[str] = LIVING_LINEART
 
     pelts: Mapping[str, str]
     colours: tuple[str, ...]
@@ -204,34 +309,7 @@ class Vocabulary:
     def folded(self) -> Mapping[str, Mapping[str, str]]:
         """For each kind of name, its names by their case-folded spelling (names that fold
         to the same spelling are left out: case decides between them)."""
-        kinds: dict[str, Sequence[str]] = {
-            "pelts": tuple(self.pelts),
-            "colours": tuple(self.coat_colours),
-            "tortieMasks": self.tortie_masks,
-            "tints": tuple(self.all_tints),
-            "whitePatches": self.white_patches,
-            "points": self.points,
-            "vitiligo": self.vitiligo,
-            "eyeColours": self.eye_colours,
-            "eyeColours2": self.eye_colours2,
-            "skins": self.skins,
-            "scars": tuple(self.all_scars),
-            "accessories": tuple(self.accessories),
-            "afterlives": tuple(self.afterlives),
-        }
-        return fold_names(kinds)
-
-    def canonical(self, kind: str, name: str) -> str:
-        """``name`` spelt as the pack spells it, matched case-insensitively among the names
-        of ``kind`` (a key of ``folded``); unchanged when nothing matches."""
-        return self.folded[kind].get(name.casefold(), name)
-
-    def lineart_group(self, afterlife: str | None, april_fools: bool = False) -> str | None:
-        """The lineart of a living cat (``afterlife`` None) or of a dead one; None if absent."""
-        group = LIVING_LINEART if afterlife is None else self.afterlives.get(afterlife)
-        if april_fools and group is not None:
-            return self.april_fools_linearts.get(group)
-        return group
+        return fold_names(name_kinds(self))
 
     @classmethod
     def from_pack(cls, pack: SpritePack, palettes: Palettes | None = None) -> Vocabulary:
@@ -246,16 +324,8 @@ class Vocabulary:
         }
         whites = _suffixes(pack, "white")
         tint_data, white_tint_data = pack.tints, pack.white_patches_tints
-        tints = {
-            name: rgb
-            for name, value in tint_data.get("tint_colours", {}).items()
-            if (rgb := _rgb(value)) is not None
-        }
-        dilute = {
-            name: rgb
-            for name, value in tint_data.get("dilute_tint_colours", {}).items()
-            if (rgb := _rgb(value)) is not None
-        }
+        tints = colour_table(tint_data, "tint_colours")
+        dilute = colour_table(tint_data, "dilute_tint_colours")
         white_tints = {
             name: _rgb(value) for name, value in white_tint_data.get("tint_colours", {}).items()
         }

@@ -104,6 +104,11 @@ def fog_stage(opacity: int) -> int | None:
     return next(stage for stage, low in FOG_STAGES if opacity >= low)
 
 
+def _cell_of(number: int, cells: tuple[tuple[int, ...], ...]) -> int | None:
+    """The position in ``cells`` of the old pose numbers that hold ``number``; None if none."""
+    return next((cell for cell, numbers in enumerate(cells) if number in numbers), None)
+
+
 def _numbered(stage: str, number: int, length: str) -> tuple[str, bool]:
     """An old pose number of ``stage``'s field as a name; True when the game picks one at
     random (this reader then takes the first and says so)."""
@@ -117,17 +122,15 @@ def _numbered(stage: str, number: int, length: str) -> tuple[str, bool]:
             return f"adolescent_{fur}{number - 3}", False
         return f"adolescent_{fur}0", True
     if stage == "sprite_adult":
-        for cell, numbers in enumerate(((0, 9), (1, 10), (2, 11))):
-            if number in numbers:
-                return f"adult_long{cell}", False
+        cell = _cell_of(number, ((0, 9), (1, 10), (2, 11)))
+        if cell is not None:
+            return f"adult_long{cell}", False
         if number in (6, 7, 8):
             return f"adult_short{number - 6}", False
         return f"adult_{fur}0", True
     if stage == "sprite_senior":
-        for cell, numbers in enumerate(((3, 12), (4, 13), (5, 14))):
-            if number in numbers:
-                return f"senior{cell}", False
-        return "senior0", True
+        cell = _cell_of(number, ((3, 12), (4, 13), (5, 14)))
+        return ("senior0", True) if cell is None else (f"senior{cell}", False)
     return ("para_adult_long0" if length == "long" else "para_adult_short0"), False
 
 

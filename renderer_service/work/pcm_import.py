@@ -20,32 +20,33 @@ from urllib.parse import parse_qsl, urlsplit
 from renderer_service.renderer import pcm_params
 from renderer_service.wire import ApiError, error_item
 
-PCM_FIELDS = frozenset(
-    {
-        "spriteNumber",
-        "peltName",
-        "colour",
-        "isTortie",
-        "tortieMask",
-        "tortiePattern",
-        "tortieColour",
-        "tint",
-        "skinColour",
-        "eyeColour",
-        "eyeColour2",
-        "whitePatches",
-        "points",
-        "whitePatchesTint",
-        "vitiligo",
-        "accessory",
-        "scar",
-        "shading",
-        "reverse",
-        "backgroundColour",
-        "version",
-    }
+PCM_URL_FIELDS: tuple[str, ...] = (
+    "spriteNumber",
+    "peltName",
+    "colour",
+    "isTortie",
+    "tortieMask",
+    "tortiePattern",
+    "tortieColour",
+    "tint",
+    "skinColour",
+    "eyeColour",
+    "eyeColour2",
+    "whitePatches",
+    "points",
+    "whitePatchesTint",
+    "vitiligo",
+    "accessory",
+    "scar",
+    "shading",
+    "reverse",
+    "backgroundColour",
+    "version",
 )
-"""The fields of pixel-cat-maker's ``CatData`` that its share URL holds."""
+"""The fields of pixel-cat-maker's ``CatData`` that its share URL holds, in the order its
+``getURL`` writes them."""
+
+PCM_FIELDS = frozenset(PCM_URL_FIELDS)
 
 FLAGS = frozenset({"isTortie", "shading", "reverse"})
 

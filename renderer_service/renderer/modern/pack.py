@@ -36,7 +36,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import SpritePackError
-from ..sprites import CELL_SIZE, EMPTY_CELL, GroupLocation, decode_sheet, read_json
+from ..sprites import CELL_SIZE, EMPTY_CELL, GroupLocation, PackCells, decode_sheet, read_json
 from .recolour import palette_rows, replace_in_order
 
 POSE_DATA_FILE = "pose_sprite_data.json"
@@ -90,7 +90,7 @@ def _box(alpha: NDArray[np.uint8]) -> tuple[int, int, int, int]:
     return int(rows[0]), int(rows[-1]) + 1, int(columns[0]), int(columns[-1]) + 1
 
 
-class ModernSpritePack:
+class ModernSpritePack(PackCells):
     """A loaded modern pack: its game data and every sprite cell as arrays.
 
     The interface of ``SpritePack`` where the two agree (``root``, ``name``, ``location``,
@@ -247,31 +247,14 @@ class ModernSpritePack:
         """The pack's name: its folder's (``clangen`` for the bundled modern pack)."""
         return self.root.name
 
-    @property
-    def pose_count(self) -> int:
-        return len(self.poses)
-
     def pose_number(self, name: str) -> int | None:
         """The number of the pose ``name``, None if the pack has no such pose."""
         return self._pose_numbers.get(name)
-
-    def has_group(self, name: str) -> bool:
-        return name in self._cell_ids
 
     @property
     def group_names(self) -> tuple[str, ...]:
         """Every group a cell can be asked of, recoloured collars included."""
         return tuple(self._cell_ids)
-
-    def cell_id(self, group: str, pose: int) -> int:
-        """The id of ``group``'s cell for ``pose`` (``KeyError`` for an unknown group)."""
-        return self._cell_ids[group][pose]
-
-    def sprite(self, group: str, pose: int) -> NDArray[np.uint8]:
-        """A read-only ``(50, 50, 4)`` view of ``group``'s cell for ``pose``."""
-        view: NDArray[np.uint8] = self.cells[self.cell_id(group, pose)]
-        view.flags.writeable = False
-        return view
 
     def __repr__(self) -> str:
         return (

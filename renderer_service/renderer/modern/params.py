@@ -26,13 +26,18 @@ the same ``InvalidTraitsError`` the legacy check raises.
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from typing import Any
 
 from pydantic import ConfigDict, Field, field_validator
 
 from ..errors import TraitError
-from ..params import MAX_SUGGESTED, CatParams, InvalidTraitsError
+from ..params import (
+    CatParams,
+    InvalidTraitsError,
+    afterlife_errors,
+    name_errors,
+    names_known,
+)
 from ..vocabulary import NONE_NAMES, closest
 from .poses import DEFAULT_MODERN_POSE
 from .vocabulary import ModernVocabulary
@@ -59,13 +64,7 @@ def _document(schema: dict[str, Any]) -> None:
 class ModernCatParams(CatParams):
     """The V2 render params for the modern layout: ``CatParams`` plus a pose by name."""
 
-    model_config = ConfigDict(
-        strict=True,
-        extra="forbid",
-        frozen=True,
-        populate_by_name=True,
-        json_schema_extra=_document,
-    )
+    model_config = ConfigDict(json_schema_extra=_document)  # the rest as CatParams's
 
     sprite_number: int | None = Field(
         None,
@@ -145,92 +144,15 @@ def modern_trait_errors(
     """Every param the pack cannot draw, with what it would accept (and the closest names for
     the first few)."""
     v = vocabulary
-    checks: list[tuple[str, str | None, Collection[str], str]] = [
-        ("peltName", params.pelt_name, v.pelts, "a pelt name"),
-        ("colour", params.colour, v.colours, "a coat colour"),
-        ("tortiePattern", params.tortie_pattern, v.pelts, "a pelt name"),
-        ("tortieColour", params.tortie_colour, v.colours, "a coat colour"),
-        ("tortieMask", params.tortie_mask, v.tortie_masks, "a tortie mask"),
-        ("whitePatches", params.white_patches, v.white_patches, "a white patch or `none`"),
-        ("points", params.points, v.points, "a point marking or `none`"),
-        ("vitiligo", params.vitiligo, v.vitiligo, "a vitiligo marking or `none`"),
-        ("eyeColour", params.eye_colour, v.eye_colours, "an eye colour"),
-        ("eyeColour2", params.eye_colour2, v.eye_colours, "an eye colour or `none`"),
-        ("skinColour", params.skin_colour, v.skins, "a skin colour"),
-        ("scar", params.scar, v.all_scars, "a scar"),
-        ("accessory", params.accessory, v.accessories, "an accessory"),
-    ]
-    if params.tint not in NONE_NAMES:
-        checks.append(("tint", params.tint, v.all_tints, "a tint or `none`"))
-    if params.white_patches_tint not in NONE_NAMES:
-        checks.append(
-            (
-                "whitePatchesTint",
-                params.white_patches_tint,
-                v.white_patches_tints,
-                "a white patches tint or `none`",
-            )
-        )
-    checks += [
-        (f"scars[{i}]", name, v.all_scars, "a scar") for i, name in enumerate(params.scars or ())
-    ]
-    checks += [
-        (f"accessories[{i}]", name, v.accessories, "an accessory")
-        for i, name in enumerate(params.accessories or ())
-    ]
-    for i, layer in enumerate(params.tortie or ()):
-        checks += [
-            (f"tortie[{i}].pattern", layer.pattern, v.pelts, "a pelt name"),
-            (f"tortie[{i}].colour", layer.colour, v.colours, "a coat colour"),
-            (f"tortie[{i}].mask", layer.mask, v.tortie_masks, "a tortie mask or `none`"),
-        ]
-    errors = pose_errors(params, vocabulary, pose)
-    for field, value, choices, what in checks:
-        if value is not None and value not in choices:
-            hints = closest(value, choices) if len(errors) < MAX_SUGGESTED else []
-            errors.append(TraitError(field, value, what, hints))
-    return errors + _afterlife_errors(params, v)
-
-
-def _afterlife_errors(params: CatParams, v: ModernVocabulary) -> list[TraitError]:
-    errors: list[TraitError] = []
-    named = params.afterlife
-    if named is not None and named not in v.afterlives:
-        accepted = ", ".join(f"`{name}`" for name in v.afterlives)
-        return [TraitError("afterlife", named, f"{accepted} or null", closest(named, v.afterlives))]
-    if not params.dead:
-        if named is not None:
-            errors.append(TraitError("afterlife", named, "null unless dead is true"))
-        if params.dark_forest:
-            errors.append(
-                TraitError(
-                    "darkForest",
-                    True,
-                    "false unless dead is true: the game draws no living Dark Forest cat",
-                )
-            )
-    elif named is not None and params.dark_forest and named != "darkForest":
-        errors.append(
-            TraitError(
-                "afterlife", named, "`darkForest` or null, since darkForest is true", ["darkForest"]
-            )
-        )
-    afterlife = params.resolved_afterlife
-    lineart = v.lineart_group(afterlife)
-    if lineart is None:
-        errors.append(TraitError("dead", True, f"false: this pack has no {afterlife} lineart"))
-    elif params.april_fools and v.lineart_group(afterlife, True) is None:
-        errors.append(
-            TraitError("aprilFools", True, f"false: this pack has no April Fools {lineart}")
-        )
-    stage = params.fading_stage
-    if stage is not None and stage not in v.fading_stages:
-        errors.append(
-            TraitError(
-                "opacity", params.opacity, f"above 97: this pack has no fading stage {stage}"
-            )
-        )
-    return errors
+    errors = name_errors(
+        params,
+        v,
+        pose_errors(params, vocabulary, pose),
+        coat="a coat colour",
+        eye_colours2=v.eye_colours,
+        white_patches_tints=(v.white_patches_tints, "a white patches tint or `none`"),
+    )
+    return errors + afterlife_errors(params, v, living_dark_forest=False)
 
 
 def check_modern_traits(
@@ -253,28 +175,9 @@ def _all_drawable(p: CatParams, v: ModernVocabulary, pose: PoseArg) -> bool:
         return False
     if p.sprite_number is not None and p.sprite_number >= len(v.poses):
         return False
-    if not (
-        (p.pelt_name is None or p.pelt_name in v.pelts)
-        and p.colour in v.colours
-        and p.eye_colour in v.eye_colours
-        and (p.skin_colour is None or p.skin_colour in v.skins)
-        and (p.tortie_pattern is None or p.tortie_pattern in v.pelts)
-        and (p.tortie_colour is None or p.tortie_colour in v.colours)
-        and (p.tortie_mask is None or p.tortie_mask in v.tortie_masks)
-        and (p.white_patches is None or p.white_patches in v.white_patches)
-        and (p.points is None or p.points in v.points)
-        and (p.vitiligo is None or p.vitiligo in v.vitiligo)
-        and (p.eye_colour2 is None or p.eye_colour2 in v.eye_colours)
-        and (p.scar is None or p.scar in v.all_scars)
-        and (p.accessory is None or p.accessory in v.accessories)
-        and (p.tint in NONE_NAMES or p.tint in v.all_tints)
-        and (p.white_patches_tint in NONE_NAMES or p.white_patches_tint in v.white_patches_tints)
-        and not p.tortie
+    if p.tortie or not names_known(
+        p, v, eye_colours2=v.eye_colours, white_patches_tints=v.white_patches_tints
     ):
-        return False
-    if p.scars and not all(name in v.all_scars for name in p.scars):
-        return False
-    if p.accessories and not all(name in v.accessories for name in p.accessories):
         return False
     if p.dead:
         named = p.afterlife

@@ -27,7 +27,7 @@ from ..backgrounds import (
 )
 from ..blend import Op
 from ..params import CatParams
-from ..pipeline import Image, Layer, RenderResult
+from ..pipeline import Image, Layer, RenderResult, warm_up_traits
 from ..sprites import CELL_SIZE
 from .catalog import ModernCatalog, build_modern_catalog
 from .pack import ModernSpritePack
@@ -158,18 +158,7 @@ class ModernRenderer:
     def warm_up(self) -> None:
         """Render one cat every way once, so the compiled kernels are ready before serving."""
         v = self.vocabulary
-        cat = ModernCatParams.model_validate(
-            {
-                "spriteNumber": 0,
-                "peltName": next(iter(v.pelts)),
-                "colour": v.colours[0],
-                "eyeColour": v.eye_colours[0],
-                "skinColour": v.skins[0],
-                "tint": next(iter(v.all_tints), "none"),
-                "shading": True,
-                "reverse": True,
-            }
-        )
+        cat = ModernCatParams.model_validate(warm_up_traits(v))
         self.render(cat)
         self.render(cat, collect_layers=True, layer_images=True)
 

@@ -23,9 +23,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from types import MappingProxyType
-from typing import Literal
+from typing import ClassVar, Literal
 
-from ..vocabulary import PELT_SPRITE_NAMES, Names, fold_names
+from ..vocabulary import (
+    PELT_SPRITE_NAMES,
+    NameLookups,
+    Names,
+    colour_table,
+    fold_names,
+    name_kinds,
+)
 from .pack import COLLAR_SHEET, WHITE_PATCH_CATEGORIES, ModernSpritePack
 
 RGB = tuple[int, int, int]
@@ -109,8 +116,10 @@ def _rgb(value: object) -> RGB | None:
 
 
 @dataclass(frozen=True)
-class ModernVocabulary:
+class ModernVocabulary(NameLookups):
     """The names a modern pack accepts for each trait, and the groups they draw."""
+
+    living_lineart: ClassVar[str] = LIVING_LINEART
 
     poses: Names
     pelts: Mapping[str, str]
@@ -166,35 +175,7 @@ class ModernVocabulary:
     def folded(self) -> Mapping[str, Mapping[str, str]]:
         """For each kind of name (as the legacy ``Vocabulary.folded`` has them), its names by
         their case-folded spelling."""
-        return fold_names(
-            {
-                "pelts": tuple(self.pelts),
-                "colours": self.colours,
-                "tortieMasks": self.tortie_masks,
-                "tints": tuple(self.all_tints),
-                "whitePatches": tuple(self.white_patches),
-                "points": self.points,
-                "vitiligo": self.vitiligo,
-                "eyeColours": self.eye_colours,
-                "eyeColours2": self.eye_colours2,
-                "skins": self.skins,
-                "scars": tuple(self.all_scars),
-                "accessories": tuple(self.accessories),
-                "afterlives": tuple(self.afterlives),
-            }
-        )
-
-    def canonical(self, kind: str, name: str) -> str:
-        """``name`` spelt as the pack spells it, matched case-insensitively among the names
-        of ``kind`` (a key of ``folded``); unchanged when nothing matches."""
-        return self.folded[kind].get(name.casefold(), name)
-
-    def lineart_group(self, afterlife: str | None, april_fools: bool = False) -> str | None:
-        """The lineart of a living cat (``afterlife`` None) or of a dead one; None if absent."""
-        group = LIVING_LINEART if afterlife is None else self.afterlives.get(afterlife)
-        if april_fools and group is not None:
-            return self.april_fools_linearts.get(group)
-        return group
+        return fold_names(name_kinds(self))
 
     @classmethod
     def from_pack(cls, pack: ModernSpritePack) -> ModernVocabulary:
@@ -246,21 +227,9 @@ class ModernVocabulary:
                 accessories[name] = Accessory(name, group, kind, category)
 
         tint_data, white_data = pack.tints, pack.white_patches_tints
-        tints = {
-            name: rgb
-            for name, value in tint_data.get("tint_colours", {}).items()
-            if (rgb := _rgb(value)) is not None
-        }
-        dilute = {
-            name: rgb
-            for name, value in tint_data.get("dilute_tint_colours", {}).items()
-            if (rgb := _rgb(value)) is not None
-        }
-        white_tints = {
-            name: rgb
-            for name, value in white_data.get("tint_colours", {}).items()
-            if (rgb := _rgb(value)) is not None
-        }
+        tints = colour_table(tint_data, "tint_colours", _rgb)
+        dilute = colour_table(tint_data, "dilute_tint_colours", _rgb)
+        white_tints = colour_table(white_data, "tint_colours", _rgb)
         afterlives = {
             name: group for name, group in AFTERLIFE_LINEARTS.items() if pack.has_group(group)
         }

@@ -73,29 +73,32 @@ def _mix(bg: NDArray[np.float32], fg: NDArray[np.float32]) -> NDArray[np.float32
     return (half * bg + half * fg).astype(np.float32)
 
 
-def gingham(defn: PatternDefinition) -> Tile:
-    ts = defn.tile_size
-    bg, fg = _bf(defn)
-    mix = _mix(bg, fg)
+def _quarters(
+    ts: int,
+    top_left: NDArray[np.float32],
+    off: NDArray[np.float32],
+    bottom_right: NDArray[np.float32],
+) -> Tile:
+    """A ``ts`` tile in four quarters: ``top_left``, ``off`` on the other diagonal, and
+    ``bottom_right``."""
     h = ts // 2
     tile = np.empty((ts, ts, 3), dtype=np.float32)
-    tile[:h, :h] = bg
-    tile[:h, h:] = mix
-    tile[h:, :h] = mix
-    tile[h:, h:] = fg
+    tile[:h, :h] = top_left
+    tile[:h, h:] = off
+    tile[h:, :h] = off
+    tile[h:, h:] = bottom_right
     return tile
 
 
+def gingham(defn: PatternDefinition) -> Tile:
+    bg, fg = _bf(defn)
+    return _quarters(defn.tile_size, bg, _mix(bg, fg), fg)
+
+
 def buffalo(defn: PatternDefinition) -> Tile:
-    ts = defn.tile_size
     bg, fg = _bf(defn)
     dark = _F32(0.3) * bg + _F32(0.15) * fg
-    h = ts // 2
-    tile = np.empty((ts, ts, 3), dtype=np.float32)
-    tile[:h, :h] = bg
-    tile[:h, h:] = fg
-    tile[h:, :h] = fg
-    tile[h:, h:] = dark
+    tile = _quarters(defn.tile_size, bg, fg, dark)
     return np.clip(tile, 0.0, 1.0).astype(np.float32)
 
 
@@ -311,28 +314,28 @@ def shweshwe(defn: PatternDefinition) -> Tile:
     return _pick(first | second, fg, bg)
 
 
-def same_komon(defn: PatternDefinition) -> Tile:
-    bg, fg = _bf(defn)
-    p = max(defn.tile_size // 4, 2)
-    h = p // 2
-    yy, xx = _grid(defn.tile_size)
-    row = yy // p
-    cy = (yy % p).astype(np.float32)
-    cx = ((xx + row % 2 * h) % p).astype(np.float32)
-    hf = _F32(h)
-    d = np.sqrt((cx - hf) ** 2 + (cy - hf) ** 2)
-    return _pick(d < _F32(0.6 * h), fg, bg)
-
-
-def kanoko(defn: PatternDefinition) -> Tile:
-    bg, fg = _bf(defn)
-    p = max(defn.tile_size // 3, 2)
+def _staggered_distance(defn: PatternDefinition, cells: int) -> tuple[Tile, int]:
+    """Each pixel's distance from the centre of its cell, on square cells of
+    ``tile_size // cells`` pixels (at least 2) with every other row shifted by half a cell;
+    and that half cell."""
+    p = max(defn.tile_size // cells, 2)
     h = p // 2
     yy, xx = _grid(defn.tile_size)
     row = yy // p
     cy = (yy % p - h).astype(np.float32)
     cx = ((xx + row % 2 * h) % p - h).astype(np.float32)
-    d = np.sqrt(cx**2 + cy**2)
+    return np.sqrt(cx**2 + cy**2), h
+
+
+def same_komon(defn: PatternDefinition) -> Tile:
+    bg, fg = _bf(defn)
+    d, h = _staggered_distance(defn, 4)
+    return _pick(d < _F32(0.6 * h), fg, bg)
+
+
+def kanoko(defn: PatternDefinition) -> Tile:
+    bg, fg = _bf(defn)
+    d, h = _staggered_distance(defn, 3)
     return _pick((d > _F32(0.25 * h)) & (d < _F32(0.7 * h)), fg, bg)
 
 
