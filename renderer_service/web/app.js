@@ -44,11 +44,6 @@ const SINGLE_TRAITS = [
   ["eyeColour2", "Second eye colour", "eyeColours2", true],
   ["skinColour", "Skin", "skins", false],
 ];
-// Life stages of the modern layout's poses, in the order the pose picker shows them.
-const LIFE_STAGES = [
-  "newborn", "kitten", "adolescent", "adolescentLongFur", "adult", "adultLongFur", "senior",
-  "paralysedYoung", "paralysedAdult", "paralysedAdultLongFur", "sickYoung", "sickAdult",
-];
 // What each pack is, for the pack switch (a pack the page does not know shows its name).
 const PACK_LABELS = {
   lifegen: "Lifegen (legacy layout, poses 0-20)",
@@ -107,7 +102,7 @@ const $ = (id) => document.getElementById(id);
 const state = {
   catalog: null, // the catalog of the pack on screen
   catalogs: new Map(), // pack name -> its catalog, as loaded
-  pack: null, // the pack on screen
+  pack: null, // the pack on screen, by the service's name for it (null: its only pack)
   defaultPack: null, // the service's first pack (what a link without a pack means)
   backgrounds: null, // from the default pack's catalog: every pack draws on them
   cat: structuredClone(OPENING_CAT), // V2 params, defaults left out
@@ -213,6 +208,7 @@ async function loadCatalog(pack) {
 // left as it is; callers fit it to the pack (``fitCat``) or replace it.
 async function usePack(pack) {
   if (pack === state.pack) return;
+  if (!state.pack) throw new Error(`this service draws with one pack only, not ${pack}`);
   const catalog = await loadCatalog(pack);
   state.pack = pack;
   state.catalog = catalog;
@@ -304,7 +300,7 @@ function catOfRequest(payload, catalog) {
 // Opens a /render body's cat in the editor, on its pack.
 async function openRequest(request) {
   const pack = request.options?.pack || state.defaultPack;
-  await usePack(pack);
+  if (pack) await usePack(pack);
   state.cat = catOfRequest(request.payload || {}, state.catalog);
   state.seed = null;
   $("pack-status").textContent = "";
@@ -366,8 +362,13 @@ function renderBody(extraOptions = {}) {
   const payload = isModern() ? { pose: poseName(number), params } : { spriteNumber: number, params };
   return {
     payload,
-    options: { pack: state.pack, scale: state.scale, background: state.background, ...extraOptions },
+    options: { ...packOption(), scale: state.scale, background: state.background, ...extraOptions },
   };
+}
+
+// ``options.pack`` of every drawing (none when the service did not name its packs).
+function packOption() {
+  return state.pack ? { pack: state.pack } : {};
 }
 
 // A plain cat in the pack's default pose (for colour thumbnails).
@@ -579,7 +580,7 @@ async function thumbnails(row, names) {
   const answer = await postJSON("/render/batch", {
     payload: plainPayload(),
     variants,
-    options: { pack: state.pack, columns: Math.min(names.length, 20) },
+    options: { ...packOption(), columns: Math.min(names.length, 20) },
   });
   if (!answer.ok) return;
   const buttons = row.querySelectorAll("button[data-colour]");
@@ -815,7 +816,7 @@ function poseField() {
   const c = state.catalog;
   const parts = [el("legend", { text: "Pose" })];
   if (isModern()) {
-    const stages = [...new Set([...LIFE_STAGES, ...c.poses.map((p) => p.lifeStage)])];
+    const stages = [...new Set(c.poses.map((p) => p.lifeStage))]; // in the pack's order
     for (const stage of stages) {
       const poses = c.poses.filter((p) => p.lifeStage === stage);
       if (!poses.length) continue;
@@ -849,7 +850,7 @@ const refreshPoseThumbnails = debounce(async () => {
   const answer = await postJSON("/render/batch", {
     payload: body.payload,
     variants: c.poses.map((p) => (isModern(c) ? { id: p.name, pose: p.name } : { id: String(p.number), spriteNumber: p.number })),
-    options: { pack, columns: c.poses.length },
+    options: { ...packOption(), columns: c.poses.length },
   });
   if (!answer.ok || pack !== state.pack) return; // the pack changed meanwhile
   for (const button of document.querySelectorAll(".poses button")) {
@@ -940,7 +941,7 @@ function buildTraits() {
     multiField("accessories", "Accessories", accessories.map((a) => ({ name: a.name, hint: a.category }))),
     flagsField(),
   );
-  $("traits").dataset.pack = state.pack;
+  $("traits").dataset.pack = state.pack ?? "";
   $("traits").dataset.layout = c.layout || "legacy";
   $("seed").addEventListener("input", () => {
     state.seedTyped = true;
@@ -956,9 +957,9 @@ function buildTraits() {
 // The pack switch, when the service has more than one pack.
 function buildPackSwitch(packs) {
   const select = $("pack");
-  const names = packs.length ? packs.map((p) => p.name) : [state.pack];
+  const names = packs.map((p) => p.name);
   select.replaceChildren(...names.map((name) => option(name, PACK_LABELS[name] || name)));
-  select.value = state.pack;
+  if (state.pack) select.value = state.pack;
   $("pack-field").hidden = names.length < 2;
   select.addEventListener("change", switchPack);
 }
@@ -1279,7 +1280,7 @@ async function showVariants(page) {
   const answer = await postJSON("/render/batch", {
     payload: body.payload,
     variants,
-    options: { pack: state.pack, columns: 10, scale: 1 },
+    options: { ...packOption(), columns: 10, scale: 1 },
   });
   const sheet = $("variants");
   if (!answer.ok) {
@@ -1611,7 +1612,13 @@ function requestOf(cat) {
 }
 
 async function openClanCat(cat) {
-  await openRequest(requestOf(cat));
+  try {
+    await openRequest(requestOf(cat));
+  } catch (error) {
+    $("error-clan").textContent = `${cat.name} could not be opened: ${error.message}.`;
+    $("error-clan").hidden = false;
+    return;
+  }
   changed();
   $("preview-panel").scrollIntoView({ block: "start" });
   $("preview-panel").focus({ preventScroll: true });
@@ -1763,8 +1770,9 @@ async function start() {
     return;
   }
   state.catalog = await response.json();
-  state.pack = state.defaultPack = state.catalog.pack.name;
-  state.catalogs.set(state.pack, state.catalog);
+  // The service's name for its default pack (a service that lists none: no name to send).
+  state.pack = state.defaultPack = packs[0]?.name ?? null;
+  if (state.pack) state.catalogs.set(state.pack, state.catalog);
   state.backgrounds = state.catalog.backgrounds || { entries: [{ name: "transparent", label: "transparent", kind: "colour" }] };
   if (!state.backgrounds.entries.some((e) => e.name === state.background)) state.background = "transparent";
   $("catalog-status").hidden = true;
