@@ -214,6 +214,10 @@ async function usePack(pack) {
   state.catalog = catalog;
   state.colours = null;
   $("pack").value = pack;
+  // A variants sheet of the other pack would offer values this one may not have.
+  $("variants").replaceChildren();
+  $("variants-status").textContent = "";
+  $("variants-pager").hidden = true;
   buildTraits();
 }
 
