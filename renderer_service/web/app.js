@@ -821,15 +821,16 @@ function poseField() {
   const parts = [el("legend", { text: "Pose" })];
   if (isModern()) {
     const stages = [...new Set(c.poses.map((p) => p.lifeStage))]; // in the pack's order
+    const groups = el("div", { class: "pose-stages" });
     for (const stage of stages) {
       const poses = c.poses.filter((p) => p.lifeStage === stage);
-      if (!poses.length) continue;
       const title = poses[0].description;
-      parts.push(el("div", { class: "pose-stage" },
+      groups.append(el("div", { class: "pose-stage" },
         el("h4", { id: `pose-stage-${stage}`, text: title }),
         el("div", { class: "poses", role: "group", "aria-labelledby": `pose-stage-${stage}` },
           ...poses.map((pose) => poseButton(pose, `${pose.name} (${pose.description})`)))));
     }
+    parts.push(groups);
     parts[0].id = fieldId("spriteNumber");
   } else {
     parts.push(el("div", { class: "poses", role: "group", "aria-label": "Pose", id: fieldId("spriteNumber") },
