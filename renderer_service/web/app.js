@@ -104,6 +104,7 @@ const state = {
   catalogs: new Map(), // pack name -> its catalog, as loaded
   pack: null, // the pack on screen, by the service's name for it (null: its only pack)
   defaultPack: null, // the service's first pack (what a link without a pack means)
+  packNames: [], // every pack the service lists
   backgrounds: null, // from the default pack's catalog: every pack draws on them
   cat: structuredClone(OPENING_CAT), // V2 params, defaults left out
   scale: 4,
@@ -221,9 +222,9 @@ async function usePack(pack) {
   buildTraits();
 }
 
-// The cat kept as far as ``catalog``'s pack can draw it: each trait it has no value for goes
-// back to its default, the pose goes to the same cell (or the pack's default pose). The
-// names of what went, for the page to say.
+// Makes ``cat`` (drawn with ``from``) the cat on screen, kept as far as ``catalog``'s pack can
+// draw it: each trait it has no value for goes back to its default, the pose goes to the same
+// cell (or the pack's default pose). Answers the names of what went, for the page to say.
 function fitCat(cat, from, catalog) {
   const fitted = {};
   const dropped = [];
@@ -259,6 +260,7 @@ function fitCat(cat, from, catalog) {
   if (cat.afterlife) fitted.afterlife = cat.afterlife;
   if (cat.opacity !== undefined) fitted.opacity = cat.opacity;
   state.cat = fitted;
+  if (isModern(catalog) && fitted.darkForest && !fitted.dead) dropped.push("living Dark Forest cats");
   fitLife(catalog);
   if (fitted.afterlife && !catalog.afterlives.some((a) => a.name === fitted.afterlife)) {
     dropped.push(afterlifeLabel(fitted.afterlife));
@@ -301,9 +303,17 @@ function catOfRequest(payload, catalog) {
   return cat;
 }
 
+// The pack to draw a request with: the one it names, or the service's default when it names
+// none or one the service lists under another name (a service given a single sprite folder
+// calls its pack "default", where a save's answer says "lifegen").
+function packOfRequest(request) {
+  const named = request.options?.pack;
+  return named && state.packNames.includes(named) ? named : state.defaultPack;
+}
+
 // Opens a /render body's cat in the editor, on its pack.
 async function openRequest(request) {
-  const pack = request.options?.pack || state.defaultPack;
+  const pack = packOfRequest(request);
   if (pack) await usePack(pack);
   state.cat = catOfRequest(request.payload || {}, state.catalog);
   state.seed = null;
@@ -1581,7 +1591,7 @@ async function showClan(page) {
       else variant.spriteNumber = payload.spriteNumber;
       return variant;
     }),
-    options: { pack: requestOf(shown[0]).options?.pack, background: $("clan-background").value, columns: 10 },
+    options: { pack: packOfRequest(requestOf(shown[0])) ?? undefined, background: $("clan-background").value, columns: 10 },
   });
   if (!answer.ok) {
     $("error-clan").textContent = answer.data.errors?.length ? plainSentence(answer.data.errors[0]) : "The clan could not be drawn.";
@@ -1629,14 +1639,10 @@ async function openClanCat(cat) {
   $("preview-panel").focus({ preventScroll: true });
 }
 
-async function enableClanDrop() {
-  let spec = null;
-  try {
-    spec = await (await fetch("/openapi.json")).json();
-  } catch {
-    return;
-  }
-  if (!spec.paths || !spec.paths["/save/params"]) return; // the service cannot read saves
+// The clan box, when the catalog lists the save routes (read with the catalog, so the box is
+// ready as soon as the first cat is drawn).
+function enableClanDrop() {
+  if (!state.catalog.saves?.routes?.["/save/params"]) return; // the service cannot read saves
   const zone = $("clan-drop");
   zone.hidden = false;
   $("clan-file").addEventListener("change", () => $("clan-file").files[0] && loadClan($("clan-file").files[0]));
@@ -1777,6 +1783,7 @@ async function start() {
   state.catalog = await response.json();
   // The service's name for its default pack (a service that lists none: no name to send).
   state.pack = state.defaultPack = packs[0]?.name ?? null;
+  state.packNames = packs.map((p) => p.name);
   if (state.pack) state.catalogs.set(state.pack, state.catalog);
   state.backgrounds = state.catalog.backgrounds || { entries: [{ name: "transparent", label: "transparent", kind: "colour" }] };
   if (!state.backgrounds.entries.some((e) => e.name === state.background)) state.background = "transparent";
