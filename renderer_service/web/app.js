@@ -1,7 +1,9 @@
 // The playground: every trait as a control filled from GET /catalog, a live preview from
 // POST /render, the layer strip, variant sheets from POST /render/batch, share links,
-// downloads, a seeded random cat and a whole clan from a save. No framework and no build
-// step: the browser runs this file.
+// downloads, a seeded random cat, a whole clan from a save, and cats from pixel-cat-maker
+// links. Every pack the service lists can be drawn: a pack of the legacy layout (poses by
+// number) or of the modern one (ClanGen v0.13's named poses, the game's colours only). No
+// framework and no build step: the browser runs this file.
 "use strict";
 
 const SCALES = [1, 2, 3, 4, 6, 8];
@@ -42,7 +44,18 @@ const SINGLE_TRAITS = [
   ["eyeColour2", "Second eye colour", "eyeColours2", true],
   ["skinColour", "Skin", "skins", false],
 ];
-const COLOUR_TRAITS = new Set(["colour", "whitePatchesTint"]);
+// What each pack is, for the pack switch (a pack the page does not know shows its name).
+const PACK_LABELS = {
+  lifegen: "Lifegen (legacy layout, poses 0-20)",
+  clangen: "ClanGen v0.13 (26 named poses)",
+};
+// pixel-cat-maker's lineart choice (its share links do not carry it).
+const PCM_LINEARTS = [
+  ["regular", "living"],
+  ["dead", "StarClan"],
+  ["dark forest", "the Dark Forest"],
+  ["unknown residence", "the Unknown Residence"],
+];
 const DEFAULTS = {
   peltName: "SingleColour",
   colour: "WHITE",
@@ -87,7 +100,12 @@ const LABELS = {
 const $ = (id) => document.getElementById(id);
 
 const state = {
-  catalog: null,
+  catalog: null, // the catalog of the pack on screen
+  catalogs: new Map(), // pack name -> its catalog, as loaded
+  pack: null, // the pack on screen, by the service's name for it (null: its only pack)
+  defaultPack: null, // the service's first pack (what a link without a pack means)
+  packNames: [], // every pack the service lists
+  backgrounds: null, // from the default pack's catalog: every pack draws on them
   cat: structuredClone(OPENING_CAT), // V2 params, defaults left out
   scale: 4,
   background: OPENING_BACKGROUND,
@@ -155,6 +173,178 @@ function slug(text) {
   return text.replace(/[^A-Za-z0-9]/g, "_");
 }
 
+// --- packs -----------------------------------------------------------------------------------
+
+// The modern layout (ClanGen v0.13): poses by name, the game's colours only, collars by type.
+function isModern(catalog = state.catalog) {
+  return catalog?.layout === "modern";
+}
+
+function defaultPoseNumber(catalog = state.catalog) {
+  if (isModern(catalog)) return catalog.poses.find((p) => p.name === catalog.defaultPose)?.number ?? 0;
+  return 8;
+}
+
+// A pose by name or number -> its number in the catalog's pose list (undefined if none).
+function poseNumber(pose, catalog = state.catalog) {
+  if (typeof pose === "number") return pose;
+  if (typeof pose !== "string") return undefined;
+  return catalog.poses.find((p) => p.name === pose)?.number;
+}
+
+function poseName(number, catalog = state.catalog) {
+  return catalog.poses.find((p) => p.number === number)?.name;
+}
+
+async function loadCatalog(pack) {
+  if (state.catalogs.has(pack)) return state.catalogs.get(pack);
+  const response = await fetch(`/catalog?pack=${encodeURIComponent(pack)}`);
+  if (!response.ok) throw new Error(`the service answered ${response.status} for the ${pack} pack's catalog`);
+  const catalog = await response.json();
+  state.catalogs.set(pack, catalog);
+  return catalog;
+}
+
+// Puts the page on ``pack``: its catalog, and the trait controls rebuilt from it. The cat is
+// left as it is; callers fit it to the pack (``fitCat``) or replace it.
+async function usePack(pack) {
+  if (pack === state.pack) return;
+  if (!state.pack) throw new Error(`this service draws with one pack only, not ${pack}`);
+  const catalog = await loadCatalog(pack);
+  state.pack = pack;
+  state.catalog = catalog;
+  state.colours = null;
+  $("pack").value = pack;
+  // A variants sheet of the other pack would offer values this one may not have.
+  $("variants").replaceChildren();
+  $("variants-status").textContent = "";
+  $("variants-pager").hidden = true;
+  buildTraits();
+}
+
+// Makes ``cat`` (drawn with ``from``) the cat on screen, kept as far as ``catalog``'s pack can
+// draw it: each trait it has no value for goes back to its default, the pose goes to the same
+// cell (or the pack's default pose). Answers the names of what went, for the page to say.
+function fitCat(cat, from, catalog) {
+  const fitted = {};
+  const dropped = [];
+  const has = (list, name) => list.includes(name);
+  const values = (list) => listValues(list, catalog);
+  const number = cat.spriteNumber ?? defaultPoseNumber(from);
+  const pose = from.poses.find((p) => p.number === number);
+  const legacy = isModern(from) ? pose?.legacyNumber : number;
+  const same = isModern(catalog)
+    ? catalog.poses.find((p) => p.legacyNumber === legacy && legacy !== null)
+    : catalog.poses.find((p) => p.number === legacy);
+  fitted.spriteNumber = same ? same.number : defaultPoseNumber(catalog);
+  for (const [param, label, list] of SINGLE_TRAITS) {
+    if (cat[param] === undefined) continue;
+    const accepted = param === "colour" || (param === "whitePatchesTint" && !isModern(catalog))
+      ? colourNames(catalog, param === "whitePatchesTint")
+      : values(list);
+    if (has(accepted, cat[param])) fitted[param] = cat[param];
+    else dropped.push(`${label.toLowerCase()} ${cat[param]}`);
+  }
+  const colours = colourNames(catalog);
+  const layers = (cat.tortie || []).filter((layer) =>
+    has(catalog.pelts, layer.pattern) && has(colours, layer.colour) && (!layer.mask || has(catalog.tortieMasks, layer.mask)));
+  if (layers.length) fitted.tortie = layers;
+  if (layers.length < (cat.tortie || []).length) dropped.push("tortie patches");
+  for (const [param, entries] of [["scars", catalog.scars], ["accessories", catalog.accessories]]) {
+    const names = entries.map((e) => e.name);
+    const kept = (cat[param] || []).filter((name) => has(names, name));
+    if (kept.length) fitted[param] = kept;
+    for (const name of cat[param] || []) if (!has(names, name)) dropped.push(name);
+  }
+  for (const [param] of FLAGS) if (cat[param]) fitted[param] = true;
+  if (cat.afterlife) fitted.afterlife = cat.afterlife;
+  if (cat.opacity !== undefined) fitted.opacity = cat.opacity;
+  state.cat = fitted;
+  if (isModern(catalog) && fitted.darkForest && !fitted.dead) dropped.push("living Dark Forest cats");
+  fitLife(catalog);
+  if (fitted.afterlife && !catalog.afterlives.some((a) => a.name === fitted.afterlife)) {
+    dropped.push(afterlifeLabel(fitted.afterlife));
+    delete fitted.afterlife;
+  }
+  return dropped;
+}
+
+// The modern layout has no living Dark Forest cat, and Dark Forest is an afterlife there.
+function fitLife(catalog = state.catalog) {
+  const cat = state.cat;
+  if (!isModern(catalog) || !cat.darkForest) return;
+  if (cat.dead && !cat.afterlife) cat.afterlife = "darkForest";
+  delete cat.darkForest;
+}
+
+// A /render body's cat (a save's cat, a pixel-cat-maker cat, a code) as the page keeps it:
+// one spelling of each trait (the lists, not the single fields), defaults left out, the
+// pose by its number in ``catalog``'s list.
+function catOfRequest(payload, catalog) {
+  const params = { ...(payload.params || {}) };
+  const pose = poseNumber(payload.pose ?? params.pose ?? payload.spriteNumber ?? params.spriteNumber, catalog);
+  for (const key of ["pose", "spriteNumber", "pack"]) delete params[key];
+  if (!Array.isArray(params.scars) && params.scar) params.scars = [params.scar];
+  if (!Array.isArray(params.accessories) && params.accessory) params.accessories = [params.accessory];
+  if (params.isTortie !== false && !params.tortie?.length && params.isTortie && params.tortiePattern) {
+    const layer = { pattern: params.tortiePattern, colour: params.tortieColour || "GINGER" };
+    if (params.tortieMask) layer.mask = params.tortieMask;
+    params.tortie = [layer];
+  }
+  if (params.isTortie === false) delete params.tortie;
+  for (const key of ["scar", "accessory", "isTortie", "tortiePattern", "tortieColour", "tortieMask"]) delete params[key];
+  const saved = state.cat;
+  state.cat = {};
+  for (const [name, value] of Object.entries(params)) setParam(name, value);
+  fitLife(catalog);
+  const cat = state.cat;
+  state.cat = saved;
+  cat.spriteNumber = pose ?? defaultPoseNumber(catalog);
+  return cat;
+}
+
+// The pack to draw a request with: the one it names, or the service's default when it names
+// none or one the service lists under another name (a service given a single sprite folder
+// calls its pack "default", where a save's answer says "lifegen").
+function packOfRequest(request) {
+  const named = request.options?.pack;
+  return named && state.packNames.includes(named) ? named : state.defaultPack;
+}
+
+// Opens a /render body's cat in the editor, on its pack.
+async function openRequest(request) {
+  const pack = packOfRequest(request);
+  if (pack) await usePack(pack);
+  state.cat = catOfRequest(request.payload || {}, state.catalog);
+  state.seed = null;
+  $("pack-status").textContent = "";
+  syncControls();
+}
+
+async function switchPack() {
+  const pack = $("pack").value;
+  const from = state.catalog;
+  const status = $("pack-status");
+  let catalog;
+  try {
+    catalog = await loadCatalog(pack);
+  } catch (error) {
+    status.textContent = `The ${pack} pack could not be opened: ${error.message}.`;
+    $("pack").value = state.pack;
+    return;
+  }
+  const dropped = fitCat(state.cat, from, catalog);
+  const cat = state.cat;
+  await usePack(pack);
+  state.cat = cat;
+  state.seed = null;
+  status.textContent = dropped.length
+    ? `Now drawn with the ${pack} pack, which has no ${dropped.join(", ")}: ${dropped.length === 1 ? "it was" : "those were"} left out.`
+    : `Now drawn with the ${pack} pack.`;
+  syncControls();
+  changed();
+}
+
 // --- the cat's params ------------------------------------------------------------------------
 
 function setParam(name, value) {
@@ -174,16 +364,30 @@ function tidyCat() {
   } else if (cat.darkForest && cat.afterlife && cat.afterlife !== "darkForest") {
     delete cat.afterlife;
   }
+  fitLife();
 }
 
+// The /render body of the cat on screen. The pack is always named, so a code keeps meaning
+// the same cat whatever the service's default pack; the modern layout's pose goes by name.
 function renderBody(extraOptions = {}) {
   const params = { ...state.cat };
-  const spriteNumber = params.spriteNumber ?? 8;
+  const number = params.spriteNumber ?? defaultPoseNumber();
   delete params.spriteNumber;
+  const payload = isModern() ? { pose: poseName(number), params } : { spriteNumber: number, params };
   return {
-    payload: { spriteNumber, params },
-    options: { scale: state.scale, background: state.background, ...extraOptions },
+    payload,
+    options: { ...packOption(), scale: state.scale, background: state.background, ...extraOptions },
   };
+}
+
+// ``options.pack`` of every drawing (none when the service did not name its packs).
+function packOption() {
+  return state.pack ? { pack: state.pack } : {};
+}
+
+// A plain cat in the pack's default pose (for colour thumbnails).
+function plainPayload() {
+  return isModern() ? { pose: state.catalog.defaultPose, params: {} } : { spriteNumber: 8, params: {} };
 }
 
 // A change made by hand: the cat is no longer the seed's.
@@ -207,7 +411,7 @@ function colourIndex() {
   if (state.colours) return state.colours;
   const index = new Map();
   for (const entry of state.catalog.colours) index.set(entry.name, { kind: "game", palette: null });
-  for (const palette of state.catalog.palettes) {
+  for (const palette of state.catalog.palettes || []) {
     for (const colour of palette.colours) {
       index.set(colour.name, { kind: colour.kind, palette, colour, swatch: swatchColour(colour) });
     }
@@ -230,6 +434,21 @@ function swatchColour(colour) {
   return `rgb(${rgb.map((c) => Math.round(c)).join(", ")})`;
 }
 
+// Every colour name a colour trait takes on ``catalog``'s pack: the game's, each palette's
+// (the legacy layout only) and, for white patches, the tints.
+function colourNames(catalog, tints = false) {
+  const names = catalog.colours.map((entry) => entry.name);
+  for (const palette of catalog.palettes || []) names.push(...palette.colours.map((colour) => colour.name));
+  if (tints) names.push(...catalog.whitePatchesTints.map((entry) => entry.name));
+  return names;
+}
+
+// Whether a trait picks among colours (with the colour browser) on the pack on screen: the
+// coat colour always; white patch tints only on the legacy layout, where colours paint them.
+function isColourTrait(param) {
+  return param === "colour" || (param === "whitePatchesTint" && !isModern());
+}
+
 // The options of a colour select: the game's colours, then each palette's (patterns marked).
 function fillColourSelect(select, { tints = false, allowNone = false } = {}) {
   const c = state.catalog;
@@ -242,7 +461,7 @@ function fillColourSelect(select, { tints = false, allowNone = false } = {}) {
   const game = el("optgroup", { label: tints ? "Game colours (paint the patches)" : "Game colours" });
   for (const entry of c.colours) game.append(option(entry.name));
   select.append(game);
-  for (const palette of c.palettes) {
+  for (const palette of c.palettes || []) {
     const group = el("optgroup", { label: `Palette: ${palette.label}` });
     for (const colour of palette.colours) {
       group.append(option(colour.name, colour.kind === "pattern" ? `${colour.name} (pattern)` : colour.name));
@@ -312,7 +531,7 @@ function buildColourPanel(panel, id, select, tints, pick) {
   const search = el("input", {
     type: "search",
     id: `${id}-search`,
-    placeholder: "Search 1,376 colours",
+    placeholder: `Search ${colourNames(c).length.toLocaleString("en")} colours`,
     autocomplete: "off",
   });
   const parts = [el("label", { for: search.id, text: "Search colours by name" }), search];
@@ -329,9 +548,10 @@ function buildColourPanel(panel, id, select, tints, pick) {
   parts.push(el("h4", { text: "Game colours" }), game);
   thumbnails(game, c.colours.map((e) => e.name));
 
-  const flat = c.palettes.filter((p) => p.colours.some((x) => x.kind !== "pattern"));
-  const patterned = c.palettes.filter((p) => p.colours.some((x) => x.kind === "pattern"));
-  parts.push(el("h4", { text: "Palette colours" }));
+  const palettes = c.palettes || []; // the modern layout draws the game's colours only
+  const flat = palettes.filter((p) => p.colours.some((x) => x.kind !== "pattern"));
+  const patterned = palettes.filter((p) => p.colours.some((x) => x.kind === "pattern"));
+  if (flat.length) parts.push(el("h4", { text: "Palette colours" }));
   for (const palette of flat) {
     const row = el("div", { class: "swatches" });
     for (const colour of palette.colours) {
@@ -340,7 +560,7 @@ function buildColourPanel(panel, id, select, tints, pick) {
     }
     parts.push(el("details", { "data-palette": palette.id }, el("summary", { text: `${palette.label} (${row.childElementCount})` }), row));
   }
-  parts.push(el("h4", { text: "Pattern colours" }));
+  if (patterned.length) parts.push(el("h4", { text: "Pattern colours" }));
   for (const palette of patterned) {
     const names = palette.colours.filter((x) => x.kind === "pattern").map((x) => x.name);
     const row = el("div", { class: "swatches" });
@@ -372,9 +592,9 @@ async function thumbnails(row, names) {
   row.dataset.loaded = "1";
   const variants = names.map((name, i) => ({ id: `c${i}`, params: { colour: name } }));
   const answer = await postJSON("/render/batch", {
-    payload: { spriteNumber: 8, params: {} },
+    payload: plainPayload(),
     variants,
-    options: { columns: Math.min(names.length, 20) },
+    options: { ...packOption(), columns: Math.min(names.length, 20) },
   });
   if (!answer.ok) return;
   const buttons = row.querySelectorAll("button[data-colour]");
@@ -387,7 +607,7 @@ async function thumbnails(row, names) {
 }
 
 function selectField(param, label, values, allowNone) {
-  if (COLOUR_TRAITS.has(param)) {
+  if (isColourTrait(param)) {
     return el("div", {},
       colourField(fieldId(param), label, {
         tints: param === "whitePatchesTint",
@@ -401,7 +621,15 @@ function selectField(param, label, values, allowNone) {
   }
   const select = el("select", { id: fieldId(param), name: param });
   if (allowNone) select.append(option("", "none"));
-  for (const value of values) select.append(option(value));
+  const categories = param === "whitePatches" ? state.catalog.whitePatchCategories : null;
+  if (categories) {
+    // The modern layout's white patches by how much white they give, as the game groups them.
+    for (const category of categories) {
+      select.append(el("optgroup", { label: `${category.name} white` }, ...category.names.map((n) => option(n))));
+    }
+  } else {
+    for (const value of values) select.append(option(value));
+  }
   select.addEventListener("change", () => {
     setParam(param, select.value);
     edited();
@@ -409,14 +637,14 @@ function selectField(param, label, values, allowNone) {
   return el("div", { class: "field" }, el("label", { for: select.id, text: label }), select, errorSlot(param));
 }
 
-function listValues(name) {
-  const c = state.catalog;
+function listValues(name, c = state.catalog) {
   if (name === "colours") return c.colours.map((entry) => entry.name);
   if (name === "tintNames") {
-    const names = [...c.tints, ...c.diluteTints].map((entry) => entry.name);
+    const names = [...c.tints, ...(c.diluteTints || [])].map((entry) => entry.name);
     return [...new Set(names)].filter((n) => n !== "none");
   }
   if (name === "whitePatchesTints") return c.whitePatchesTints.map((e) => e.name).filter((n) => n !== "none");
+  if (name === "eyeColours2") return (c.eyeColours2 || c.eyeColours).filter((n) => n !== "none");
   return c[name].filter((n) => n !== "none");
 }
 
@@ -482,6 +710,7 @@ function tortieField() {
   function update(index, key, value) {
     const next = structuredClone(state.cat.tortie);
     next[index][key] = value;
+    if (value === null) delete next[index][key];
     setParam("tortie", next);
     edited();
   }
@@ -489,11 +718,12 @@ function tortieField() {
     const layers = state.cat.tortie || [];
     rows.replaceChildren(...layers.map((layer, index) => {
       const base = `${fieldId("tortie")}-${index}`;
-      const plain = (key, label, values) => {
+      const plain = (key, label, values, none = null) => {
         const select = el("select", { id: `${base}-${key}` });
+        if (none) select.append(option("", none));
         for (const value of values) select.append(option(value));
-        select.value = layer[key];
-        select.addEventListener("change", () => update(index, key, select.value));
+        select.value = layer[key] ?? "";
+        select.addEventListener("change", () => update(index, key, select.value || null));
         return el("div", { class: "field" }, el("label", { for: select.id, text: label }), select);
       };
       const colour = colourField(`${base}-colour`, `Colour ${index + 1}`, {
@@ -515,7 +745,7 @@ function tortieField() {
         el("h4", { text: `Layer ${index + 1}` }),
         plain("pattern", `Pattern ${index + 1}`, c.pelts),
         colour,
-        plain("mask", `Mask ${index + 1}`, c.tortieMasks),
+        plain("mask", `Mask ${index + 1}`, c.tortieMasks, layer.mask ? null : "none (the whole coat)"),
         remove);
     }));
     add.disabled = layers.length >= c.maxListLength;
@@ -535,30 +765,95 @@ function tortieField() {
     rows, add, errorSlot("tortie"));
 }
 
+// The modern layout's collar: a type and one of its colours (the accessory ``TYPE_colour``).
+// A cat wears one collar; choosing another replaces it.
+function collarField() {
+  const c = state.catalog;
+  const collars = new Set(c.accessories.filter((a) => a.kind === "collar").map((a) => a.name));
+  const type = el("select", { id: "trait-collar" }, option("", "none"), ...c.collarTypes.map((t) => option(t.type)));
+  const colour = el("select", { id: "trait-collar-colour" });
+  const worn = () => (state.cat.accessories || []).find((name) => collars.has(name));
+  // The type and colour of a collar name: the longest type it starts with (LEATHER_BELL, not LEATHER).
+  const split = (name) => {
+    const fits = c.collarTypes.filter((t) => name.startsWith(`${t.type}_`) && t.colours.includes(name.slice(t.type.length + 1)));
+    const best = fits.sort((a, b) => b.type.length - a.type.length)[0];
+    return best ? [best.type, name.slice(best.type.length + 1)] : ["", ""];
+  };
+  const fillColours = (chosen) => {
+    const entry = c.collarTypes.find((t) => t.type === chosen);
+    colour.replaceChildren(...(entry ? entry.colours.map((name) => option(name)) : []));
+    colour.disabled = !entry;
+  };
+  const wear = () => {
+    const others = (state.cat.accessories || []).filter((name) => !collars.has(name));
+    setParam("accessories", type.value ? [`${type.value}_${colour.value}`, ...others] : others);
+    for (const sync of multiSync) sync();
+    edited();
+  };
+  type.addEventListener("change", () => {
+    fillColours(type.value);
+    wear();
+  });
+  colour.addEventListener("change", wear);
+  function sync() {
+    const [chosenType, chosenColour] = worn() ? split(worn()) : ["", ""];
+    type.value = chosenType;
+    fillColours(chosenType);
+    if (chosenColour) colour.value = chosenColour;
+  }
+  multiSync.push(sync);
+  return el("fieldset", {},
+    el("legend", { text: "Collar" }),
+    el("div", { class: "field" }, el("label", { for: type.id, text: "Collar type" }), type),
+    el("div", { class: "field" }, el("label", { for: colour.id, text: "Collar colour" }), colour));
+}
+
+function poseButton(pose, label) {
+  return el("button", {
+    type: "button",
+    "data-pose": pose.number,
+    "data-pose-name": pose.name || null,
+    "aria-label": label,
+    title: label,
+    "aria-pressed": "false",
+    onclick: () => {
+      state.cat.spriteNumber = pose.number;
+      syncPoses();
+      edited();
+    },
+  });
+}
+
+// The pose picker: a thumbnail of the cat in each pose. The modern layout's named poses come
+// grouped by life stage, as the game picks them.
 function poseField() {
   const c = state.catalog;
-  const group = el("div", { class: "poses", role: "group", "aria-label": "Pose", id: fieldId("spriteNumber") });
-  for (const pose of c.poses) {
-    group.append(el("button", {
-      type: "button",
-      "data-pose": pose.number,
-      "aria-label": `Pose ${pose.number}: ${pose.description}`,
-      title: `${pose.number}: ${pose.description}`,
-      "aria-pressed": "false",
-      onclick: () => {
-        state.cat.spriteNumber = pose.number;
-        syncPoses();
-        edited();
-      },
-    }));
+  const parts = [el("legend", { text: "Pose" })];
+  if (isModern()) {
+    const stages = [...new Set(c.poses.map((p) => p.lifeStage))]; // in the pack's order
+    const groups = el("div", { class: "pose-stages" });
+    for (const stage of stages) {
+      const poses = c.poses.filter((p) => p.lifeStage === stage);
+      const title = poses[0].description;
+      groups.append(el("div", { class: "pose-stage" },
+        el("h4", { id: `pose-stage-${stage}`, text: title }),
+        el("div", { class: "poses", role: "group", "aria-labelledby": `pose-stage-${stage}` },
+          ...poses.map((pose) => poseButton(pose, `${pose.name} (${pose.description})`)))));
+    }
+    parts.push(groups);
+    parts[0].id = fieldId("spriteNumber");
+  } else {
+    parts.push(el("div", { class: "poses", role: "group", "aria-label": "Pose", id: fieldId("spriteNumber") },
+      ...c.poses.map((pose) => poseButton(pose, `Pose ${pose.number}: ${pose.description}`))));
   }
   multiSync.push(syncPoses);
-  return el("fieldset", {}, el("legend", { text: "Pose" }), group, errorSlot("spriteNumber"));
+  return el("fieldset", {}, ...parts, errorSlot("spriteNumber"));
 }
 
 function syncPoses() {
+  const number = state.cat.spriteNumber ?? defaultPoseNumber();
   for (const button of document.querySelectorAll(".poses button")) {
-    button.setAttribute("aria-pressed", String(Number(button.dataset.pose) === state.cat.spriteNumber));
+    button.setAttribute("aria-pressed", String(Number(button.dataset.pose) === number));
   }
 }
 
@@ -566,12 +861,13 @@ function syncPoses() {
 const refreshPoseThumbnails = debounce(async () => {
   const c = state.catalog;
   const body = renderBody();
+  const pack = state.pack;
   const answer = await postJSON("/render/batch", {
     payload: body.payload,
-    variants: c.poses.map((p) => ({ id: String(p.number), spriteNumber: p.number })),
-    options: { columns: c.poses.length },
+    variants: c.poses.map((p) => (isModern(c) ? { id: p.name, pose: p.name } : { id: String(p.number), spriteNumber: p.number })),
+    options: { ...packOption(), columns: c.poses.length },
   });
-  if (!answer.ok) return;
+  if (!answer.ok || pack !== state.pack) return; // the pack changed meanwhile
   for (const button of document.querySelectorAll(".poses button")) {
     const frame = answer.data.frames[Number(button.dataset.pose)];
     button.style.backgroundImage = `url(${answer.data.sheet})`;
@@ -579,8 +875,14 @@ const refreshPoseThumbnails = debounce(async () => {
   }
 }, 400);
 
+// The flags the pack on screen takes: on the modern layout the Dark Forest is an afterlife
+// (a dead cat's), not a flag of its own.
+function flags() {
+  return isModern() ? FLAGS.filter(([param]) => param !== "darkForest") : FLAGS;
+}
+
 function flagsField() {
-  const checks = FLAGS.map(([param, label]) => {
+  const checks = flags().map(([param, label]) => {
     const box = el("input", { type: "checkbox", id: fieldId(param), name: param });
     box.addEventListener("change", () => {
       setParam(param, box.checked);
@@ -591,7 +893,7 @@ function flagsField() {
     return el("div", {}, el("div", { class: "check" }, box, el("label", { for: box.id, text: label })), errorSlot(param));
   });
   const afterlife = el("select", { id: fieldId("afterlife"), name: "afterlife" });
-  afterlife.append(option("", "default (StarClan, or the Dark Forest when ticked)"));
+  afterlife.append(option("", isModern() ? "default (StarClan)" : "default (StarClan, or the Dark Forest when ticked)"));
   for (const entry of state.catalog.afterlives) afterlife.append(option(entry.name, afterlifeLabel(entry.name)));
   afterlife.addEventListener("change", () => {
     setParam("afterlife", afterlife.value);
@@ -628,9 +930,10 @@ function syncLife() {
   }
 }
 
-function buildForm() {
+// The trait controls, from the catalog of the pack on screen (built again on a pack switch).
+function buildTraits() {
   const c = state.catalog;
-  const form = $("traits");
+  multiSync.length = 0;
   const random = el("div", { class: "seed-bar" },
     el("div", { class: "field" },
       el("label", { for: "seed", text: "Seed of the cat on screen" }),
@@ -640,17 +943,21 @@ function buildForm() {
   for (const [param, label, list, none] of SINGLE_TRAITS) {
     coat.append(selectField(param, label, listValues(list), none));
   }
-  form.replaceChildren(
-    el("h2", { text: "Traits" }),
+  // On the modern layout collars have their own picker (a type and its colours).
+  const accessories = c.accessories.filter((a) => a.kind !== "collar");
+  $("trait-controls").replaceChildren(
     random,
     el("p", { class: "hint", id: "seed-hint" }),
     poseField(),
     coat,
     tortieField(),
     multiField("scars", "Scars", c.scars.map((s) => ({ name: s.name, hint: s.kind === "missingPart" ? "missing part" : "" }))),
-    multiField("accessories", "Accessories", c.accessories.map((a) => ({ name: a.name, hint: a.category }))),
+    isModern() ? collarField() : null,
+    multiField("accessories", "Accessories", accessories.map((a) => ({ name: a.name, hint: a.category }))),
     flagsField(),
   );
+  $("traits").dataset.pack = state.pack ?? "";
+  $("traits").dataset.layout = c.layout || "legacy";
   $("seed").addEventListener("input", () => {
     state.seedTyped = true;
   });
@@ -660,6 +967,20 @@ function buildForm() {
       randomCat();
     }
   });
+}
+
+// The pack switch, when the service has more than one pack.
+function buildPackSwitch(packs) {
+  const select = $("pack");
+  const names = packs.map((p) => p.name);
+  select.replaceChildren(...names.map((name) => option(name, PACK_LABELS[name] || name)));
+  if (state.pack) select.value = state.pack;
+  $("pack-field").hidden = names.length < 2;
+  select.addEventListener("change", switchPack);
+}
+
+// The preview's options and the tools: built once, whatever the pack.
+function buildTools() {
   $("scale").replaceChildren(...SCALES.map((s) => option(String(s), `${s}×`)));
   fillBackgrounds($("background"), true);
   fillBackgrounds($("clan-background"), false);
@@ -686,7 +1007,7 @@ function buildForm() {
 function fillBackgrounds(select, custom) {
   const groups = { colour: "Colours", platform: "Platforms", auto: "The cat's own platform" };
   const optgroups = {};
-  for (const entry of state.catalog.backgrounds.entries) {
+  for (const entry of state.backgrounds.entries) {
     const target = groups[entry.kind] ? (optgroups[entry.kind] ||= el("optgroup", { label: groups[entry.kind] })) : select;
     target.append(option(entry.name, entry.label));
   }
@@ -701,7 +1022,7 @@ function syncControls() {
     select.value = state.cat[param] ?? (allowNone ? "" : DEFAULTS[param]);
     select.closest(".field")?.syncColour?.();
   }
-  for (const [param] of FLAGS) $(fieldId(param)).checked = Boolean(state.cat[param]);
+  for (const [param] of flags()) $(fieldId(param)).checked = Boolean(state.cat[param]);
   $(fieldId("afterlife")).value = state.cat.afterlife ?? "";
   $(fieldId("opacity")).value = state.cat.opacity ?? 100;
   $("opacity-value").textContent = String(state.cat.opacity ?? 100);
@@ -730,7 +1051,7 @@ function showSeed() {
 
 function clearErrors() {
   for (const node of document.querySelectorAll("p.error[id^='error-']")) {
-    if (node.id === "error-variants" || node.id === "error-clan") continue;
+    if (["error-variants", "error-clan", "error-import"].includes(node.id)) continue;
     node.hidden = true;
     node.textContent = "";
   }
@@ -741,7 +1062,8 @@ function clearErrors() {
 function paramOfField(field) {
   if (!field) return null;
   const path = field.replace(/^payload\.params\./, "").replace(/^payload\./, "").replace(/^options\./, "");
-  return path.split(/[.[]/)[0];
+  const param = path.split(/[.[]/)[0];
+  return param === "pose" ? "spriteNumber" : param; // the pose picker, whichever way it is named
 }
 
 function labelOf(param) {
@@ -766,7 +1088,7 @@ function plainSentence(item) {
   if (/^false: this pack has no/.test(expected)) {
     return `This sprite pack cannot draw that: it has no ${expected.replace(/^false: this pack has no /, "")}.`;
   }
-  if (param === "spriteNumber") return "That pose is not one of the game's 21 poses.";
+  if (param === "spriteNumber") return `That pose is not one of this pack's ${state.catalog.poses.length} poses.`;
   const shown = typeof value === "string" && value ? `“${value}”` : "that";
   const what = labelOf(param);
   let sentence = `${what} cannot be ${shown}: the game has no such ${param === "background" ? "background" : "value"}`;
@@ -970,7 +1292,11 @@ async function showVariants(page) {
     { id: "now", label: "now", params: {} },
     ...shown.map(([value, params], i) => ({ id: `v${start + i}`, label: value.slice(0, 128), group: layerId, params })),
   ];
-  const answer = await postJSON("/render/batch", { payload: body.payload, variants, options: { columns: 10, scale: 1 } });
+  const answer = await postJSON("/render/batch", {
+    payload: body.payload,
+    variants,
+    options: { ...packOption(), columns: 10, scale: 1 },
+  });
   const sheet = $("variants");
   if (!answer.ok) {
     slot.textContent = answer.data.errors?.length ? plainSentence(answer.data.errors[0]) : "These variants could not be drawn.";
@@ -1074,17 +1400,21 @@ function catOfSeed(seed) {
   const pick = (list) => list[Math.floor(next() * list.length)];
   const chance = (p) => next() < p;
   const colours = c.colours.map((e) => e.name);
-  const paletteColours = c.palettes.flatMap((p) => p.colours.map((x) => x.name));
-  const colour = () => (chance(0.25) ? pick(paletteColours) : pick(colours));
+  const paletteColours = (c.palettes || []).flatMap((p) => p.colours.map((x) => x.name));
+  const colour = () => (paletteColours.length && chance(0.25) ? pick(paletteColours) : pick(colours));
+  // Kittens to seniors: no newborn, paralysed or sick poses.
+  const everyday = isModern()
+    ? c.poses.filter((p) => !/^(newborn|paralysed|sick)/.test(p.lifeStage))
+    : c.poses.filter((p) => p.number <= 14);
   const cat = {
-    spriteNumber: pick(c.poses.filter((p) => p.number <= 14)).number,
+    spriteNumber: pick(everyday).number,
     peltName: pick(c.pelts),
     colour: colour(),
     eyeColour: pick(c.eyeColours),
     skinColour: pick(c.skins),
     shading: chance(0.5),
   };
-  if (chance(0.2)) cat.eyeColour2 = pick(c.eyeColours2.filter((e) => e !== "none"));
+  if (chance(0.2)) cat.eyeColour2 = pick(listValues("eyeColours2"));
   if (chance(0.3)) cat.tint = pick(listValues("tintNames"));
   if (chance(0.5)) cat.whitePatches = pick(listValues("whitePatches"));
   if (chance(0.15)) cat.points = pick(listValues("points"));
@@ -1112,6 +1442,7 @@ async function decodeCode(code) {
   return JSON.parse(await new Response(stream).text());
 }
 
+// A link's cat: its code holds its params and its pack (none: the service's default pack).
 async function openSharedCat() {
   const query = new URLSearchParams(location.search);
   if (!query.has("cat") && !query.has("scale") && !query.has("background")) return;
@@ -1120,7 +1451,7 @@ async function openSharedCat() {
   if (!query.has("cat")) return;
   try {
     const params = await decodeCode(query.get("cat"));
-    state.cat = { spriteNumber: 8, ...params };
+    await openRequest({ payload: { params }, options: { pack: params.pack } });
   } catch (error) {
     $("error-general").textContent = `The link's cat could not be read (${error.message}); here is another one.`;
     $("error-general").hidden = false;
@@ -1169,27 +1500,42 @@ async function clanFromZip(buffer) {
   return new Response(stream).text();
 }
 
-async function readClanFile(file) {
+// Reads a save with POST /save/params. A zipped save folder goes as it is (the service reads
+// its conditions too: sick cats in their sick pose); a zip the service cannot place
+// (clan_cats.json deeper than one folder) goes as its clan_cats.json alone.
+async function readSave(file) {
   const buffer = await file.arrayBuffer();
   const head = new Uint8Array(buffer, 0, Math.min(4, buffer.byteLength));
-  if (head[0] === 0x50 && head[1] === 0x4b) return clanFromZip(buffer);
-  return new TextDecoder().decode(buffer);
+  if (!(head[0] === 0x50 && head[1] === 0x4b)) return postJSON("/save/params", new TextDecoder().decode(buffer), true);
+  const answer = await postRaw("/save/params", buffer, "application/zip");
+  if (answer.ok || answer.data.error !== "invalid_archive") return answer;
+  return postJSON("/save/params", await clanFromZip(buffer), true);
+}
+
+async function postRaw(url, body, type) {
+  const response = await fetch(url, { method: "POST", headers: { "Content-Type": type, Accept: "application/json" }, body });
+  let data;
+  try {
+    data = await response.json();
+  } catch {
+    data = { error: "bad_answer", detail: `the service answered ${response.status}`, errors: [] };
+  }
+  return { ok: response.ok, status: response.status, data };
 }
 
 async function loadClan(file) {
   const slot = $("error-clan");
   slot.hidden = true;
   $("clan-status").textContent = `Reading ${file.name}…`;
-  let text;
+  let answer;
   try {
-    text = await readClanFile(file);
+    answer = await readSave(file);
   } catch (error) {
     slot.textContent = `${file.name} could not be opened: ${error.message}.`;
     slot.hidden = false;
     $("clan-status").textContent = "";
     return;
   }
-  const answer = await postJSON("/save/params", text, true);
   if (!answer.ok) {
     slot.textContent = `${file.name} is not a clan the playground can read: ${answer.data.detail}`;
     slot.hidden = false;
@@ -1197,6 +1543,7 @@ async function loadClan(file) {
     return;
   }
   clan.cats = answer.data.cats;
+  clan.format = answer.data.saveFormat;
   clan.unreadable = answer.data.errors.length;
   const ranks = [...new Set(clan.cats.map((cat) => cat.status || "unknown"))].sort();
   $("clan-rank").replaceChildren(option("", "every rank"), ...ranks.map((rank) => option(rank)));
@@ -1234,15 +1581,17 @@ async function showClan(page) {
     return;
   }
   status.textContent = "Drawing the clan…";
+  // Each cat as its ``request`` draws it: a save is of one format, so all on one pack.
   const answer = await postJSON("/render/batch", {
     payload: { params: {} },
-    variants: shown.map((cat, i) => ({
-      id: `cat${start + i}`,
-      label: cat.name.slice(0, 128),
-      spriteNumber: cat.spriteNumber,
-      params: cat.params,
-    })),
-    options: { background: $("clan-background").value, columns: 10 },
+    variants: shown.map((cat, i) => {
+      const payload = requestOf(cat).payload;
+      const variant = { id: `cat${start + i}`, label: cat.name.slice(0, 128), params: payload.params };
+      if (payload.pose !== undefined) variant.pose = payload.pose;
+      else variant.spriteNumber = payload.spriteNumber;
+      return variant;
+    }),
+    options: { pack: packOfRequest(requestOf(shown[0])) ?? undefined, background: $("clan-background").value, columns: 10 },
   });
   if (!answer.ok) {
     $("error-clan").textContent = answer.data.errors?.length ? plainSentence(answer.data.errors[0]) : "The clan could not be drawn.";
@@ -1268,26 +1617,32 @@ async function showClan(page) {
   link.download = `clan-${$("clan-include").value}${pages > 1 ? `-page${clan.page + 1}` : ""}.png`;
   link.hidden = false;
   const unreadable = clan.unreadable ? ` ${clan.unreadable} could not be read.` : "";
-  status.textContent = `${chosen.length} of ${clan.cats.length} cats${pages > 1 ? `, ${start + 1}–${start + shown.length} shown` : ""}. Pick one to open it in the editor.${unreadable}`;
+  const format = clan.format === "v0.13" ? " A ClanGen v0.13 save: its cats open on the clangen pack." : "";
+  status.textContent = `${chosen.length} of ${clan.cats.length} cats${pages > 1 ? `, ${start + 1}–${start + shown.length} shown` : ""}. Pick one to open it in the editor.${format}${unreadable}`;
 }
 
-function openClanCat(cat) {
-  state.cat = { spriteNumber: cat.spriteNumber, ...cat.params };
-  state.seed = null;
-  syncControls();
+// The /render body of a save's cat (a service too old to say it: its pose and params).
+function requestOf(cat) {
+  return cat.request || { payload: { spriteNumber: cat.spriteNumber, params: cat.params }, options: {} };
+}
+
+async function openClanCat(cat) {
+  try {
+    await openRequest(requestOf(cat));
+  } catch (error) {
+    $("error-clan").textContent = `${cat.name} could not be opened: ${error.message}.`;
+    $("error-clan").hidden = false;
+    return;
+  }
   changed();
   $("preview-panel").scrollIntoView({ block: "start" });
   $("preview-panel").focus({ preventScroll: true });
 }
 
-async function enableClanDrop() {
-  let spec = null;
-  try {
-    spec = await (await fetch("/openapi.json")).json();
-  } catch {
-    return;
-  }
-  if (!spec.paths || !spec.paths["/save/params"]) return; // the service cannot read saves
+// The clan box, when the catalog lists the save routes (read with the catalog, so the box is
+// ready as soon as the first cat is drawn).
+function enableClanDrop() {
+  if (!state.catalog.saves?.routes?.["/save/params"]) return; // the service cannot read saves
   const zone = $("clan-drop");
   zone.hidden = false;
   $("clan-file").addEventListener("change", () => $("clan-file").files[0] && loadClan($("clan-file").files[0]));
@@ -1306,17 +1661,137 @@ async function enableClanDrop() {
   });
 }
 
+// --- pixel-cat-maker links ------------------------------------------------------------------
+
+// Whether pasted text looks like a pixel-cat-maker share link (or its query).
+function looksLikePcmLink(text) {
+  return /(^|[?&])(peltName|spriteNumber|colour)=/.test(text) || /pixel-?cat-?maker/i.test(text);
+}
+
+// Each warning of POST /import/pixel-cat-maker as a sentence for players.
+function plainWarning(warning) {
+  const [field, ...rest] = warning.split(": ");
+  const text = rest.join(": ");
+  if (field === "backgroundColour") {
+    return "The link's background colour is pixel-cat-maker's page, not the cat: choose a background beside the preview.";
+  }
+  const unknown = /^'(.*)' is not a pixel-cat-maker field/.exec(text);
+  if (field === "url" && unknown) return `The link's “${unknown[1]}” is not one of the cat's traits, so it was left out.`;
+  const collar = /^the legacy collar '(.*)' is '(.*)' now/.exec(text);
+  if (field === "accessory" && collar) {
+    return `The old collar “${collar[1]}” is called “${collar[2]}” in today's ClanGen: the cat wears that.`;
+  }
+  const sentence = text || warning;
+  return sentence.charAt(0).toUpperCase() + sentence.slice(1) + (sentence.endsWith(".") ? "" : ".");
+}
+
+// Why a link could not be opened, in one sentence.
+function importProblem(data) {
+  const item = data.errors?.[0] || { field: data.field, detail: data.detail };
+  if (/^url/.test(item.field || "")) {
+    if (/holds no pixel-cat-maker fields/.test(item.detail || "")) {
+      return "This is not a pixel-cat-maker link: it holds none of a cat's traits (peltName, colour, spriteNumber…).";
+    }
+    return `This link is not one pixel-cat-maker writes: ${(item.detail || "").replace(/^url: /, "")}.`;
+  }
+  if (item.field?.startsWith("payload")) return `The link's cat cannot be drawn: ${plainSentence(item)}`;
+  return `The link could not be opened: ${data.detail || "the service refused it"}.`;
+}
+
+async function importPcmLink() {
+  const url = $("pcm-url").value.trim();
+  const slot = $("error-import");
+  const notes = $("import-notes");
+  slot.hidden = true;
+  notes.replaceChildren();
+  if (!url) {
+    slot.textContent = "Paste a pixel-cat-maker share link (or its part after the ?) first.";
+    slot.hidden = false;
+    $("pcm-url").focus();
+    return;
+  }
+  $("import-status").textContent = "Opening the link…";
+  const answer = await postJSON("/import/pixel-cat-maker", {
+    url,
+    lineart: $("pcm-lineart").value,
+    aprilFools: $("pcm-april-fools").checked,
+  });
+  $("import-status").textContent = "";
+  if (!answer.ok) {
+    slot.textContent = importProblem(answer.data);
+    slot.hidden = false;
+    $("pcm-url").setAttribute("aria-invalid", "true");
+    return;
+  }
+  $("pcm-url").removeAttribute("aria-invalid");
+  try {
+    await openRequest(answer.data.request);
+  } catch (error) {
+    slot.textContent = `The link's cat could not be opened: ${error.message}.`;
+    slot.hidden = false;
+    return;
+  }
+  changed();
+  const warnings = answer.data.warnings || [];
+  notes.replaceChildren(...warnings.map((w) => el("li", { text: plainWarning(w) })));
+  $("import-status").textContent = `Opened the link's cat on the ${state.pack} pack${warnings.length ? `; ${warnings.length === 1 ? "one note" : `${warnings.length} notes`} below` : ""}.`;
+}
+
+// The link box opens a cat when a link is pasted in it, on Enter and with its button; a link
+// pasted anywhere else on the page (not in a text box) opens too.
+function enableImport(packs) {
+  if (packs.length && !packs.some((p) => p.name === "clangen")) return; // nothing to draw it with
+  $("import").hidden = false;
+  $("pcm-lineart").replaceChildren(...PCM_LINEARTS.map(([value, label]) => option(value, label)));
+  $("pcm-open").addEventListener("click", importPcmLink);
+  $("pcm-url").addEventListener("keydown", (event) => {
+    if (event.key === "Enter") {
+      event.preventDefault();
+      importPcmLink();
+    }
+  });
+  $("pcm-url").addEventListener("paste", () => setTimeout(() => looksLikePcmLink($("pcm-url").value) && importPcmLink(), 0));
+  document.addEventListener("paste", (event) => {
+    const target = event.target;
+    if (target.closest?.("input, textarea, select, [contenteditable]")) return;
+    const text = event.clipboardData?.getData("text") || "";
+    if (!looksLikePcmLink(text)) return;
+    event.preventDefault();
+    $("pcm-url").value = text.trim();
+    importPcmLink();
+  });
+}
+
 // --- start -----------------------------------------------------------------------------------
 
+// The packs the service draws with (GET /health); none listed: only its default one.
+async function servicePacks() {
+  try {
+    const health = await (await fetch("/health")).json();
+    return Array.isArray(health.packs) ? health.packs : [];
+  } catch {
+    return [];
+  }
+}
+
 async function start() {
-  const response = await fetch("/catalog");
+  const [response, packs] = await Promise.all([fetch("/catalog"), servicePacks()]);
   if (!response.ok) {
     $("catalog-status").textContent = `The catalog could not be loaded (${response.status}).`;
     return;
   }
   state.catalog = await response.json();
-  if (!state.catalog.backgrounds.entries.some((e) => e.name === state.background)) state.background = "transparent";
-  buildForm();
+  // The service's name for its default pack (a service that lists none: no name to send).
+  state.pack = state.defaultPack = packs[0]?.name ?? null;
+  state.packNames = packs.map((p) => p.name);
+  if (state.pack) state.catalogs.set(state.pack, state.catalog);
+  state.backgrounds = state.catalog.backgrounds || { entries: [{ name: "transparent", label: "transparent", kind: "colour" }] };
+  if (!state.backgrounds.entries.some((e) => e.name === state.background)) state.background = "transparent";
+  $("catalog-status").hidden = true;
+  buildTools();
+  buildPackSwitch(packs);
+  buildTraits();
+  enableImport(packs);
   await openSharedCat();
   syncControls();
   renderPreview();
