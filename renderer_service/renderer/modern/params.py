@@ -171,7 +171,8 @@ def _all_drawable(p: CatParams, v: ModernVocabulary, pose: PoseArg) -> bool:
     messages: the common case, each check a set look-up (anything unusual says no, and the
     full check decides)."""
     own = getattr(p, "pose", None)
-    if pose is not None or own is not None or p.fading_stage is not None:
+    numbered = isinstance(pose, int) and 0 <= pose < len(v.poses)
+    if (pose is not None and not numbered) or own is not None or p.fading_stage is not None:
         return False
     if p.sprite_number is not None and p.sprite_number >= len(v.poses):
         return False
