@@ -138,18 +138,17 @@ async def read_answer(reader: asyncio.StreamReader) -> tuple[int, dict[str, str]
 
 
 async def wait_for_workers(service: Service, seconds: float = 40.0) -> float | None:
-    """Wait, at most ``seconds``, until every server process has all its render workers
-    running and sees them alive, none stuck (three ``/health`` answers in a row, whichever
-    server process answers); the seconds it took, or ``None``."""
+    """Wait, at most ``seconds``, until all the service's render workers (``worker_count``
+    counts those of every server process) run and are seen alive, none stuck, in three
+    ``/health`` answers in a row; the seconds it took, or ``None``."""
     began = time.monotonic()
     in_a_row = 0
     while time.monotonic() - began < seconds:
         metrics = await service.health()
-        servers = len(service.server_pids())
         whole = (
             metrics["workers_alive"] == metrics["worker_count"]
             and metrics.get("workers_stuck", 0) == 0
-            and len(service.worker_pids()) >= servers * metrics["worker_count"]
+            and len(service.worker_pids()) >= metrics["worker_count"]
         )
         in_a_row = in_a_row + 1 if whole else 0
         if in_a_row >= 3:

@@ -169,8 +169,11 @@ async def young_worker_deaths(service: Service) -> None:
     then 4 s; meanwhile /health is degraded saying why and /health/ready fails (no worker
     alive); the last ones stay up."""
     client = service.client
-    count = (await service.health())["worker_count"]
-    total = count * len(service.server_pids())
+    # The first victims must have lived past YOUNG_SECONDS (1 s), as after a fault that
+    # replaced workers they may not have: only then do their replacements start at once.
+    await wait_for_workers(service)
+    await asyncio.sleep(1.5)
+    count = (await service.health())["worker_count"]  # those of every server process
     gaps: list[float] = []
     degraded: list[bool] = []
     not_ready: list[bool] = []
@@ -191,7 +194,7 @@ async def young_worker_deaths(service: Service) -> None:
             )
             not_ready.append((await client.get("/health/ready")).status_code == 503)
         victims = set()
-        while time.monotonic() - killed_at < 40 and len(victims) < total:
+        while time.monotonic() - killed_at < 40 and len(victims) < count:
             victims = set(service.worker_pids()) - seen
             await asyncio.sleep(0.01)
         gaps.append(time.monotonic() - killed_at)
