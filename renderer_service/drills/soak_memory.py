@@ -12,7 +12,9 @@ the requests sent, the answers by kind and status, the unanswered ones, and the 
 set size (PSS, ``/proc/<pid>/smaps_rollup``) of every process of the service (the server, its
 forked servers and their render workers) before the traffic, after the warm-up, in the middle
 and at the end, with the growth after the warm-up in percent (``--max-growth-percent``, 5 by
-default). It exits 1 when a request went unanswered, an answer was a 500 or 504, an answer was
+default), and how much of that growth is the caches' contents (render and frame caches,
+bounded by ``CG3_CACHE_MAX_BYTES`` and ``CG3_FRAME_CACHE_MAX_BYTES`` per server process, from
+``/health``). It exits 1 when a request went unanswered, an answer was a 500 or 504, an answer was
 not one its kind may get, or the growth was over the limit.
 """
 
@@ -168,11 +170,13 @@ class Snapshot:
     label: str
     at: float
     pss: dict[str, float]
+    cached: float
+    """MiB the service's render and frame caches hold (bounded by their settings)."""
 
     @classmethod
-    def take(cls, label: str, pid: int, since: float) -> Snapshot:
+    async def take(cls, label: str, pid: int, port: int, since: float) -> Snapshot:
         pss = {role: _pss_kib(child) / 1024 for role, child in family(pid)}
-        return cls(label, time.monotonic() - since, pss)
+        return cls(label, time.monotonic() - since, pss, await cached_mib(port))
 
     @property
     def total(self) -> float:
@@ -180,7 +184,27 @@ class Snapshot:
 
     def line(self) -> str:
         each = "  ".join(f"{role} {mib:.1f}" for role, mib in self.pss.items())
-        return f"  {self.label:<14} at {self.at:6.1f} s  total {self.total:7.1f} MiB   ({each})"
+        return (
+            f"  {self.label:<14} at {self.at:6.1f} s  total {self.total:7.1f} MiB, "
+            f"caches hold {self.cached:5.1f} MiB   ({each})"
+        )
+
+
+async def cached_mib(port: int) -> float:
+    """The bytes in the render and frame caches of every server process, from ``/health``
+    (whichever process answers adds up the others'), in MiB; 0 if it did not answer."""
+    connection = Connection(HOST, port)
+    try:
+        status, body = await asyncio.wait_for(
+            connection.send(Request("probe", "GET", "/health")), 10
+        )
+        metrics = json.loads(body)["metrics"] if status == 200 else {}
+    except (UnansweredError, TimeoutError, OSError, ValueError, KeyError):
+        metrics = {}
+    finally:
+        await connection.close()
+    held = sum(metrics.get(name, {}).get("bytes", 0) for name in ("cache", "frame_cache"))
+    return float(held) / 2**20
 
 
 # --- the run -------------------------------------------------------------------------------
@@ -255,7 +279,7 @@ async def soak_memory(args: argparse.Namespace, port: int, pid: int, seconds: fl
     save = SAVE.read_bytes()
     rng = random.Random(args.seed)
     began = time.monotonic()
-    snapshots = [Snapshot.take("before traffic", pid, began)]
+    snapshots = [await Snapshot.take("before traffic", pid, port, began)]
     tally = Tally()
     until = began + seconds
     clients = [
@@ -274,9 +298,9 @@ async def soak_memory(args: argparse.Namespace, port: int, pid: int, seconds: fl
     warm_up = min(args.warm_up, seconds / 4)
     for label, at in (("after warm-up", warm_up), ("middle", seconds / 2)):
         await asyncio.sleep(max(0.0, began + at - time.monotonic()))
-        snapshots.append(Snapshot.take(label, pid, began))
+        snapshots.append(await Snapshot.take(label, pid, port, began))
     await asyncio.gather(*clients)
-    snapshots.append(Snapshot.take("end", pid, began))
+    snapshots.append(await Snapshot.take("end", pid, port, began))
     return report(args, tally, time.monotonic() - began, snapshots)
 
 
@@ -308,9 +332,12 @@ def report(
         print(snapshot.line())
     warm, end = snapshots[1], snapshots[-1]
     growth = (end.total - warm.total) / warm.total * 100 if warm.total else 0.0
+    uncached = end.total - end.cached - (warm.total - warm.cached)
     print(
         f"  growth after warm-up: {end.total - warm.total:+.1f} MiB ({growth:+.2f} %, "
-        f"limit {args.max_growth_percent:g} %)"
+        f"limit {args.max_growth_percent:g} %); of it the caches' contents "
+        f"{end.cached - warm.cached:+.1f} MiB, the rest {uncached:+.1f} MiB "
+        f"({uncached / warm.total * 100 if warm.total else 0.0:+.2f} %)"
     )
     broken = sum(n for (_k, status), n in tally.statuses.items() if status in FAILING)
     failed = bool(tally.unanswered or tally.unexpected or broken)
@@ -328,6 +355,7 @@ def report(
                     "by_status": {str(s): n for s, n in sorted(by_status.items())},
                     "pss_mib": [vars(snapshot) for snapshot in snapshots],
                     "growth_percent": growth,
+                    "growth_besides_caches_mib": uncached,
                     "ok": not failed,
                 },
                 indent=2,
