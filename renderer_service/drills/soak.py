@@ -402,10 +402,6 @@ async def sample_memory(pid: int, since: float, every: float, samples: list[Memo
 
 def soak(args: argparse.Namespace) -> int:
     """Soak the service at ``--url``, or one started here; the exit code."""
-    if args.memory:
-        from renderer_service.drills import soak_memory
-
-        return soak_memory.main(args)
     if args.url is None:
         env = {} if args.workers is None else {"CG3_WORKER_COUNT": str(args.workers)}
         with running_service(["--log-level", "warning"], env=env) as service:

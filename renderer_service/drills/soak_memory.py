@@ -42,6 +42,7 @@ from renderer_service.drills.soak import (
     UnansweredError,
     _pss_kib,
     children,
+    soak,
 )
 from renderer_service.harness import running_service
 
@@ -263,6 +264,11 @@ def parse_long_mix(text: str) -> dict[str, float]:
     if not any(mix.values()):
         raise SystemExit("--mix: every weight is zero")
     return mix
+
+
+def soak_either(args: argparse.Namespace) -> int:
+    """``cg3 soak``: the memory soak with ``--memory``, the plain one otherwise."""
+    return main(args) if args.memory else soak(args)
 
 
 def main(args: argparse.Namespace) -> int:
