@@ -2,6 +2,7 @@
 
     cg3 soak [--duration 60] [--clients 16] [--mix valid=60,invalid=12,...]
     cg3 soak --url http://127.0.0.1:8001 [--pid SERVER_PID]
+    cg3 soak --memory --minutes 10       (the longer soak: see ``soak_memory``)
 
 Without ``--url`` it starts the service itself (``cg3 serve`` on a free loopback port) and stops
 it afterwards. Each client keeps one HTTP/1.1 connection alive and sends, in the proportions of
