@@ -192,8 +192,9 @@ class Snapshot:
 
 
 async def cached_mib(port: int) -> float:
-    """The bytes in the render and frame caches of every server process, from ``/health``
-    (whichever process answers adds up the others'), in MiB; 0 if it did not answer."""
+    """The bytes in the render and frame caches of every server process, and in their shared
+    memory level, from ``/health`` (whichever process answers adds up the others'), in MiB;
+    0 if it did not answer."""
     connection = Connection(HOST, port)
     try:
         status, body = await asyncio.wait_for(
@@ -204,7 +205,12 @@ async def cached_mib(port: int) -> float:
         metrics = {}
     finally:
         await connection.close()
-    held = sum(metrics.get(name, {}).get("bytes", 0) for name in ("cache", "frame_cache"))
+    held = 0
+    for name in ("cache", "frame_cache"):
+        cache = metrics.get(name) or {}
+        held += cache.get("bytes", 0)
+        shared = cache.get("shared_memory") or {}  # the level several server processes share
+        held += shared.get("bytes", 0) if shared.get("enabled") else 0
     return float(held) / 2**20
 
 
