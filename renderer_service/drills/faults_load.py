@@ -9,6 +9,7 @@ import contextlib
 import statistics
 import time
 from collections import Counter
+from typing import Any
 
 import httpx
 import orjson
@@ -19,7 +20,6 @@ from renderer_service.drills.fault_kit import (
     cat,
     p99,
     read_answer,
-    uncached_cats,
 )
 
 
@@ -87,6 +87,20 @@ async def slow_clients(service: Service) -> None:
     )
 
 
+def heavy_uncached_cats(count: int) -> list[dict[str, Any]]:
+    """``count`` (at most 504) different large cats with their layers, none of which
+    another fault draws: slow enough that 400 at once outlast CG3_MAX_WAIT_MS even on a fast
+    machine."""
+    cats = []
+    for n in range(count):
+        body = cat(
+            pose=n % 21, scale=9 + (n // 21) % 8, colour=("GINGER", "BLACK", "WHITE")[n // 168]
+        )
+        body["options"].update(collectLayers=True, includeLayerImages=True)
+        cats.append(body)
+    return cats
+
+
 async def overload(service: Service) -> None:
     """400 uncached renders (light and heavy) sent at the same moment on
     400 connections, more than the service can start within CG3_MAX_WAIT_MS. The excess is
@@ -97,7 +111,7 @@ async def overload(service: Service) -> None:
     client = service.client
     await client.post("/render", json=cat(pose=1))  # a cat the cache now holds
     before = (await client.get("/health")).json()["metrics"]["shed"]["wait"]
-    bodies = [orjson.dumps(body) for body in uncached_cats(7000, 400)]
+    bodies = [orjson.dumps(body) for body in heavy_uncached_cats(400)]
     hit = orjson.dumps(cat(pose=1))
     connections = [await asyncio.open_connection(HOST, service.port) for _ in bodies]
     extra = [await asyncio.open_connection(HOST, service.port) for _ in range(3)]
