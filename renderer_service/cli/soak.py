@@ -12,15 +12,18 @@ DESCRIPTION = (
     "--mix, valid renders, invalid params, malformed, oversized and chunked bodies and "
     "unknown routes. Reports answers by kind and status, latency, unanswered requests "
     "and the server's memory (its own and its workers', from /proc). Without --url it "
-    "starts cg3 serve on a free loopback port and stops it afterwards."
+    "starts cg3 serve on a free loopback port and stops it afterwards. With --memory, a longer "
+    "soak (--minutes) also sends uncached renders, batches, saves, diffs and slow clients, and "
+    "reports every process's PSS at start, middle and end with the growth after warm-up."
 )
 EXAMPLE = """\
 example:
   cg3 soak --duration 60 --clients 16        (starts cg3 serve itself, then stops it)
   cg3 soak --url http://127.0.0.1:8001 --pid 12345 --json soak.json
+  cg3 soak --memory --minutes 10 --workers 2 --json soak.json
 
 Exit code 1 when a request went unanswered, an answer was a 500 or 504, or memory grew by
-more than --max-growth-mib after the warm-up."""
+more than --max-growth-mib after the warm-up (with --memory: --max-growth-percent, 5 %)."""
 
 
 def register(subparsers: Any) -> None:

@@ -3,8 +3,10 @@
 ``client`` is a lean loopback-only HTTP/1.1 client and ``record`` its bookkeeping (latency
 percentiles, answers by status, summary lines); ``load`` ramps virtual users against
 ``POST /render`` (``cg3 load``); ``soak`` sends mixed valid and invalid traffic and watches
-memory (``cg3 soak``); ``faults`` reproduces each way the service was once hurt (``cg3
-faults``); ``stack`` and ``scale_out`` run redis-server, replicas and nginx on loopback and
+memory (``cg3 soak``), ``soak_memory`` its longer mode with every process's PSS (``cg3 soak
+--memory``); ``faults`` reproduces each way the service was once hurt (``cg3 faults``; the
+faults by concern in ``faults_workers`` and ``faults_load``, their shared pieces in
+``fault_kit``); ``stack`` and ``scale_out`` run redis-server, replicas and nginx on loopback and
 check failover (``cg3 scale-out``). Each starts the service with the harness's launcher
 when it needs one, and stops everything it started; ``registry`` lists them by subcommand.
 """

@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from renderer_service.drills import faults, load, scale_out, soak
+from renderer_service.drills import faults, load, scale_out, soak, soak_memory
 
 
 def no_check(_parser: argparse.ArgumentParser, _args: argparse.Namespace) -> None:
@@ -25,7 +25,7 @@ class Drill:
 
 DRILLS: dict[str, Drill] = {
     "load": Drill(load.add_arguments, load.check_arguments, load.main),
-    "soak": Drill(soak.add_arguments, soak.check_arguments, soak.soak),
+    "soak": Drill(soak.add_arguments, soak.check_arguments, soak_memory.soak_either),
     "faults": Drill(faults.add_arguments, no_check, faults.main),
     "scale-out": Drill(scale_out.add_arguments, scale_out.check_arguments, scale_out.main),
 }

@@ -2,6 +2,7 @@
 
     cg3 soak [--duration 60] [--clients 16] [--mix valid=60,invalid=12,...]
     cg3 soak --url http://127.0.0.1:8001 [--pid SERVER_PID]
+    cg3 soak --memory --minutes 10       (the longer soak: see ``soak_memory``)
 
 Without ``--url`` it starts the service itself (``cg3 serve`` on a free loopback port) and stops
 it afterwards. Each client keeps one HTTP/1.1 connection alive and sends, in the proportions of
@@ -420,7 +421,7 @@ def soak(args: argparse.Namespace) -> int:
 
 async def run(args: argparse.Namespace, host: str, port: int, pid: int | None) -> int:
     cases = json.loads(Path(args.cases).read_text())
-    mix = parse_mix(args.mix)
+    mix = parse_mix(args.mix or DEFAULT_MIX)
     rng = random.Random(args.seed)
     began = time.monotonic()
     idle = Memory.read(pid, began) if pid else None
@@ -466,7 +467,7 @@ def report(
     end: Memory | None,
 ) -> int:
     total = sum(results.statuses.values())
-    print(f"soak: {elapsed:.1f} s, {args.clients} clients, mix {args.mix}")
+    print(f"soak: {elapsed:.1f} s, {args.clients} clients, mix {args.mix or DEFAULT_MIX}")
     print(f"  {total} answered ({total / elapsed:.0f}/s), {len(results.unanswered)} unanswered")
     print("answers by kind and status:")
     for kind in EXPECTED:
@@ -537,7 +538,20 @@ def report(
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of traffic")
     parser.add_argument("--clients", type=int, default=16, help="concurrent connections")
-    parser.add_argument("--mix", default=DEFAULT_MIX, help=f"kind=weight,... ({DEFAULT_MIX})")
+    parser.add_argument("--minutes", type=float, help="minutes of traffic (instead of --duration)")
+    parser.add_argument("--mix", help=f"kind=weight,... ({DEFAULT_MIX})")
+    parser.add_argument(
+        "--memory",
+        action="store_true",
+        help="the longer soak: renders with and without cache, batches, saves, diffs, hostile "
+        "bodies and slow clients, with every process's PSS at start, middle and end",
+    )
+    parser.add_argument(
+        "--max-growth-percent",
+        type=float,
+        default=5.0,
+        help="with --memory: the PSS growth after warm-up allowed, in percent (default 5)",
+    )
     parser.add_argument("--url", help="a running service on loopback (default: start one)")
     parser.add_argument("--pid", type=int, help="with --url: the server's pid, for memory")
     parser.add_argument("--workers", type=int, help="render workers of the started service")
@@ -551,5 +565,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    if args.minutes is not None:
+        args.duration = args.minutes * 60
     if args.duration <= 0 or args.clients < 1:
-        parser.error("--duration and --clients must be positive")
+        parser.error("--duration (or --minutes) and --clients must be positive")
+    if args.memory and args.url is not None:
+        parser.error("--memory starts its own service: it does not take --url")
