@@ -1,6 +1,6 @@
 """Take the README's picture of the playground: start the service (``cg3 serve``, with the
-harness launcher) on a free loopback port, open ``/`` in headless Chromium (the system one),
-make a cat, and save a screenshot.
+harness launcher) on a free loopback port, open ``/`` in headless Chromium (the system one)
+and save a screenshot of the page as it opens, with the cat it opens on.
 
     uv run python bench/playground_screenshot.py [--out docs/playground.png]
 """
@@ -21,7 +21,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("docs/playground.png"))
     parser.add_argument("--chromium", default="/usr/bin/chromium")
-    parser.add_argument("--width", type=int, default=1100)
+    parser.add_argument("--width", type=int, default=1280)
     parser.add_argument("--height", type=int, default=820)
     args = parser.parse_args()
 
@@ -36,20 +36,6 @@ def main() -> None:
             page.goto(url + "/")
             ready = "document.querySelector('#preview').dataset.status === 'ready'"
             page.wait_for_function(ready, timeout=60_000)
-            page.select_option("#trait-peltName", "Tabby")
-            page.select_option("#trait-colour", "GINGER")
-            page.select_option("#trait-eyeColour", "GREEN")
-            page.select_option("#trait-whitePatches", "LITTLE")
-            page.check("#trait-shading")
-            page.fill("#trait-accessories-search", "maple")
-            page.check("#trait-accessories-MAPLE_LEAF")
-            page.select_option("#background", "platform:auto:forest:greenleaf:light")
-            page.wait_for_function(
-                "() => { const p = document.querySelector('#preview');"
-                " return p.dataset.status === 'ready' && p.dataset.body &&"
-                " JSON.parse(p.dataset.body).options.background.startsWith('platform:auto'); }",
-                timeout=60_000,
-            )
             page.wait_for_selector(".poses button[style*='background-image']", timeout=60_000)
             page.evaluate("() => window.scrollTo(0, 0)")
             page.wait_for_timeout(500)
