@@ -142,12 +142,22 @@ function debounce(fn, ms) {
   };
 }
 
+// A busy service answers 503 with Retry-After rather than late: wait as it says and ask
+// again, a few times, before showing the refusal.
+const RETRIES_WHEN_BUSY = 3;
+
 async function postJSON(url, body, raw = false) {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", Accept: "application/json" },
-    body: raw ? body : JSON.stringify(body),
-  });
+  let response;
+  for (let attempt = 0; ; attempt += 1) {
+    response = await fetch(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: raw ? body : JSON.stringify(body),
+    });
+    const wait = Number(response.headers.get("Retry-After"));
+    if (response.status !== 503 || !wait || attempt >= RETRIES_WHEN_BUSY) break;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(wait, 5) * 1000));
+  }
   let data = null;
   try {
     data = await response.json();
@@ -1460,7 +1470,7 @@ async function openSharedCat() {
 
 // --- a whole clan ----------------------------------------------------------------------------
 
-const clan = { cats: [], page: 0 };
+const clan = { cats: [], page: 0, ticket: 0 };
 
 // The text of clan_cats.json in a zip (the save folder, zipped): the shortest such path.
 async function clanFromZip(buffer) {
@@ -1563,6 +1573,7 @@ function clanSelection() {
 }
 
 async function showClan(page) {
+  const ticket = ++clan.ticket; // only the latest choice is shown
   const chosen = clanSelection();
   const pages = Math.max(1, Math.ceil(chosen.length / CLAN_PAGE_SIZE));
   clan.page = Math.min(Math.max(page, 0), pages - 1);
@@ -1593,6 +1604,7 @@ async function showClan(page) {
     }),
     options: { pack: packOfRequest(requestOf(shown[0])) ?? undefined, background: $("clan-background").value, columns: 10 },
   });
+  if (ticket !== clan.ticket) return; // a later choice is being drawn
   if (!answer.ok) {
     $("error-clan").textContent = answer.data.errors?.length ? plainSentence(answer.data.errors[0]) : "The clan could not be drawn.";
     $("error-clan").hidden = false;
