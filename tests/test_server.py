@@ -307,3 +307,22 @@ def test_cg3_serve_starts_the_protected_server_and_stops_within_the_grace() -> N
         log = service.output()
         assert "closing 1 connections still open" in log
         assert "Traceback" not in log
+
+
+def test_forwarded_headers_from_loopback_are_not_believed_unless_it_is_a_trusted_proxy(
+    server: Running, renderer: Renderer
+) -> None:
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "cats.example"}
+    base = f"http://127.0.0.1:{server.port}"
+    code = httpx.post(f"{base}/render", json=CAT, timeout=30).json()["code"]
+    page = httpx.get(f"{base}/c/{code}", headers=forwarded, timeout=30).text
+    assert f'content="http://127.0.0.1:{server.port}/c/{code}"' in page
+    assert "cats.example" not in page
+    assert "https://" not in page.split("<body")[0]
+    trusting = Running(renderer, settings_for(renderer, trusted_proxies=["127.0.0.1"]))
+    try:
+        url = f"http://127.0.0.1:{trusting.port}/c/{code}"
+        page = httpx.get(url, headers=forwarded, timeout=30).text
+        assert f'content="https://cats.example/c/{code}"' in page
+    finally:
+        trusting.stop()

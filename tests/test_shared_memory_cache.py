@@ -392,3 +392,22 @@ def test_a_put_killed_midway_leaves_nothing_a_reader_believes(make: Any) -> None
     assert cache.put("dog", b"d" * 800)
     assert cache.get("dog") == b"d" * 800
     assert cache.get("cat") == b"whole"
+
+
+def test_footprint_grows_with_the_first_lap_of_the_ring_and_then_stays(make: Any) -> None:
+    cache = make(max_bytes=1 << 14, max_entries=8)
+    index_and_header = cache.snapshot()["footprint_bytes"]
+    assert index_and_header == module._HEADER_BYTES + 8 * module._SLOT_BYTES
+    cache.put("one", b"v" * 1000)
+    cache.put("two", b"v" * 1000)
+    assert cache.snapshot()["footprint_bytes"] == index_and_header + 2 * record(1000)
+    for number in range(100):  # several laps of a 16 KiB ring
+        cache.put(f"cat {number}", b"v" * 1000)
+    counts = cache.snapshot()
+    assert counts["footprint_bytes"] == index_and_header + (1 << 14)
+    # What is still reachable is far less than what the ring's pages take.
+    assert counts["bytes"] <= 8 * record(1000) < counts["footprint_bytes"]
+
+
+def test_a_disabled_cache_takes_no_memory(make: Any) -> None:
+    assert make(max_bytes=0, max_entries=8).snapshot()["footprint_bytes"] == 0

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+from renderer_service.drills.soak_memory import caches_memory, caches_still_filling
 
 from .conftest import REPO
 
@@ -39,26 +42,72 @@ def test_a_short_soak_answers_every_request(tmp_path: Path) -> None:
     assert "memory (MiB):" in run.stdout
 
 
-def test_a_short_memory_soak_reports_every_process_pss(tmp_path: Path) -> None:
+def test_a_short_memory_soak_fills_the_caches_then_reports_every_process_pss(
+    tmp_path: Path,
+) -> None:
     figures = tmp_path / "soak.json"
     command = [*SOAK, "--memory", "--duration", "20", "--clients", "4", "--workers", "2"]
-    # A 20 s soak is mostly warm-up (caches filling): its growth is not judged here.
+    # Small caches, so the fill phase ends in seconds; a 20 s soak's growth is not judged.
     command += ["--warm-up", "5", "--max-growth-percent", "100", "--json", str(figures)]
-    run = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=300)
+    small = {"CG3_CACHE_SIZE": "32", "CG3_CACHE_MAX_BYTES": str(2**20)}
+    small["CG3_FRAME_CACHE_MAX_BYTES"] = str(2**20)
+    run = subprocess.run(
+        command,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **small},
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     report = json.loads(figures.read_text())
+    assert report["fill"]["still_filling"] == [], run.stdout
+    assert set(report["fill"]["answers"]) <= {"200", "503"}
     assert report["unanswered"] == 0
     assert report["requests"] == report["answered"] > 0
     kinds = {key.split()[0] for key in report["statuses"]}
     assert {"valid", "uncached", "batch", "save", "diff", "slow"} <= kinds
     assert set(report["by_status"]) <= {"200", "304", "404", "405", "413", "422", "503"}
     labels = [snapshot["label"] for snapshot in report["pss_mib"]]
-    assert labels == ["before traffic", "after warm-up", "middle", "end"]
+    assert labels == ["before traffic", "caches full", "after warm-up", "middle", "end"]
     for snapshot in report["pss_mib"]:
         assert "server" in snapshot["pss"]
         assert any(role.startswith("worker") for role in snapshot["pss"])
         assert all(mib > 0 for mib in snapshot["pss"].values())
+    # Once full, the caches' memory is at their bounds: the shared ring at its size.
+    full = report["pss_mib"][1]["cached"]
+    assert full >= 1.0
+    assert "filling the caches:" in run.stdout
     assert "growth after warm-up" in run.stdout
+
+
+def health(entries: int, max_entries: int, size: int, max_size: int) -> dict[str, object]:
+    return {"entries": entries, "max_entries": max_entries, "bytes": size, "max_bytes": max_size}
+
+
+def test_a_cache_counts_as_full_at_its_entry_or_byte_bound() -> None:
+    frames_full = health(2048, 2048, 10, 2**20)
+    metrics = {"cache": health(2048, 2048, 10, 2**20), "frame_cache": frames_full}
+    assert caches_still_filling(metrics) == []
+    metrics["cache"] = health(100, 2048, 950_000, 2**20)  # 90 % of its bytes
+    assert caches_still_filling(metrics) == []
+    metrics["cache"] = health(100, 2048, 10_000, 2**20)
+    assert caches_still_filling(metrics) == ["render cache 100/2048 entries, 0.0/1.0 MiB"]
+    assert caches_still_filling({}) == ["render cache (no figures)", "frame cache (no figures)"]
+
+
+def test_the_shared_ring_is_full_once_its_first_lap_is_written() -> None:
+    ring = {"enabled": True, "bytes": 50_000, "max_bytes": 2**20, "footprint_bytes": 500_000}
+    metrics = {
+        "cache": {**health(64, 64, 0, 2**20), "shared_memory": ring},
+        "frame_cache": health(64, 64, 0, 2**20),
+    }
+    assert caches_still_filling(metrics) == ["shared ring 0.5/1.0 MiB"]
+    # The caches' memory counts the ring's pages, not only the answers still reachable.
+    assert caches_memory(metrics) == 500_000
+    ring["footprint_bytes"] = 2**20 + 65_600
+    assert caches_still_filling(metrics) == []
+    assert caches_memory(metrics) == 2**20 + 65_600
 
 
 def test_traffic_goes_to_loopback_only() -> None:

@@ -552,13 +552,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=5.0,
         help="with --memory: the PSS growth after warm-up allowed, in percent (default 5)",
     )
+    parser.add_argument(
+        "--fill-seconds",
+        type=float,
+        default=600.0,
+        help="with --memory: before the timed traffic, fill every cache to its bound for at "
+        "most this long (default 600; 0 skips it), so growth after it is not a cache filling",
+    )
     parser.add_argument("--url", help="a running service on loopback (default: start one)")
     parser.add_argument("--pid", type=int, help="with --url: the server's pid, for memory")
     parser.add_argument("--workers", type=int, help="render workers of the started service")
     parser.add_argument("--cases", type=Path, default=CASES, help="the public parity cats")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds per request")
-    parser.add_argument("--warm-up", type=float, default=10.0, help="seconds before baseline")
+    parser.add_argument(
+        "--warm-up",
+        type=float,
+        help="seconds of traffic before the memory baseline (default 10; with --memory 60, "
+        "after the caches are full)",
+    )
     parser.add_argument("--sample-every", type=float, default=2.0, help="memory sampling, s")
     parser.add_argument("--max-growth-mib", type=float, default=64.0)
     parser.add_argument("--json", help="also write the figures to this file")
@@ -567,6 +579,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     if args.minutes is not None:
         args.duration = args.minutes * 60
+    if args.warm_up is None:
+        args.warm_up = 60.0 if args.memory else 10.0
     if args.duration <= 0 or args.clients < 1:
         parser.error("--duration (or --minutes) and --clients must be positive")
     if args.memory and args.url is not None:

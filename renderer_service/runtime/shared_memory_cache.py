@@ -294,6 +294,10 @@ class SharedMemoryCache:
         their footprint in the ring: value, 32-byte head and padding). ``evictions`` are
         records that left while alive (overwritten in the ring or pushed out of a full probe
         window): every write ends alive, replaced by a newer value of its key, or evicted.
+        ``footprint_bytes`` is the shared memory the level takes now: its header and index and
+        the ring up to the furthest point ever written. The ring's pages are taken as the first
+        lap writes them and kept, so it grows to ``max_bytes`` (and the index) and no further,
+        while ``bytes`` may stay far below it (only the records still reachable count there).
         The lock is held only to copy the index (about 32 bytes a slot), not to count."""
         counts: dict[str, int | bool] = {
             "enabled": self.enabled,
@@ -306,6 +310,7 @@ class SharedMemoryCache:
             "writes": 0,
             "evictions": 0,
             "lock_timeouts": 0,
+            "footprint_bytes": 0,
         }
         if self._map is None:
             return counts
@@ -333,6 +338,7 @@ class SharedMemoryCache:
             bytes=int(size[alive].sum()),
             writes=writes,
             evictions=max(0, writes - superseded - entries),
+            footprint_bytes=self._data_at + min(written, self._ring),
         )
         return counts
 

@@ -112,6 +112,10 @@ def build_server(
         log_level=log_level,
         backlog=max(2048, settings.max_connections),
         timeout_keep_alive=max(1, round(settings.keep_alive_seconds)),
+        # Which proxies' X-Forwarded-* headers to believe is CG3_TRUSTED_PROXIES' to say, in
+        # one place (the share pages' links): uvicorn's own rewriting would trust 127.0.0.1
+        # whatever it says, and hide the proxy's address that the setting is checked against.
+        proxy_headers=False,
     )
     return BoundedServer(config, app, settings.shutdown_grace_seconds)
 

@@ -34,7 +34,8 @@ class HealthResponse(BaseModel):
         "total_pause_ms, frozen_objects} of the service process, and more. With several "
         "server processes (`cg3 serve`, `CG3_SERVER_PROCESSES`), the numbers of all of them "
         "merged, `server_processes` {count, reporting, this, pids} and "
-        "`cache.shared_memory` (the cache level they share)."
+        "`cache.shared_memory` (the cache level they share; its `footprint_bytes` is the "
+        "shared memory it takes, up to `CG3_CACHE_MAX_BYTES` once its ring has gone round)."
     )
 
 
