@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+from renderer_service.drills.soak import Connection, Request
 from renderer_service.drills.soak_memory import caches_memory, caches_still_filling
+from renderer_service.harness import running_service
 
 from .conftest import REPO
 
@@ -108,6 +111,25 @@ def test_the_shared_ring_is_full_once_its_first_lap_is_written() -> None:
     ring["footprint_bytes"] = 2**20 + 65_600
     assert caches_still_filling(metrics) == []
     assert caches_memory(metrics) == 2**20 + 65_600
+
+
+def test_a_connection_the_server_closed_after_its_keep_alive_time_is_not_reused() -> None:
+    settings = {"CG3_KEEP_ALIVE_SECONDS": "1", "CG3_WORKER_COUNT": "1"}
+    settings["CG3_SERVER_PROCESSES"] = "1"
+
+    async def twice(port: int) -> list[int]:
+        connection = Connection("127.0.0.1", port)
+        request = Request("probe", "GET", "/health")
+        try:
+            first, _ = await connection.send(request)
+            await asyncio.sleep(2.5)  # the server closes the idle connection after 1 s
+            second, _ = await connection.send(request)
+        finally:
+            await connection.close()
+        return [first, second]
+
+    with running_service(["--log-level", "warning"], env=settings) as service:
+        assert asyncio.run(twice(service.port)) == [200, 200]
 
 
 def test_traffic_goes_to_loopback_only() -> None:

@@ -13,8 +13,9 @@ DESCRIPTION = (
     "unknown routes. Reports answers by kind and status, latency, unanswered requests "
     "and the server's memory (its own and its workers', from /proc). Without --url it "
     "starts cg3 serve on a free loopback port and stops it afterwards. With --memory, a longer "
-    "soak (--minutes) also sends uncached renders, batches, saves, diffs and slow clients, and "
-    "reports every process's PSS at start, middle and end with the growth after warm-up."
+    "soak (--minutes) first fills every cache to its bound (--fill-seconds), then also sends "
+    "uncached renders, batches, saves, diffs and slow clients, and reports every process's PSS "
+    "at start, once the caches are full, after the warm-up, in the middle and at the end."
 )
 EXAMPLE = """\
 example:

@@ -205,7 +205,13 @@ class Connection:
         self.reader = self.writer = None
 
     async def send(self, request: Request) -> tuple[int, bytes]:
-        """One request and its answer's status and body; ``UnansweredError`` if none came."""
+        """One request and its answer's status and body; ``UnansweredError`` if none came.
+
+        A kept-alive connection the server has closed meanwhile (its keep-alive time passed
+        while this client sent elsewhere) is not used again, as no HTTP client would: the
+        request goes on a new one."""
+        if self.reader is not None and self.reader.at_eof():
+            await self.close()
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         reader, writer = self.reader, self.writer
