@@ -24,8 +24,8 @@ from .imaging import load_rgba, mismatches
 CASES: list[dict[str, Any]] = json.loads((PARITY / "modern-public" / "cases.json").read_text())
 
 
-def share_url(fields: dict[str, Any]) -> str:
-    """The link pixel-cat-maker's ``getURL`` writes: every field as text, "" for unset."""
+def share_query(fields: dict[str, Any]) -> str:
+    """A pixel-cat-maker share link's query, as its ``getURL`` writes it ("" for unset)."""
 
     def text(value: Any) -> str:
         if value is None:
@@ -34,10 +34,15 @@ def share_url(fields: dict[str, Any]) -> str:
             return "true" if value else "false"
         return str(value)
 
-    query = {name: text(fields.get(name)) for name in PCM_URL_FIELDS}
+    return urlencode({name: text(value) for name, value in fields.items()})
+
+
+def share_url(fields: dict[str, Any]) -> str:
+    """The link pixel-cat-maker's ``getURL`` writes: every field, "" for unset."""
+    query = {name: fields.get(name) for name in PCM_URL_FIELDS}
     query["backgroundColour"] = query["backgroundColour"] or "rgb(255 255 255)"
     query["version"] = query["version"] or "v2"
-    return "https://pixelcatmaker.example/?" + urlencode(query)
+    return "https://pixelcatmaker.example/?" + share_query(query)
 
 
 def linkable(case: dict[str, Any]) -> bool:

@@ -13,13 +13,13 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 import httpx
 import pytest
 
 from renderer_service.harness import running_service
 
+from .test_pcm_import import share_query
 from .test_playground import (
     START_TIMEOUT_S,
     WAIT_MS,
@@ -29,7 +29,7 @@ from .test_playground import (
     shown_pixels,
     wait_ready,
 )
-from .test_playground_player import axe_violations
+from .test_playground_player import axe_violations, open_page
 
 __all__ = ["browser"]  # a fixture, used by name
 
@@ -58,15 +58,7 @@ def base_url() -> Iterator[str]:
 
 @pytest.fixture
 def wide(browser: Any, base_url: str) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda error: errors.append(str(error)))
-    tab.goto(base_url + "/")
-    wait_ready(tab, 0)
-    yield tab
-    context.close()
-    assert not errors, errors
+    yield from open_page(browser, base_url, 1280, 800)
 
 
 @pytest.fixture(scope="module")
@@ -112,19 +104,6 @@ def drawn_as(base_url: str, request: dict[str, Any], page_body: dict[str, Any]) 
         **{key: page_body["options"][key] for key in ("scale", "background")},
     }
     return rendered(base_url, {"payload": request["payload"], "options": options})
-
-
-def share_query(fields: dict[str, Any]) -> str:
-    """A pixel-cat-maker share link's query, as its ``getURL`` writes it ("" for unset)."""
-
-    def text(value: Any) -> str:
-        if value is None:
-            return ""
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        return str(value)
-
-    return urlencode({name: text(value) for name, value in fields.items()})
 
 
 def pcm_case() -> dict[str, Any]:

@@ -30,15 +30,16 @@ AXE = DATA / "axe" / "axe.min.js"
 
 @pytest.fixture
 def wide(browser: Any, base_url: str) -> Iterator[Any]:
-    yield from _page(browser, base_url, 1280, 800)
+    yield from open_page(browser, base_url, 1280, 800)
 
 
 @pytest.fixture
 def narrow(browser: Any, base_url: str) -> Iterator[Any]:
-    yield from _page(browser, base_url, 360, 740)
+    yield from open_page(browser, base_url, 360, 740)
 
 
-def _page(browser: Any, base_url: str, width: int, height: int) -> Iterator[Any]:
+def open_page(browser: Any, base_url: str, width: int, height: int) -> Iterator[Any]:
+    """The playground in a new browser context of that size, ready; fails on a page error."""
     context = browser.new_context(viewport={"width": width, "height": height})
     tab = context.new_page()
     errors: list[str] = []

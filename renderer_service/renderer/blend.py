@@ -18,6 +18,7 @@ of it for a plain render in one call, from a fresh canvas to the finished pictur
 
 from __future__ import annotations
 
+import struct
 import sys
 from enum import IntEnum
 
@@ -58,6 +59,15 @@ class Op(IntEnum):
     """Draw the canvas' own shape in the colour ``rgb`` at alpha ``a / b`` over the canvas
     with the W3C ``multiply`` blend (the V2 generator's Dark Forest overlay); see
     ``overlay_multiply_pixel``."""
+
+
+ROW = struct.Struct("=6i")
+"""One op row as the kernel reads it: six native int32 values."""
+
+
+def row(op: Op, a: int = 0, b: int = 0, rgb: tuple[int, int, int] = (0, 0, 0)) -> bytes:
+    """The op row ``[op, a, b, r, g, b]`` as bytes (both layouts' planners write these)."""
+    return ROW.pack(int(op), a, b, *rgb)
 
 
 # --- per-pixel arithmetic -------------------------------------------------------------------

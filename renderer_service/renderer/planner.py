@@ -14,29 +14,20 @@ always did.
 
 from __future__ import annotations
 
-import struct
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from renderer_service.renderer.blend import Op
+from renderer_service.renderer.blend import Op, row
 from renderer_service.renderer.params import DEFAULT_TORTIE_COLOUR, FADING_STAGES, CatParams
 from renderer_service.renderer.sprites import SpritePack
 from renderer_service.renderer.stages import DarkForestOverlay
 from renderer_service.renderer.vocabulary import NONE_NAMES, Vocabulary, fading_backdrop
-
-_ROW = struct.Struct("=6i")
-"""One op row as the kernel reads it: six native int32 values."""
 
 _FADE_BY_OPACITY: tuple[int | None, ...] = tuple(
     next((stage for stage, low, high in FADING_STAGES if low <= opacity <= high), None)
     for opacity in range(101)
 )
 """The fading stage of a dead cat of each opacity 0-100 (None: it does not fade)."""
-
-
-def row(op: Op, a: int = 0, b: int = 0, rgb: tuple[int, int, int] = (0, 0, 0)) -> bytes:
-    """The op row ``[op, a, b, r, g, b]`` as bytes."""
-    return _ROW.pack(int(op), a, b, *rgb)
 
 
 @dataclass(frozen=True, slots=True)

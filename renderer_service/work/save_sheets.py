@@ -230,18 +230,13 @@ def plan_save_sheet(
 
 def _variant(cat: SaveCat) -> BatchVariant:
     """A cat's frame: a 2024 cat by its pose number; a v0.13 cat by its pose's name."""
-    if cat.pose is None:
-        return BatchVariant(
-            id=cat.id,
-            label=cat.name[:128],
-            group=(cat.status or "")[:64] or None,
-            spriteNumber=cat.sprite_number,
-            params=cat.params,
-        )
+    pose: dict[str, Any] = (
+        {"spriteNumber": cat.sprite_number} if cat.pose is None else {"pose": cat.pose}
+    )
     return BatchVariant(
         id=cat.id,
         label=cat.name[:128],
         group=(cat.status or "")[:64] or None,
-        pose=cat.pose,
         params=cat.params,
+        **pose,
     )

@@ -32,11 +32,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..blend import Op
+from ..blend import ROW, Op, row
 from ..params import NO_COAT_NOTE, NO_SKIN_NOTE, CatParams
 from .derived import DerivedCells
 from .pack import ModernSpritePack
-from .tables import ROW, PoseTables, make_tables, row, tint_rows
+from .tables import PoseTables, make_tables, tint_rows
 from .vocabulary import (
     AFTERLIFE_LINEART_COLOURS,
     AFTERLIFE_OVERLAYS,

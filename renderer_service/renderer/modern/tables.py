@@ -6,11 +6,10 @@ tables of a pose are made on its first render.
 
 from __future__ import annotations
 
-import struct
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ..blend import Op
+from ..blend import Op, row
 from .pack import ModernSpritePack
 from .vocabulary import (
     AFTERLIFE_OVERLAYS,
@@ -29,14 +28,6 @@ from .vocabulary import (
     VITILIGO_PREFIX,
     ModernVocabulary,
 )
-
-ROW = struct.Struct("=6i")
-"""One op row as the kernel reads it: six native int32 values."""
-
-
-def row(op: Op, a: int = 0, b: int = 0, rgb: tuple[int, int, int] = (0, 0, 0)) -> bytes:
-    """The op row ``[op, a, b, r, g, b]`` as bytes."""
-    return ROW.pack(int(op), a, b, *rgb)
 
 
 def tint_rows(v: ModernVocabulary) -> dict[str, bytes]:
